@@ -1,0 +1,173 @@
+"""The results ``Lab`` hands out: plain frozen dataclasses, safe to pass between threads.
+
+Their names and the attributes design.md lists are a contract; new attributes may be
+added, none renamed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    full_name: str
+    role: str
+    active: bool
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Client:
+    id: int
+    name: str
+    address: str | None
+    contact: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Stone:
+    id: int
+    number: str
+    submission: str                 # its submission's number
+    client: str                     # its client's name
+    client_ref: str | None
+    weight: str                     # '1.234'
+    weight_mct: int
+    shape: str | None
+    colour: str | None
+    clarity: str | None
+    cut: str | None
+    polish: str | None
+    symmetry: str | None
+    fluorescence: str | None
+    measurements: str | None
+    inscription: str | None
+    identification: str | None
+    growth_method: str | None
+    notes: str | None
+    state: str
+    locked: bool
+    received_at: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: int
+    number: str
+    client: str
+    reference: str | None
+    received_at: str
+    declared_count: int | None
+    declared_weight: str | None
+    received_by: str
+    stones: tuple[Stone, ...] = ()
+    left_out: tuple[str, ...] = ()  # packing-list columns not imported
+
+    @property
+    def total_weight(self) -> str:
+        from labdesk.core.weights import format_weight
+        return format_weight(sum(s.weight_mct for s in self.stones))
+
+
+@dataclass(frozen=True)
+class Attachment:
+    id: int
+    evidence_id: int
+    sha256: str
+    filename: str
+    size: int
+    media_type: str
+    created_by: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    id: int
+    kind: str
+    target: str                     # the stone's or the submission's number
+    level: str                      # 'stone' | 'submission'
+    fields: dict                    # every evidence field, in the facade's terms
+    created_by: str
+    created_at: str
+    locked: bool = False
+    attachments: tuple[Attachment, ...] = ()
+
+    def __getattr__(self, name):    # ev.reference, ev.origin_countries, ...
+        fields = self.__dict__.get("fields") or {}
+        if name in fields:
+            return fields[name]
+        raise AttributeError(name)
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: int
+    stone: str
+    origin: str
+    mining_country: str | None
+    statement: str
+    status: str
+    proposed_by: str
+    proposed_by_name: str
+    proposed_at: str
+    decided_by: str | None
+    decided_by_name: str | None
+    decided_at: str | None
+    decision_comment: str | None
+    evidence_ids: tuple[int, ...] = ()
+    assessments: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    id: int
+    at: str
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    data: dict
+    hash: str
+
+    @property
+    def changed(self) -> dict:
+        return self.data.get("changed", {})
+
+
+@dataclass(frozen=True)
+class StoneDetail:
+    """One stone with everything a technician or supervisor looks at."""
+    stone: Stone
+    evidence: tuple[Evidence, ...]
+    findings: tuple[Finding, ...]
+    history: tuple[AuditEvent, ...]
+    reports: tuple = ()
+
+    @property
+    def finding(self) -> Finding | None:
+        """The current finding (the latest), if any."""
+        return self.findings[-1] if self.findings else None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a longer list."""
+    items: tuple
+    total: int
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    problems: tuple[str, ...]
+    events: int = 0
+    documents: int = 0
+    records: dict = field(default_factory=dict)

@@ -1,0 +1,123 @@
+"""A stone's grading facts as a technician enters them, checked and made canonical."""
+from __future__ import annotations
+
+import re
+
+from labdesk.core import grading
+from labdesk.core.weights import parse_weight
+from labdesk.errors import ValidationError
+
+#: The fields ``Lab.receive`` and ``Lab.update_stone`` take, in the order the UI shows them.
+STONE_FIELDS = ("client_ref", "weight", "shape", "colour", "clarity", "cut", "polish",
+                "symmetry", "fluorescence", "measurements", "inscription", "identification",
+                "growth_method", "notes")
+_TEXT_LIMITS = {"client_ref": 60, "inscription": 60, "notes": 2000}
+
+_NUM = r"(\d{1,3}(?:[.,]\d{1,3})?)"
+_SEP = r"\s*[x×X*]\s*"
+_ROUND = re.compile(rf"^{_NUM}\s*[-–]\s*{_NUM}{_SEP}{_NUM}(?:\s*mm)?$")
+_FANCY = re.compile(rf"^{_NUM}{_SEP}{_NUM}{_SEP}{_NUM}(?:\s*mm)?$")
+
+
+def _mm(text: str) -> str:
+    return f"{float(text.replace(',', '.')):.2f}"
+
+
+def parse_measurements(value, field: str = "measurements") -> str | None:
+    """'6.45-6.50x3.98' -> '6.45 - 6.50 x 3.98'; '4.30* 5.24* 2.32' -> '4.30 x 5.24 x 2.32'.
+
+    Round stones: "min - max x depth"; fancy shapes: "L x W x D", all in millimetres.
+    """
+    if value is None or not str(value).strip():
+        return None
+    text = " ".join(str(value).split())
+    m = _ROUND.match(text)
+    if m:
+        lo, hi, depth = (_mm(g) for g in m.groups())
+        if float(lo) > float(hi):
+            raise ValidationError(f"{field}: minimum {lo} is larger than maximum {hi}",
+                                  field=field)
+        return f"{lo} - {hi} x {depth}"
+    m = _FANCY.match(text)
+    if m:
+        return " x ".join(_mm(g) for g in m.groups())
+    raise ValidationError(f"{field}: {text!r} is not a measurement (write 'min - max x "
+                          f"depth' for a round, 'L x W x D' otherwise, in mm)", field=field)
+
+
+def _text(value, field):
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    if not text:
+        return None
+    limit = _TEXT_LIMITS.get(field, 200)
+    if len(text) > limit:
+        raise ValidationError(f"{field}: {len(text)} characters, at most {limit}",
+                              field=field)
+    if any(ord(c) < 32 for c in text):
+        raise ValidationError(f"{field}: control characters are not allowed", field=field)
+    return text
+
+
+_PARSERS = {
+    "weight": lambda v, f: parse_weight(v, f),
+    "shape": grading.parse_shape,
+    "colour": grading.parse_colour,
+    "clarity": grading.parse_clarity,
+    "cut": grading.parse_finish,
+    "polish": grading.parse_finish,
+    "symmetry": grading.parse_finish,
+    "fluorescence": grading.parse_fluorescence,
+    "measurements": parse_measurements,
+    "identification": grading.parse_identification,
+    "growth_method": grading.parse_growth_method,
+}
+_ALIASES = {"color": "colour", "weight_mct": "weight", "sym": "symmetry"}
+
+
+def column_for(field: str) -> str:
+    """The database column holding ``field`` (the weight is stored in thousandths)."""
+    return "weight_mct" if field == "weight" else field
+
+
+def parse_stone_fields(fields: dict, partial: bool = False) -> dict:
+    """Check every field and return ``{column: canonical value}``.
+
+    With ``partial`` (an update) only the given fields are returned and the weight may be
+    absent; otherwise the weight is required.  Unknown field names are refused.
+    Raises one ``ValidationError`` listing every problem (``.problems``).
+    """
+    out: dict = {}
+    problems: list[dict] = []
+    for raw_name, value in fields.items():
+        name = _ALIASES.get(raw_name, raw_name)
+        if name not in STONE_FIELDS:
+            problems.append({"row": None, "column": raw_name, "value": value,
+                             "message": f"{raw_name}: not a stone field (known: "
+                                        f"{', '.join(STONE_FIELDS)})"})
+            continue
+        parser = _PARSERS.get(name) or _text
+        try:
+            out[column_for(name)] = parser(value, name)
+        except ValidationError as exc:
+            problems.append({"row": None, "column": name, "value": value,
+                             "message": str(exc)})
+    if not partial and "weight_mct" not in out and not any(
+            p["column"] == "weight" for p in problems):
+        problems.append({"row": None, "column": "weight", "value": None,
+                         "message": "weight: a weight in carats is required"})
+    if problems:
+        raise ValidationError("; ".join(p["message"] for p in problems),
+                              field=problems[0]["column"], problems=problems)
+    check_consistency(out)
+    return out
+
+
+def check_consistency(values: dict) -> None:
+    """Facts that contradict each other: a growth method on a natural stone, a cut grade
+    on a fancy shape... (only those a lab would never write)."""
+    ident, growth = values.get("identification"), values.get("growth_method")
+    if growth and ident in ("natural", "simulant"):
+        raise ValidationError(f"growth_method: a {grading.label(ident).lower()} stone has "
+                              f"no growth method ({growth})", field="growth_method")

@@ -1,0 +1,1062 @@
+"""The ``Lab`` facade: the one door through which the UI and the CLI act (design.md).
+
+Every public method checks its input and its guards first, then writes in one
+transaction together with the audit event(s), and returns plain records
+(``labdesk.core.records``).  No Qt here, no SQL here: SQL lives in ``labdesk.store``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import os
+import threading
+from pathlib import Path
+
+from labdesk.core import evidence as evidence_rules
+from labdesk.core import grading, workflow
+from labdesk.core.countries import RUSSIA, parse_country
+from labdesk.core.facts import EvidenceFacts, StoneFacts
+from labdesk.core.passwords import hash_password, verify_password
+from labdesk.core.records import (Attachment, AuditEvent, CheckResult, Client, Evidence,
+                                  Finding, Page, Stone, StoneDetail, Submission, User)
+from labdesk.core.settings import DEFAULT_SETTINGS, parse_setting
+from labdesk.core.stones import parse_stone_fields
+from labdesk.core.weights import format_weight, parse_weight
+from labdesk.core.workflow import Actor
+from labdesk.errors import (AuthError, IntegrityError, LabError, NotFound, StateError,
+                            ValidationError)
+from labdesk.store import audit, backup as backups, queries, schema, writes
+from labdesk.store.connection import connect, transaction, utcnow
+from labdesk.store.documents import DocumentStore, safe_filename
+
+DB_NAME = "labdesk.db"
+FOLDERS = ("documents", "reports", "keys", "backups")
+JURISDICTIONS = ("EU", "US", "UK")
+
+
+def _serialised(method):
+    """One facade call at a time per ``Lab`` (the GUI calls from worker threads)."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return wrapper
+
+
+class Lab:
+    """A lab's home folder opened: its database, documents, reports and keys."""
+
+    def __init__(self, home: Path, db):
+        self.home = Path(home)
+        self._db = db
+        self._lock = threading.RLock()
+        self._actor: Actor | None = None
+        self.documents = DocumentStore(self.home / "documents")
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def init(cls, home, lab_name: str, admin_username: str, admin_password: str,
+             admin_name: str, **settings) -> "Lab":
+        """Create a new lab in ``home`` (which must hold no lab yet) with its first admin.
+
+        The returned lab is logged in as that admin.
+        """
+        home = Path(home)
+        if (home / DB_NAME).exists():
+            raise LabError(f"{home} already holds a lab; open it instead")
+        values = {"lab_name": lab_name, **settings}
+        parsed = {k: parse_setting(k, v) for k, v in values.items()}
+        username = _username(admin_username)
+        full_name = _person_name(admin_name)
+        password_hash = hash_password(admin_password)
+        for folder in FOLDERS:
+            (home / folder).mkdir(parents=True, exist_ok=True)
+        os.chmod(home / "keys", 0o700)
+        db = connect(home / DB_NAME)
+        schema.migrate(db)
+        lab = cls(home, db)
+        now = utcnow()
+        with transaction(db):
+            row = writes.insert(db, "users", {
+                "username": username, "full_name": full_name, "role": "admin",
+                "password_hash": password_hash, "active": 1, "created_at": now},
+                username, "lab.init")
+            for key, value in {**DEFAULT_SETTINGS, **parsed}.items():
+                writes.insert(db, "settings", {"key": key, "value": json.dumps(value)},
+                              username, "settings.set")
+        lab._actor = _actor(row)
+        return lab
+
+    @classmethod
+    def open(cls, home) -> "Lab":
+        """Open an existing lab; ``LabError`` when ``home`` holds none or a damaged one."""
+        home = Path(home)
+        path = home / DB_NAME
+        if not path.is_file():
+            raise LabError(f"no lab in {home} (no {DB_NAME}); create one with "
+                           f"'labdesk init' or open the demo lab")
+        try:
+            db = connect(path)
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            current = schema.version(db)
+            if current < schema.LATEST:
+                stamp = utcnow().replace(":", "").replace("-", "")[:15]
+                schema.migrate(db, home / "backups" / f"before-v{schema.LATEST}-{stamp}.db")
+            elif current > schema.LATEST:
+                schema.migrate(db)  # raises with a message naming both versions
+        except LabError:
+            raise
+        except Exception as exc:  # sqlite3.DatabaseError: not a database, damaged...
+            raise LabError(f"{path} cannot be opened as a LabDesk database: {exc}") from exc
+        for folder in FOLDERS:
+            (home / folder).mkdir(parents=True, exist_ok=True)
+        return cls(home, db)
+
+    @_serialised
+    def close(self) -> None:
+        self._actor = None
+        self._db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ------------------------------------------------------------------ sessions
+    @property
+    def user(self) -> User | None:
+        """The logged-in user, or None."""
+        if self._actor is None:
+            return None
+        return _user(queries.user_by_id(self._db, self._actor.id))
+
+    @_serialised
+    def login(self, username: str, password: str) -> User:
+        """Log in; ``AuthError`` for an unknown user, a wrong password or a deactivated
+        account (one message for all three, so it does not reveal which)."""
+        row = queries.user_by_name(self._db, str(username or "").strip())
+        ok = row is not None and verify_password(row["password_hash"], password)
+        if not ok or not row["active"]:
+            self._actor = None
+            raise AuthError("wrong username or password, or the account is deactivated")
+        self._actor = _actor(row)
+        return _user(row)
+
+    @_serialised
+    def logout(self) -> None:
+        self._actor = None
+
+    @_serialised
+    def reauthenticate(self, password: str) -> None:
+        """Check the logged-in user's password again, before a signature."""
+        actor = self._require_actor()
+        row = queries.user_by_id(self._db, actor.id)
+        if not row["active"] or not verify_password(row["password_hash"], password):
+            raise AuthError(f"the password for {actor.username} is not correct")
+
+    def _require_actor(self) -> Actor:
+        if self._actor is None:
+            raise AuthError("nobody is logged in")
+        row = queries.user_by_id(self._db, self._actor.id)
+        if not row or not row["active"]:
+            self._actor = None
+            raise AuthError("this account was deactivated; log in again")
+        self._actor = _actor(row)
+        return self._actor
+
+    def _signature(self, meaning: str, password: str | None) -> dict:
+        """A signature's manifestation (21 CFR 11): printed name, time, meaning."""
+        actor = self._require_actor()
+        if password is not None:
+            self.reauthenticate(password)
+        return {"signer": actor.username, "name": actor.full_name, "at": utcnow(),
+                "meaning": meaning, "reauthenticated": password is not None}
+
+    # ------------------------------------------------------------------ settings
+    @_serialised
+    def settings(self) -> dict:
+        values = dict(DEFAULT_SETTINGS)
+        values.update({k: json.loads(v) for k, v in queries.settings(self._db).items()})
+        return values
+
+    @_serialised
+    def update_settings(self, **values) -> dict:
+        """Change the lab's settings (admins only); each change is audited."""
+        actor = self._require_actor()
+        workflow.check_admin(actor, "change the lab's settings")
+        parsed = {k: parse_setting(k, v) for k, v in values.items()}
+        current = queries.settings(self._db)
+        with transaction(self._db):
+            for key, value in parsed.items():
+                text = json.dumps(value)
+                if key in current:
+                    writes.update(self._db, "settings", key, {"value": text},
+                                  actor.username, "settings.set")
+                else:
+                    writes.insert(self._db, "settings", {"key": key, "value": text},
+                                  actor.username, "settings.set")
+        return self.settings()
+
+    @_serialised
+    def set_logo(self, path) -> str:
+        """Store an image as the lab's logo (admins only); returns its SHA-256."""
+        actor = self._require_actor()
+        workflow.check_admin(actor, "change the lab's logo")
+        limit = self.settings()["max_attachment_mb"] * 1_000_000
+        _size, media_type = self.documents.check_file(Path(path), limit)
+        if not media_type.startswith("image/") or media_type == "image/tiff":
+            raise ValidationError("logo: use a PNG, JPEG or GIF image", field="logo")
+        sha = self.documents.put(Path(path), limit)
+        self.update_settings(logo=sha)
+        return sha
+
+    # ------------------------------------------------------------------ users
+    @_serialised
+    def add_user(self, username: str, full_name: str, role: str, password: str) -> User:
+        actor = self._require_actor()
+        workflow.check_admin(actor, "add users")
+        name = _username(username)
+        if role not in workflow.ROLES:
+            raise ValidationError(f"role: {role!r} is not a role (one of: "
+                                  f"{', '.join(workflow.ROLES)})", field="role")
+        if queries.user_by_name(self._db, name):
+            raise ValidationError(f"username: {name} is taken", field="username")
+        row = {"username": name, "full_name": _person_name(full_name), "role": role,
+               "password_hash": hash_password(password), "active": 1,
+               "created_at": utcnow()}
+        with transaction(self._db):
+            stored = writes.insert(self._db, "users", row, actor.username, "user.add")
+        return _user(stored)
+
+    def _user_row(self, username: str) -> dict:
+        row = queries.user_by_name(self._db, str(username or "").strip())
+        if row is None:
+            raise NotFound(f"username: no user {username!r}", field="username")
+        return row
+
+    @_serialised
+    def set_user_active(self, username: str, active: bool) -> User:
+        """Deactivate (or reactivate) an account; a deactivated user cannot log in."""
+        actor = self._require_actor()
+        workflow.check_admin(actor, "deactivate users")
+        row = self._user_row(username)
+        if row["id"] == actor.id and not active:
+            raise ValidationError("username: you cannot deactivate your own account",
+                                  field="username")
+        with transaction(self._db):
+            stored, _ = writes.update(self._db, "users", row["id"], {"active": int(active)},
+                                      actor.username,
+                                      "user.activate" if active else "user.deactivate")
+        return _user(stored)
+
+    def deactivate_user(self, username: str) -> User:
+        return self.set_user_active(username, False)
+
+    @_serialised
+    def set_password(self, username: str, new_password: str,
+                     old_password: str | None = None) -> None:
+        """An admin resets anyone's password; a user changes their own with the old one."""
+        actor = self._require_actor()
+        row = self._user_row(username)
+        if row["id"] == actor.id and actor.role != "admin":
+            if not verify_password(row["password_hash"], old_password or ""):
+                raise AuthError("the current password is not correct")
+        elif row["id"] != actor.id:
+            workflow.check_admin(actor, "reset other users' passwords")
+        with transaction(self._db):
+            writes.update(self._db, "users", row["id"],
+                          {"password_hash": hash_password(new_password)}, actor.username,
+                          "user.password")
+
+    @_serialised
+    def users(self) -> list[User]:
+        return [_user(r) for r in queries.users(self._db)]
+
+    # ------------------------------------------------------------------ clients
+    @_serialised
+    def add_client(self, name: str, address: str | None = None,
+                   contact: str | None = None) -> Client:
+        actor = self._require_actor()
+        clean = _client_name(name)
+        if queries.client_by_name(self._db, clean):
+            raise ValidationError(f"client: {clean} exists already", field="client")
+        with transaction(self._db):
+            row = writes.insert(self._db, "clients", {
+                "name": clean, "address": _optional_text(address, "address", 500),
+                "contact": _optional_text(contact, "contact", 200),
+                "created_at": utcnow()}, actor.username, "client.add")
+        return _client(row)
+
+    @_serialised
+    def update_client(self, name: str, **fields) -> Client:
+        actor = self._require_actor()
+        row = queries.client_by_name(self._db, str(name).strip())
+        if row is None:
+            raise NotFound(f"client: no client {name!r}", field="client")
+        changes = {}
+        for key, value in fields.items():
+            if key == "name":
+                changes["name"] = _client_name(value)
+            elif key in ("address", "contact"):
+                changes[key] = _optional_text(value, key, 500)
+            else:
+                raise ValidationError(f"{key}: not a client field", field=key)
+        with transaction(self._db):
+            stored, _ = writes.update(self._db, "clients", row["id"], changes,
+                                      actor.username, "client.update")
+        return _client(stored)
+
+    @_serialised
+    def clients(self, prefix: str | None = None) -> list[Client]:
+        return [_client(r) for r in queries.clients(self._db, prefix)]
+
+    # ------------------------------------------------------------------ intake
+    @_serialised
+    def receive(self, client, stones: list[dict], reference: str | None = None,
+                received_at=None, declared_count: int | None = None,
+                declared_weight=None, *, left_out=(), source_sha256: str | None = None,
+                progress=None) -> Submission:
+        """Record a submission of ``stones`` from ``client`` (a name; created if new).
+
+        All or nothing: every stone is checked first, and one ``ValidationError`` lists
+        every problem with its row (1-based position in ``stones``).
+        """
+        actor = self._require_actor()
+        workflow.require_role(actor, *workflow.ROLES, action="receive stones")
+        client_name = _client_name(client.name if isinstance(client, Client) else client)
+        if not isinstance(stones, (list, tuple)) or not stones:
+            raise ValidationError("stones: a submission needs at least one stone",
+                                  field="stones")
+        parsed = _parse_stone_rows(stones)
+        when = _parse_received_at(received_at)
+        ref = _optional_text(reference, "reference", 100)
+        count = _optional_count(declared_count, "declared_count")
+        declared_mct = (parse_weight(declared_weight, "declared_weight")
+                        if declared_weight not in (None, "") else None)
+        now = utcnow()
+        db = self._db
+        with transaction(db):
+            client_row = queries.client_by_name(db, client_name)
+            if client_row is None:
+                client_row = writes.insert(db, "clients", {
+                    "name": client_name, "address": None, "contact": None,
+                    "created_at": now}, actor.username, "client.add")
+            sub_id = queries.next_id(db, "submissions")
+            sub = writes.insert(db, "submissions", {
+                "id": sub_id, "number": f"SUB-{sub_id:06d}", "client_id": client_row["id"],
+                "reference": ref, "received_at": when, "declared_count": count,
+                "declared_weight_mct": declared_mct, "source_file": source_sha256,
+                "received_by": actor.id, "created_at": now}, actor.username,
+                "submission.receive", submission_id=sub_id,
+                left_out=list(left_out))
+            first = queries.next_id(db, "stones")
+            for index, values in enumerate(parsed):
+                stone_id = first + index
+                writes.insert(db, "stones", {
+                    "id": stone_id, "number": stone_number(stone_id),
+                    "submission_id": sub_id, **values, "state": "received",
+                    "created_at": now, "updated_at": now}, actor.username,
+                    "stone.receive", submission_id=sub_id)
+                if progress and index % 200 == 0:
+                    progress(index + 1, len(parsed))
+        result = self._submission(sub["number"])
+        return Submission(**{**result.__dict__, "left_out": tuple(left_out)})
+
+    @_serialised
+    def preview_packing_list(self, path):
+        """Read a packing list without saving anything: its stones, the columns read and
+        left out; ``ValidationError`` listing every problem."""
+        from labdesk.core.packing_list import read_packing_list
+        return read_packing_list(path)
+
+    @_serialised
+    def import_packing_list(self, path, client, reference: str | None = None,
+                            received_at=None, progress=None) -> Submission:
+        """Receive every stone of a dealer's packing list (CSV or XLSX), all or nothing.
+
+        The file itself is kept in the document store as the intake's record.
+        """
+        from labdesk.core.packing_list import read_packing_list
+        self._require_actor()
+        packing = read_packing_list(path)
+        sha = self.documents.put(Path(path))
+        return self.receive(client, packing.stones, reference=reference,
+                            received_at=received_at, left_out=packing.left_out,
+                            source_sha256=sha, progress=progress)
+
+    @_serialised
+    def update_stone(self, stone_no, **fields) -> Stone:
+        """Change grading facts of a stone that is not locked."""
+        actor = self._require_actor()
+        workflow.require_role(actor, *workflow.ROLES, action="change grading facts")
+        row = self._stone_row(stone_no)
+        workflow.check_editable(row["number"], row["state"], "its grading facts")
+        changes = parse_stone_fields(fields, partial=True)
+        merged = {k: row[k] for k in ("identification", "growth_method")}
+        merged.update({k: v for k, v in changes.items() if k in merged})
+        from labdesk.core.stones import check_consistency
+        check_consistency(merged)
+        with transaction(self._db):
+            if changes:
+                changes["updated_at"] = utcnow()
+            writes.update(self._db, "stones", row["id"], changes, actor.username,
+                          "stone.update", submission_id=row["submission_id"])
+        return self.stone(row["number"])
+
+    # ------------------------------------------------------------------ evidence
+    @_serialised
+    def add_evidence(self, target, kind: str, **fields) -> Evidence:
+        """Record a document that came with a stone (``target`` a stone number) or with a
+        whole submission (``target`` a submission number: it covers every stone)."""
+        actor = self._require_actor()
+        workflow.require_role(actor, *workflow.ROLES, action="record evidence")
+        kind = evidence_rules.parse_kind(kind)
+        values = evidence_rules.parse_evidence_fields(kind, fields)
+        stone_id = submission_id = None
+        text = _number_text(target)
+        if text.startswith("SUB-"):
+            sub = queries.submission_by_number(self._db, text)
+            if sub is None:
+                raise NotFound(f"target: no submission {text}", field="target")
+            submission_id = sub["id"]
+            audit_sub = sub["id"]
+        else:
+            stone = self._stone_row(target, field="target")
+            workflow.check_editable(stone["number"], stone["state"], "its evidence")
+            stone_id, audit_sub = stone["id"], stone["submission_id"]
+        now = utcnow()
+        with transaction(self._db):
+            row = writes.insert(self._db, "evidence", {
+                "stone_id": stone_id, "submission_id": submission_id, "kind": kind,
+                **values, "created_by": actor.id, "created_at": now, "updated_at": now},
+                actor.username, "evidence.add", stone_id=stone_id,
+                submission_id=audit_sub)
+        return self._evidence(row)
+
+    @_serialised
+    def update_evidence(self, evidence_id: int, **fields) -> Evidence:
+        actor = self._require_actor()
+        row = self._evidence_row(evidence_id)
+        self._check_evidence_editable(row)
+        values = evidence_rules.parse_evidence_fields(row["kind"], fields, partial=True)
+        with transaction(self._db):
+            if values:
+                values["updated_at"] = utcnow()
+            stored, _ = writes.update(self._db, "evidence", row["id"], values,
+                                      actor.username, "evidence.update",
+                                      stone_id=row["stone_id"],
+                                      submission_id=self._evidence_submission(row))
+        return self._evidence(stored)
+
+    @_serialised
+    def attach(self, evidence_id: int, path) -> Attachment:
+        """Attach a scanned document (PDF or image) to evidence; stored by SHA-256."""
+        actor = self._require_actor()
+        row = self._evidence_row(evidence_id)
+        self._check_evidence_editable(row)
+        path = Path(path)
+        limit = self.settings()["max_attachment_mb"] * 1_000_000
+        size, media_type = self.documents.check_file(path, limit)
+        sha = self.documents.put(path, limit)
+        with transaction(self._db):
+            stored = writes.insert(self._db, "attachments", {
+                "evidence_id": row["id"], "sha256": sha, "filename": safe_filename(path.name),
+                "size": size, "media_type": media_type, "created_by": actor.id,
+                "created_at": utcnow()}, actor.username, "attachment.add",
+                stone_id=row["stone_id"], submission_id=self._evidence_submission(row))
+        return _attachment(stored, actor.username)
+
+    @_serialised
+    def document_path(self, sha256: str) -> Path:
+        """The path of a stored document, after verifying its hash (IntegrityError)."""
+        return self.documents.verify(sha256)
+
+    @_serialised
+    def attachment(self, attachment_id: int) -> Attachment:
+        row = queries.attachment_by_id(self._db, int(attachment_id))
+        if row is None:
+            raise NotFound(f"attachment: no attachment {attachment_id}", field="attachment")
+        creator = queries.user_by_id(self._db, row["created_by"])
+        return _attachment(row, creator["username"])
+
+    def _evidence_row(self, evidence_id) -> dict:
+        try:
+            key = int(getattr(evidence_id, "id", evidence_id))
+        except (TypeError, ValueError):
+            raise ValidationError(f"evidence_id: {evidence_id!r} is not an evidence id",
+                                  field="evidence_id") from None
+        row = queries.evidence_by_id(self._db, key)
+        if row is None:
+            raise NotFound(f"evidence_id: no evidence {key}", field="evidence_id")
+        return row
+
+    def _evidence_submission(self, row: dict) -> int:
+        if row["submission_id"] is not None:
+            return row["submission_id"]
+        return queries.stone_submission_id(self._db, row["stone_id"])
+
+    def _check_evidence_editable(self, row: dict) -> None:
+        if queries.evidence_locked(self._db, row):
+            raise StateError(f"evidence {row['id']} is locked: a finding that relies on it "
+                             f"was approved. A supervisor may reopen the stone.")
+
+    # ------------------------------------------------------------------ findings
+    @_serialised
+    def assess(self, stone_no, jurisdiction: str = "EU", on=None):
+        """The origin assessment of a stone under ``jurisdiction``'s rules in force ``on``
+        (default today): may this stone enter that market on that date."""
+        from labdesk.core.assessment import assess
+        code = str(jurisdiction or "").strip().upper()
+        rulesets = _rulesets()
+        if code not in rulesets:
+            raise ValidationError(f"jurisdiction: {jurisdiction!r} has no ruleset (known: "
+                                  f"{', '.join(sorted(rulesets))})", field="jurisdiction")
+        day = _parse_day(on, "on") if on is not None else dt.date.today()
+        return assess(self._facts(self._stone_row(stone_no)), rulesets[code], day)
+
+    def _facts(self, row: dict) -> StoneFacts:
+        evidence = queries.evidence_for_stone(self._db, row["id"], row["submission_id"])
+        attachments = queries.attachments_for(self._db, [e["id"] for e in evidence])
+        counts: dict[int, int] = {}
+        for a in attachments:
+            counts[a["evidence_id"]] = counts.get(a["evidence_id"], 0) + 1
+        totals = queries.submission_totals(self._db, row["submission_id"])
+        return StoneFacts(
+            number=row["number"], weight_mct=row["weight_mct"],
+            identification=row["identification"],
+            received_on=dt.date.fromisoformat(row["received_at"][:10]),
+            submission_weight_mct=totals[1], submission_count=totals[0],
+            evidence=tuple(_evidence_facts(e, counts.get(e["id"], 0)) for e in evidence))
+
+    @_serialised
+    def propose_finding(self, stone_no, origin: str, mining_country: str | None = None,
+                        statement: str = "") -> Finding:
+        """Propose where the stone was mined; a supervisor other than you reviews it.
+
+        The EU, US and UK assessments of today are recorded with the finding.
+        """
+        actor = self._require_actor()
+        row = self._stone_row(stone_no)
+        workflow.check_can_propose(actor, row["number"], row["state"])
+        origin = grading.parse_origin(origin)
+        if origin is None:
+            raise ValidationError("origin: a finding needs an origin (non_russian, russian "
+                                  "or undetermined)", field="origin")
+        country = parse_country(mining_country, "mining_country")
+        text = _optional_text(statement, "statement", 2000) or ""
+        if origin == "russian":
+            country = country or RUSSIA
+            if country != RUSSIA:
+                raise ValidationError(f"mining_country: a Russian-origin finding names RU, "
+                                      f"not {country}", field="mining_country")
+        if origin == "non_russian" and country == RUSSIA:
+            raise ValidationError("mining_country: RU contradicts a non-Russian finding",
+                                  field="mining_country")
+        facts = self._facts(row)
+        if origin == "non_russian":
+            naming = [e for e in facts.evidence if RUSSIA in e.origin_countries
+                      or RUSSIA in e.transit_countries or e.issuing_country == RUSSIA]
+            if naming:
+                refs = ", ".join(f"{evidence_rules.kind_label(e.kind)} "
+                                 f"{e.reference or '#%d' % e.id}" for e in naming)
+                raise ValidationError(f"origin: evidence names Russia ({refs}); a "
+                                      f"non-Russian finding cannot be proposed",
+                                      field="origin")
+        assessments = self._assessments(facts)
+        if origin == "non_russian":
+            weak = [j for j, a in assessments.items() if a["outcome"] == "insufficient"]
+            if weak and not text:
+                raise ValidationError(
+                    f"statement: the evidence is insufficient under {', '.join(weak)}; say "
+                    f"why the stone is not of Russian origin", field="statement")
+        with transaction(self._db):
+            writes.insert(self._db, "findings", {
+                "stone_id": row["id"], "origin": origin, "mining_country": country,
+                "statement": text,
+                "evidence_ids": json.dumps([e.id for e in facts.evidence]),
+                "assessments": json.dumps(assessments, sort_keys=True),
+                "status": "proposed", "proposed_by": actor.id, "proposed_at": utcnow()},
+                actor.username, "finding.propose", stone_id=row["id"],
+                submission_id=row["submission_id"])
+            self._set_state(row, "proposed", actor)
+        return self._current_finding(row)
+
+    def _assessments(self, facts: StoneFacts) -> dict:
+        from labdesk.core.assessment import assess
+        today = dt.date.today()
+        out = {}
+        for code, ruleset in sorted(_rulesets().items()):
+            result = assess(facts, ruleset, today)
+            out[code] = {"ruleset": result.ruleset, "on": today.isoformat(),
+                         "outcome": result.outcome, "in_scope": result.in_scope}
+        return out
+
+    def _set_state(self, row: dict, state: str, actor: Actor, **extra) -> None:
+        writes.update(self._db, "stones", row["id"], {"state": state, "updated_at": utcnow()},
+                      actor.username, f"stone.{state}", submission_id=row["submission_id"],
+                      **extra)
+
+    def _review(self, stone_no, decision: str, text: str, password: str | None):
+        actor = self._require_actor()
+        row = self._stone_row(stone_no)
+        finding = queries.current_finding(self._db, row["id"])
+        check = (workflow.check_can_approve if decision == "approved"
+                 else workflow.check_can_reject)
+        check(actor, row["number"], row["state"], finding["proposed_by"] if finding else None)
+        meaning = "approval" if decision == "approved" else "rejection"
+        signature = self._signature(meaning, password)
+        with transaction(self._db):
+            writes.update(self._db, "findings", finding["id"], {
+                "status": decision, "decided_by": actor.id, "decided_at": signature["at"],
+                "decision_comment": text}, actor.username, f"finding.{decision[:-1]}"
+                if decision == "approved" else "finding.reject", stone_id=row["id"],
+                submission_id=row["submission_id"], signature=signature)
+            self._set_state(row, decision, actor)
+        return self._current_finding(row)
+
+    @_serialised
+    def approve(self, stone_no, comment: str = "", password: str | None = None) -> Finding:
+        """Approve the proposed finding: a signature (supervisor, never the proposer).
+
+        With ``password`` the signer's password is checked again (the GUI always passes
+        it); the audit event records the signer's name, the time and the meaning.
+        """
+        text = _optional_text(comment, "comment", 2000) or ""
+        return self._review(stone_no, "approved", text, password)
+
+    @_serialised
+    def reject(self, stone_no, reason: str, password: str | None = None) -> Finding:
+        """Reject the proposed finding with a reason; the technician proposes again."""
+        text = workflow.check_reason(reason, "rejection")
+        return self._review(stone_no, "rejected", text, password)
+
+    @_serialised
+    def reopen(self, stone_no, reason: str, password: str | None = None) -> Stone:
+        """Unlock an approved or reported stone for correction (supervisor, reason)."""
+        actor = self._require_actor()
+        row = self._stone_row(stone_no)
+        workflow.check_can_reopen(actor, row["number"], row["state"])
+        text = workflow.check_reason(reason, "reopening")
+        signature = self._signature("reopening", password)
+        finding = queries.current_finding(self._db, row["id"])
+        with transaction(self._db):
+            writes.update(self._db, "findings", finding["id"], {
+                "status": "reopened", "reopened_by": actor.id,
+                "reopened_at": signature["at"], "reopen_reason": text}, actor.username,
+                "finding.reopen", stone_id=row["id"], submission_id=row["submission_id"],
+                signature=signature, reason=text)
+            self._on_reopen(row, actor, text)
+            self._set_state(row, "received", actor, reason=text)
+        return self.stone(row["number"])
+
+    def _on_reopen(self, row: dict, actor: Actor, reason: str) -> None:
+        """Hook for the reports module: an issued report is marked for supersession."""
+
+    # ------------------------------------------------------------------ reads
+    def _stone_row(self, stone_no, field: str = "stone") -> dict:
+        number = _stone_number_text(stone_no)
+        row = queries.stone_by_number(self._db, number)
+        if row is None:
+            raise NotFound(f"{field}: no stone {number}", field=field)
+        return row
+
+    @_serialised
+    def stone(self, stone_no) -> Stone:
+        return _stone(self._stone_row(stone_no))
+
+    @_serialised
+    def stone_detail(self, stone_no) -> StoneDetail:
+        """A stone with its evidence (its own and its parcel's), attachments, findings and
+        history."""
+        row = self._stone_row(stone_no)
+        evidence = queries.evidence_for_stone(self._db, row["id"], row["submission_id"])
+        findings = queries.findings_for_stone(self._db, row["id"])
+        events = queries.history(self._db, row["id"], row["submission_id"])
+        return StoneDetail(
+            stone=_stone(row), evidence=tuple(self._evidence_list(evidence)),
+            findings=tuple(_finding(f, row["number"]) for f in findings),
+            history=tuple(_event(e) for e in events))
+
+    def _evidence_list(self, rows: list[dict]) -> list[Evidence]:
+        attachments = queries.attachments_for(self._db, [r["id"] for r in rows])
+        out = []
+        for r in rows:
+            mine = tuple(_attachment(a, a["created_by_name"]) for a in attachments
+                         if a["evidence_id"] == r["id"])
+            out.append(self._evidence(r, mine))
+        return out
+
+    def _evidence(self, row: dict, attachments=None) -> Evidence:
+        if attachments is None:
+            attachments = tuple(_attachment(a, a["created_by_name"])
+                                for a in queries.attachments_for(self._db, [row["id"]]))
+        level = "stone" if row["stone_id"] is not None else "submission"
+        target = queries.evidence_target_number(self._db, row)
+        creator = queries.user_by_id(self._db, row["created_by"])
+        return Evidence(id=row["id"], kind=row["kind"], target=target, level=level,
+                        fields=evidence_rules.evidence_values(row),
+                        created_by=creator["username"], created_at=row["created_at"],
+                        locked=queries.evidence_locked(self._db, row),
+                        attachments=attachments)
+
+    @_serialised
+    def evidence(self, evidence_id: int) -> Evidence:
+        return self._evidence(self._evidence_row(evidence_id))
+
+    @_serialised
+    def submission(self, number) -> Submission:
+        return self._submission(_number_text(number))
+
+    def _submission(self, number: str) -> Submission:
+        row = queries.submission_by_number(self._db, number)
+        if row is None:
+            raise NotFound(f"submission: no submission {number}", field="submission")
+        stones = tuple(_stone(s) for s in queries.stones_of_submission(self._db, row["id"]))
+        return Submission(
+            id=row["id"], number=row["number"], client=row["client_name"],
+            reference=row["reference"], received_at=row["received_at"],
+            declared_count=row["declared_count"],
+            declared_weight=format_weight(row["declared_weight_mct"]) or None,
+            received_by=row["received_by_name"], stones=stones)
+
+    @_serialised
+    def submission_evidence(self, number) -> list[Evidence]:
+        row = queries.submission_by_number(self._db, _number_text(number))
+        if row is None:
+            raise NotFound(f"submission: no submission {number}", field="submission")
+        return self._evidence_list(queries.evidence_for_submission(self._db, row["id"]))
+
+    @_serialised
+    def stones(self, *, state: str | None = None, client: str | None = None,
+               search: str | None = None, received_from=None, received_to=None,
+               order: str = "number", descending: bool = False, offset: int = 0,
+               limit: int = 100) -> Page:
+        """One page of stones (never all of them), filtered and sorted."""
+        if state is not None and state not in workflow.STATES:
+            raise ValidationError(f"state: {state!r} is not a state", field="state")
+        limit = max(1, min(int(limit), 1000))
+        rows, total = queries.list_stones(
+            self._db, state=state, client=client, search=search,
+            received_from=_day_text(received_from), received_to=_day_text(received_to, 1),
+            order=order, descending=descending, offset=max(0, int(offset)), limit=limit)
+        return Page(items=tuple(_stone(r) for r in rows), total=total, offset=offset,
+                    limit=limit)
+
+    @_serialised
+    def review_queue(self) -> list[Finding]:
+        """Proposed findings awaiting a supervisor, oldest first."""
+        return [_finding(r, r["stone_number"]) for r in queries.review_queue(self._db)]
+
+    @_serialised
+    def finding(self, stone_no) -> Finding | None:
+        return self._current_finding(self._stone_row(stone_no))
+
+    def _current_finding(self, row: dict) -> Finding | None:
+        found = queries.findings_for_stone(self._db, row["id"])
+        return _finding(found[-1], row["number"]) if found else None
+
+    @_serialised
+    def history(self, stone_no) -> list[AuditEvent]:
+        row = self._stone_row(stone_no)
+        return [_event(e) for e in queries.history(self._db, row["id"], row["submission_id"])]
+
+    @_serialised
+    def audit_events(self, *, actor: str | None = None, action: str | None = None,
+                     date_from=None, date_to=None, offset: int = 0,
+                     limit: int = 200) -> Page:
+        rows, total = queries.audit_page(
+            self._db, actor=actor, action=action, date_from=_day_text(date_from),
+            date_to=_day_text(date_to, 1), offset=offset, limit=limit)
+        return Page(items=tuple(_event(r) for r in rows), total=total, offset=offset,
+                    limit=limit)
+
+    @_serialised
+    def audit_actions(self) -> list[str]:
+        return queries.audit_actions(self._db)
+
+    @_serialised
+    def find(self, text: str) -> list[tuple[str, str]]:
+        """What a search box or a barcode scanner's input names: a list of
+        ``(kind, number)`` with kind ``stone``, ``submission`` or ``evidence``."""
+        query = " ".join(str(text or "").split())
+        if not query:
+            return []
+        if "#" in query or query.startswith("LD1."):
+            return [("token", query)]
+        up = query.upper()
+        hits: list[tuple[str, str]] = []
+        if queries.stone_by_number(self._db, up):
+            hits.append(("stone", up))
+        if queries.submission_by_number(self._db, up):
+            hits.append(("submission", up))
+        for ev in queries.find_evidence_by_reference(self._db, query):
+            hits.append(("evidence", str(ev["id"])))
+        for st in queries.stones_by_client_ref(self._db, query):
+            hits.append(("stone", st["number"]))
+        return hits
+
+    @_serialised
+    def counts(self) -> dict:
+        return {"stones": queries.state_counts(self._db),
+                "review": len(queries.review_queue(self._db))}
+
+    # ------------------------------------------------------------------ integrity
+    @_serialised
+    def check(self, progress=None) -> CheckResult:
+        """Check the database, the audit chain against every table, and every document.
+
+        ``progress(step, done, total)`` is called now and then.
+        """
+        problems: list[str] = []
+        report = lambda step, done, total: progress and progress(step, done, total)  # noqa
+        report("database", 0, 1)
+        problems.extend(queries.database_problems(self._db))
+        chain = audit.verify(self._db, lambda d, t: report("audit", d, t))
+        problems.extend(chain.problems)
+        documents = list(queries.all_document_hashes(self._db))
+        logo = self.settings().get("logo")
+        if logo:
+            documents.append((logo, "the lab's logo"))
+        for index, (sha, what) in enumerate(documents):
+            try:
+                self.documents.verify(sha)
+            except (IntegrityError, ValidationError) as exc:
+                problems.append(f"documents: {what}: {exc}")
+            if index % 100 == 0:
+                report("documents", index, len(documents))
+        return CheckResult(ok=not problems, problems=tuple(problems), events=chain.events,
+                           documents=len(documents), records=queries.counts(self._db))
+
+    @_serialised
+    def backup(self, path=None, progress=None) -> Path:
+        """Write a backup zip (default: the home's ``backups/`` folder); returns its path."""
+        actor = self._require_actor()
+        if path is None:
+            stamp = utcnow()[:19].replace(":", "").replace("-", "")
+            path = self.home / "backups" / f"labdesk-{stamp}.zip"
+        path = Path(path)
+        if path.is_dir():
+            raise ValidationError(f"backup: {path} is a folder; name the backup file",
+                                  field="backup")
+        manifest = backups.create(self._db.conn, self.home, path, schema.version(self._db),
+                                  progress)
+        with transaction(self._db):
+            audit.record(self._db, actor.username, "lab.backup", "lab", "backup",
+                         file=path.name, files=len(manifest["files"]))
+        return path
+
+    @classmethod
+    def restore(cls, path, home) -> "Lab":
+        """Restore a backup into a new home; the restored lab must pass ``check()``."""
+        backups.restore(Path(path), Path(home))
+        lab = cls.open(home)
+        result = lab.check()
+        if not result.ok:
+            lab.close()
+            raise IntegrityError("the restored lab fails its check: "
+                                 + "; ".join(result.problems[:5]))
+        return lab
+
+
+# ---------------------------------------------------------------------- helpers
+def stone_number(stone_id: int) -> str:
+    """The number printed on a stone's envelope: D and seven digits."""
+    return f"D{stone_id:07d}"
+
+
+def _number_text(value) -> str:
+    return " ".join(str(getattr(value, "number", value)).split()).upper()
+
+
+def _stone_number_text(value) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return stone_number(value)
+    return _number_text(value)
+
+
+def _parse_stone_rows(stones) -> list[dict]:
+    parsed, problems = [], []
+    for index, fields in enumerate(stones, start=1):
+        if not isinstance(fields, dict):
+            problems.append({"row": index, "column": None, "value": fields,
+                             "message": f"row {index}: a stone is a set of fields"})
+            continue
+        try:
+            parsed.append(parse_stone_fields(fields))
+        except ValidationError as exc:
+            for p in exc.problems:
+                problems.append({**p, "row": index,
+                                 "message": f"stone {index}, {p['message']}"})
+    if problems:
+        first = problems[0]
+        raise ValidationError("; ".join(p["message"] for p in problems[:20])
+                              + (f"; and {len(problems) - 20} more" if len(problems) > 20
+                                 else ""), field=first["column"], row=first["row"],
+                              problems=problems)
+    return parsed
+
+
+def _parse_received_at(value) -> str:
+    if value is None or value == "":
+        moment = dt.datetime.now(dt.timezone.utc)
+    elif isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime.combine(value, dt.time(0, 0), dt.timezone.utc)
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationError(f"received_at: {value!r} is not a date and time",
+                                  field="received_at") from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # a naive time is the workstation's local time
+    moment = moment.astimezone(dt.timezone.utc)
+    if moment > dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=5):
+        raise ValidationError("received_at: stones cannot be received in the future",
+                              field="received_at")
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_day(value, field: str) -> dt.date:
+    parsed = evidence_rules.parse_date(value, field)
+    if parsed is None:
+        raise ValidationError(f"{field}: a date is required", field=field)
+    return dt.date.fromisoformat(parsed)
+
+
+def _day_text(value, plus_days: int = 0) -> str | None:
+    if value in (None, ""):
+        return None
+    day = _parse_day(value, "date") + dt.timedelta(days=plus_days)
+    return day.isoformat()
+
+
+def _optional_text(value, field: str, limit: int) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if len(text) > limit:
+        raise ValidationError(f"{field}: {len(text)} characters, at most {limit}",
+                              field=field)
+    if any(ord(c) < 32 and c not in "\n\t" for c in text):
+        raise ValidationError(f"{field}: control characters are not allowed", field=field)
+    return text or None
+
+
+def _optional_count(value, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{field}: {value!r} is not a whole number",
+                              field=field) from None
+    if number < 1:
+        raise ValidationError(f"{field}: must be at least 1", field=field)
+    return number
+
+
+def _username(value) -> str:
+    text = str(value or "").strip()
+    if not (2 <= len(text) <= 40) or not all(c.isalnum() or c in "._-" for c in text):
+        raise ValidationError("username: 2 to 40 letters, digits, dots, hyphens or "
+                              "underscores", field="username")
+    return text
+
+
+def _person_name(value) -> str:
+    text = _optional_text(value, "full_name", 100)
+    if not text:
+        raise ValidationError("full_name: a person's full name is required (it is printed "
+                              "with their signature)", field="full_name")
+    return text
+
+
+def _client_name(value) -> str:
+    text = _optional_text(value, "client", 200)
+    if not text:
+        raise ValidationError("client: a client's name is required", field="client")
+    return " ".join(text.split())
+
+
+def _actor(row: dict) -> Actor:
+    return Actor(id=row["id"], username=row["username"], full_name=row["full_name"],
+                 role=row["role"])
+
+
+def _user(row: dict) -> User:
+    return User(id=row["id"], username=row["username"], full_name=row["full_name"],
+                role=row["role"], active=bool(row["active"]), created_at=row["created_at"])
+
+
+def _client(row: dict) -> Client:
+    return Client(id=row["id"], name=row["name"], address=row["address"],
+                  contact=row["contact"], created_at=row["created_at"])
+
+
+def _stone(row: dict) -> Stone:
+    return Stone(
+        id=row["id"], number=row["number"], submission=row["submission_number"],
+        client=row["client_name"], client_ref=row["client_ref"],
+        weight=format_weight(row["weight_mct"]), weight_mct=row["weight_mct"],
+        shape=row["shape"], colour=row["colour"], clarity=row["clarity"], cut=row["cut"],
+        polish=row["polish"], symmetry=row["symmetry"], fluorescence=row["fluorescence"],
+        measurements=row["measurements"], inscription=row["inscription"],
+        identification=row["identification"], growth_method=row["growth_method"],
+        notes=row["notes"], state=row["state"], locked=workflow.is_locked(row["state"]),
+        received_at=row["received_at"], created_at=row["created_at"],
+        updated_at=row["updated_at"])
+
+
+def _attachment(row: dict, creator: str) -> Attachment:
+    return Attachment(id=row["id"], evidence_id=row["evidence_id"], sha256=row["sha256"],
+                      filename=row["filename"], size=row["size"],
+                      media_type=row["media_type"], created_by=creator,
+                      created_at=row["created_at"])
+
+
+def _finding(row: dict, stone_no: str) -> Finding:
+    return Finding(
+        id=row["id"], stone=stone_no, origin=row["origin"],
+        mining_country=row["mining_country"], statement=row["statement"],
+        status=row["status"], proposed_by=row["proposed_by_name"],
+        proposed_by_name=row["proposed_by_full"], proposed_at=row["proposed_at"],
+        decided_by=row.get("decided_by_name"), decided_by_name=row.get("decided_by_full"),
+        decided_at=row["decided_at"], decision_comment=row["decision_comment"],
+        evidence_ids=tuple(json.loads(row["evidence_ids"])),
+        assessments=json.loads(row["assessments"]))
+
+
+def _event(row: dict) -> AuditEvent:
+    data = row["data"] if isinstance(row["data"], dict) else json.loads(row["data"])
+    return AuditEvent(id=row["id"], at=row["at"], actor=row["actor"], action=row["action"],
+                      entity=row["entity"], entity_id=row["entity_id"], data=data,
+                      hash=row["hash"])
+
+
+def _evidence_facts(row: dict, attachments: int) -> EvidenceFacts:
+    day = lambda v: dt.date.fromisoformat(v) if v else None  # noqa: E731
+    return EvidenceFacts(
+        id=row["id"], kind=row["kind"],
+        level="stone" if row["stone_id"] is not None else "submission",
+        reference=row["reference"], issuer=row["issuer"],
+        issuing_country=row["issuing_country"], issued_on=day(row["issued_on"]),
+        expires_on=day(row["expires_on"]),
+        origin_countries=tuple(json.loads(row["origin_countries"] or "[]")),
+        origin_type=row["origin_type"],
+        transit_countries=tuple(json.loads(row["transit_countries"] or "[]")),
+        weight_mct=row["weight_mct"], value_cents=row["value_cents"],
+        parcels=row["parcels"], hs_code=row["hs_code"], exporter=row["exporter"],
+        importer=row["importer"], seller=row["seller"], buyer=row["buyer"],
+        sow_statement=None if row["sow_statement"] is None else bool(row["sow_statement"]),
+        platform=row["platform"], outside_russia_since=day(row["outside_russia_since"]),
+        notes=row["notes"], attachments=attachments)
+
+
+@functools.cache
+def _rulesets() -> dict:
+    from labdesk.core.rulesets import default_rulesets_dir, load_rulesets
+    return load_rulesets(default_rulesets_dir())

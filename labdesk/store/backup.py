@@ -1,0 +1,137 @@
+"""Backups: one zip file holding a consistent copy of the database (SQLite's backup API),
+the documents, the reports and the keys, with a manifest of SHA-256 digests.
+
+Restoring checks every digest before anything is put in place, and writes into a fresh
+home only: a backup never overwrites a lab.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from labdesk.errors import IntegrityError, LabError, ValidationError
+from labdesk.store.connection import utcnow
+
+FORMAT = "labdesk-backup"
+DB_NAME = "labdesk.db"
+FOLDERS = ("documents", "reports", "keys")
+_CHUNK = 1 << 20
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def create(conn: sqlite3.Connection, home: Path, target: Path, schema_version: int,
+           progress=None) -> dict:
+    """Write a backup of the lab at ``home`` to ``target`` (a .zip); returns the manifest.
+
+    The zip is written beside ``target`` under a temporary name, fsynced, then renamed, so
+    an interrupted backup never leaves a file that looks complete.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".backup-") as tmp:
+        db_copy = Path(tmp) / DB_NAME
+        dest = sqlite3.connect(str(db_copy))
+        try:
+            conn.backup(dest)
+        finally:
+            dest.close()
+        files = [(DB_NAME, db_copy)]
+        for folder in FOLDERS:
+            base = home / folder
+            if base.is_dir():
+                for path in sorted(base.rglob("*")):
+                    if path.is_file() and "tmp" not in path.relative_to(base).parts[:1]:
+                        files.append((path.relative_to(home).as_posix(), path))
+        manifest = {"format": FORMAT, "version": 1, "created_at": utcnow(),
+                    "schema_version": schema_version, "files": {}}
+        partial = Path(tmp) / "backup.zip"
+        with zipfile.ZipFile(partial, "w", allowZip64=True) as zf:
+            for index, (name, path) in enumerate(files):
+                manifest["files"][name] = _sha256_file(path)
+                compress = zipfile.ZIP_DEFLATED if name == DB_NAME else zipfile.ZIP_STORED
+                zf.write(path, name, compress_type=compress)
+                if progress:
+                    progress(index + 1, len(files))
+            zf.writestr("manifest.json", json.dumps(manifest, indent=1, sort_keys=True))
+        with open(partial, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(partial, target)
+    return manifest
+
+
+def read_manifest(path: Path) -> dict:
+    """The manifest of a backup file, after checking it is one."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValidationError(f"backup: {path} does not exist", field="backup")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            manifest = json.loads(zf.read("manifest.json"))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise ValidationError(f"backup: {path.name} is not a LabDesk backup (no readable "
+                              f"manifest)", field="backup") from None
+    if manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), dict):
+        raise ValidationError(f"backup: {path.name} is not a LabDesk backup",
+                              field="backup")
+    return manifest
+
+
+def _safe_name(name: str) -> bool:
+    parts = PurePosixPath(name).parts
+    return (bool(parts) and not PurePosixPath(name).is_absolute() and ".." not in parts
+            and (name == DB_NAME or parts[0] in FOLDERS))
+
+
+def restore(path: Path, home: Path) -> dict:
+    """Unpack the backup at ``path`` into the new, empty ``home``; returns its manifest."""
+    manifest = read_manifest(path)
+    home = Path(home)
+    if (home / DB_NAME).exists():
+        raise LabError(f"{home} already holds a lab: restore into a new, empty folder")
+    home.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=home.parent, prefix=".restore-"))
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name, expected in manifest["files"].items():
+                if not _safe_name(name):
+                    raise IntegrityError(f"backup: refuses the entry {name!r} (outside the "
+                                         f"lab's folders)")
+                dest = staging / name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                digest = hashlib.sha256()
+                try:
+                    with zf.open(name) as src, open(dest, "wb") as out:
+                        while chunk := src.read(_CHUNK):
+                            digest.update(chunk)
+                            out.write(chunk)
+                except KeyError:
+                    raise IntegrityError(f"backup: {name} is listed but missing") from None
+                if digest.hexdigest() != expected:
+                    raise IntegrityError(f"backup: {name} is damaged (its SHA-256 does not "
+                                         f"match the manifest)")
+                if name.startswith("documents/"):
+                    os.chmod(dest, 0o444)
+        keys = staging / "keys"
+        if keys.is_dir():
+            os.chmod(keys, 0o700)
+            for f in keys.iterdir():
+                os.chmod(f, 0o600)
+        home.mkdir(parents=True, exist_ok=True)
+        for entry in staging.iterdir():
+            os.replace(entry, home / entry.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest

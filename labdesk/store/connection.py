@@ -1,0 +1,76 @@
+"""Opening the lab's SQLite database with the pragmas every connection needs."""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sqlite3
+import time
+from pathlib import Path
+
+import sqlite_utils
+
+from labdesk.errors import LabError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def connect(path: Path | str) -> sqlite_utils.Database:
+    """A connection in WAL mode with foreign keys on, synchronous FULL and a busy timeout.
+
+    sqlite-utils does not turn foreign keys on by itself, so every connection opened by
+    LabDesk goes through here.  Transactions are explicit (see ``transaction``).
+    """
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000,
+                           isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        conn.close()
+        raise LabError(f"{path}: the database cannot use write-ahead logging ({mode})")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")
+    return sqlite_utils.Database(conn)
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite_utils.Database):
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception.
+
+    IMMEDIATE takes the write lock at the start, so two LabDesk processes queue behind
+    the busy timeout instead of failing half-way with "database is locked".  Nested use
+    joins the outer transaction through a savepoint.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    _begin_immediate(conn)
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def _begin_immediate(conn: sqlite3.Connection) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() > deadline:
+                raise LabError("another LabDesk window has held the lab's database for a "
+                               "minute; try again when it has finished") from exc
+            time.sleep(0.05)
+
+
+def utcnow() -> str:
+    """The current time, UTC, ISO-8601 with microseconds and a Z."""
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,279 @@
+"""Reads: every SELECT the facade makes, each served by an index (see tests/store)."""
+from __future__ import annotations
+
+import sqlite_utils
+
+from labdesk.core.workflow import LOCKED_STATES
+
+
+def _dicts(cursor) -> list[dict]:
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, values)) for values in cursor.fetchall()]
+
+
+def _one(cursor) -> dict | None:
+    rows = _dicts(cursor)
+    return rows[0] if rows else None
+
+
+STONE_SELECT = """
+SELECT st.*, su.number AS submission_number, su.received_at AS received_at,
+       c.name AS client_name
+FROM stones st
+JOIN submissions su ON su.id = st.submission_id
+JOIN clients c ON c.id = su.client_id
+"""
+
+
+def stone_by_number(db: sqlite_utils.Database, number: str) -> dict | None:
+    return _one(db.execute(STONE_SELECT + " WHERE st.number = ?", [number]))
+
+
+def stones_of_submission(db, submission_id: int) -> list[dict]:
+    return _dicts(db.execute(STONE_SELECT + " WHERE st.submission_id = ? ORDER BY st.id",
+                             [submission_id]))
+
+
+def submission_by_number(db, number: str) -> dict | None:
+    return _one(db.execute(
+        "SELECT su.*, c.name AS client_name, u.username AS received_by_name "
+        "FROM submissions su JOIN clients c ON c.id = su.client_id "
+        "JOIN users u ON u.id = su.received_by WHERE su.number = ?", [number]))
+
+
+def submission_by_id(db, submission_id: int) -> dict | None:
+    row = _one(db.execute("SELECT number FROM submissions WHERE id = ?", [submission_id]))
+    return submission_by_number(db, row["number"]) if row else None
+
+
+def next_id(db, table: str) -> int:
+    return db.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM [{table}]").fetchone()[0]
+
+
+def stone_submission_id(db, stone_id: int) -> int:
+    return db.execute("SELECT submission_id FROM stones WHERE id = ?",
+                      [stone_id]).fetchone()[0]
+
+
+def submission_totals(db, submission_id: int) -> tuple[int, int]:
+    """How many stones a submission holds, and their weight together (thousandths)."""
+    return tuple(db.execute("SELECT count(*), COALESCE(sum(weight_mct), 0) FROM stones "
+                            "WHERE submission_id = ?", [submission_id]).fetchone())
+
+
+def evidence_target_number(db, row: dict) -> str:
+    """The number of the stone or submission a piece of evidence belongs to."""
+    if row["stone_id"] is not None:
+        return db.execute("SELECT number FROM stones WHERE id = ?",
+                          [row["stone_id"]]).fetchone()[0]
+    return db.execute("SELECT number FROM submissions WHERE id = ?",
+                      [row["submission_id"]]).fetchone()[0]
+
+
+def user_by_name(db, username: str) -> dict | None:
+    return _one(db.execute("SELECT * FROM users WHERE username = ?", [username]))
+
+
+def user_by_id(db, user_id: int) -> dict | None:
+    return _one(db.execute("SELECT * FROM users WHERE id = ?", [user_id]))
+
+
+def users(db) -> list[dict]:
+    return _dicts(db.execute("SELECT * FROM users ORDER BY username"))
+
+
+def client_by_name(db, name: str) -> dict | None:
+    return _one(db.execute("SELECT * FROM clients WHERE name = ?", [name]))
+
+
+def clients(db, prefix: str | None = None, limit: int = 1000) -> list[dict]:
+    if prefix:
+        return _dicts(db.execute("SELECT * FROM clients WHERE name LIKE ? ESCAPE '\\' "
+                                 "ORDER BY name LIMIT ?", [_like(prefix) + "%", limit]))
+    return _dicts(db.execute("SELECT * FROM clients ORDER BY name LIMIT ?", [limit]))
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def settings(db) -> dict[str, str]:
+    return {r["key"]: r["value"] for r in _dicts(db.execute("SELECT * FROM settings"))}
+
+
+def evidence_by_id(db, evidence_id: int) -> dict | None:
+    return _one(db.execute("SELECT * FROM evidence WHERE id = ?", [evidence_id]))
+
+
+def evidence_for_stone(db, stone_id: int, submission_id: int) -> list[dict]:
+    """The stone's own evidence, then its parcel's (submission-level) evidence."""
+    return _dicts(db.execute(
+        "SELECT * FROM evidence WHERE stone_id = ? UNION ALL "
+        "SELECT * FROM evidence WHERE submission_id = ? ORDER BY id",
+        [stone_id, submission_id]))
+
+
+def evidence_for_submission(db, submission_id: int) -> list[dict]:
+    return _dicts(db.execute("SELECT * FROM evidence WHERE submission_id = ? ORDER BY id",
+                             [submission_id]))
+
+
+def attachments_for(db, evidence_ids: list[int]) -> list[dict]:
+    if not evidence_ids:
+        return []
+    marks = ",".join("?" for _ in evidence_ids)
+    return _dicts(db.execute(
+        "SELECT a.*, u.username AS created_by_name FROM attachments a "
+        f"JOIN users u ON u.id = a.created_by WHERE a.evidence_id IN ({marks}) "
+        "ORDER BY a.id", evidence_ids))
+
+
+def attachment_by_id(db, attachment_id: int) -> dict | None:
+    return _one(db.execute("SELECT * FROM attachments WHERE id = ?", [attachment_id]))
+
+
+def all_document_hashes(db):
+    """Every SHA-256 the database refers to, with what refers to it."""
+    for sha, filename in db.execute("SELECT DISTINCT sha256, filename FROM attachments"):
+        yield sha, f"attachment {filename}"
+
+
+def evidence_locked(db, row: dict) -> bool:
+    """Evidence is locked with its stone; a parcel's, once any stone of it is locked."""
+    marks = ",".join("?" for _ in LOCKED_STATES)
+    if row["stone_id"] is not None:
+        state = db.execute("SELECT state FROM stones WHERE id = ?",
+                           [row["stone_id"]]).fetchone()[0]
+        return state in LOCKED_STATES
+    return db.execute(f"SELECT EXISTS (SELECT 1 FROM stones WHERE submission_id = ? AND "
+                      f"state IN ({marks}))",
+                      [row["submission_id"], *LOCKED_STATES]).fetchone()[0] == 1
+
+
+def findings_for_stone(db, stone_id: int) -> list[dict]:
+    return _dicts(db.execute(
+        "SELECT f.*, p.username AS proposed_by_name, p.full_name AS proposed_by_full, "
+        "d.username AS decided_by_name, d.full_name AS decided_by_full FROM findings f "
+        "JOIN users p ON p.id = f.proposed_by LEFT JOIN users d ON d.id = f.decided_by "
+        "WHERE f.stone_id = ? ORDER BY f.id", [stone_id]))
+
+
+def current_finding(db, stone_id: int) -> dict | None:
+    rows = findings_for_stone(db, stone_id)
+    return rows[-1] if rows else None
+
+
+def review_queue(db, limit: int = 500) -> list[dict]:
+    return _dicts(db.execute(
+        "SELECT f.*, st.number AS stone_number, p.username AS proposed_by_name, "
+        "p.full_name AS proposed_by_full FROM findings f "
+        "JOIN stones st ON st.id = f.stone_id JOIN users p ON p.id = f.proposed_by "
+        "WHERE f.status = 'proposed' ORDER BY f.proposed_at LIMIT ?", [limit]))
+
+
+_ORDERS = {"number": "st.id", "weight": "st.weight_mct", "state": "st.state",
+           "received": "su.received_at", "client": "c.name", "client_ref": "st.client_ref",
+           "updated": "st.updated_at"}
+
+
+def list_stones(db, *, state=None, client=None, search=None, received_from=None,
+                received_to=None, order="number", descending=False, offset=0,
+                limit=100) -> tuple[list[dict], int]:
+    """One page of stones and the count of all that match."""
+    where, params = [], []
+    if state:
+        where.append("st.state = ?")
+        params.append(state)
+    if client:
+        where.append("c.name = ?")
+        params.append(client)
+    if received_from:
+        where.append("su.received_at >= ?")
+        params.append(received_from)
+    if received_to:
+        where.append("su.received_at < ?")
+        params.append(received_to)
+    if search:
+        where.append("st.id IN (SELECT rowid FROM stones_fts WHERE stones_fts MATCH ?)")
+        params.append(fts_query(search))
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    column = _ORDERS.get(order, "st.id")
+    direction = "DESC" if descending else "ASC"
+    rows = _dicts(db.execute(f"{STONE_SELECT}{clause} ORDER BY {column} {direction}, st.id "
+                             f"{direction} LIMIT ? OFFSET ?", [*params, limit, offset]))
+    total = db.execute("SELECT count(*) FROM stones st JOIN submissions su ON "
+                       "su.id = st.submission_id JOIN clients c ON c.id = su.client_id"
+                       f"{clause}", params).fetchone()[0]
+    return rows, total
+
+
+def fts_query(text: str) -> str:
+    """User text -> an FTS5 query: every word must match, each as a prefix."""
+    words = [w.replace('"', '""') for w in str(text).split() if w.strip()]
+    return " ".join(f'"{w}"*' for w in words) or '""'
+
+
+def find_evidence_by_reference(db, reference: str) -> list[dict]:
+    return _dicts(db.execute("SELECT * FROM evidence WHERE reference = ? COLLATE NOCASE "
+                             "ORDER BY id", [reference]))
+
+
+def stones_by_client_ref(db, client_ref: str, limit: int = 50) -> list[dict]:
+    return _dicts(db.execute(STONE_SELECT + " WHERE st.client_ref = ? ORDER BY st.id "
+                             "LIMIT ?", [client_ref, limit]))
+
+
+def history(db, stone_id: int, submission_id: int) -> list[dict]:
+    """Audit events about the stone, its evidence, attachments and findings, and about its
+    parcel's evidence; oldest first."""
+    rows = _dicts(db.execute(
+        "SELECT * FROM audit WHERE stone_id = ? UNION "
+        "SELECT * FROM audit WHERE submission_id = ? AND stone_id IS NULL ORDER BY id",
+        [stone_id, submission_id]))
+    return rows
+
+
+def audit_page(db, *, actor=None, action=None, date_from=None, date_to=None, offset=0,
+               limit=200) -> tuple[list[dict], int]:
+    where, params = [], []
+    if actor:
+        where.append("actor = ?")
+        params.append(actor)
+    if action:
+        where.append("action = ?")
+        params.append(action)
+    if date_from:
+        where.append("at >= ?")
+        params.append(date_from)
+    if date_to:
+        where.append("at < ?")
+        params.append(date_to)
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    rows = _dicts(db.execute(f"SELECT * FROM audit{clause} ORDER BY id DESC LIMIT ? "
+                             f"OFFSET ?", [*params, limit, offset]))
+    total = db.execute(f"SELECT count(*) FROM audit{clause}", params).fetchone()[0]
+    return rows, total
+
+
+def audit_actions(db) -> list[str]:
+    return [r[0] for r in db.execute("SELECT DISTINCT action FROM audit ORDER BY action")]
+
+
+def counts(db) -> dict[str, int]:
+    from labdesk.store.schema import AUDITED_TABLES
+    return {t: db.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0]
+            for t in AUDITED_TABLES}
+
+
+def state_counts(db) -> dict[str, int]:
+    return dict(db.execute("SELECT state, count(*) FROM stones GROUP BY state").fetchall())
+
+
+def database_problems(db) -> list[str]:
+    """SQLite's own checks: page structure (quick_check) and foreign keys."""
+    problems = [f"database: {message}" for (message,) in
+                db.execute("PRAGMA quick_check").fetchall() if message != "ok"]
+    problems += [f"database: {table} row {rowid} refers to a missing {parent}"
+                 for table, rowid, parent, _ in
+                 db.execute("PRAGMA foreign_key_check").fetchall()]
+    return problems

@@ -1,0 +1,212 @@
+"""The database schema as a list of migrations, numbered by ``PRAGMA user_version``.
+
+A migration is never edited once released: a change is a new migration appended to
+``MIGRATIONS``.  Each runs in one transaction, after a backup of the database file.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from labdesk.errors import LabError
+
+_V1 = """
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    full_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('technician', 'supervisor', 'admin')),
+    password_hash TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at TEXT NOT NULL
+);
+CREATE TABLE clients (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    address TEXT,
+    contact TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE submissions (
+    id INTEGER PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    client_id INTEGER NOT NULL REFERENCES clients(id),
+    reference TEXT,
+    received_at TEXT NOT NULL,
+    declared_count INTEGER,
+    declared_weight_mct INTEGER,
+    source_file TEXT,
+    received_by INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX submissions_client ON submissions(client_id, received_at);
+CREATE INDEX submissions_reference ON submissions(reference);
+CREATE TABLE stones (
+    id INTEGER PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    client_ref TEXT,
+    weight_mct INTEGER NOT NULL CHECK (weight_mct > 0),
+    shape TEXT, colour TEXT, clarity TEXT, cut TEXT, polish TEXT, symmetry TEXT,
+    fluorescence TEXT, measurements TEXT, inscription TEXT, identification TEXT,
+    growth_method TEXT, notes TEXT,
+    state TEXT NOT NULL DEFAULT 'received'
+        CHECK (state IN ('received', 'proposed', 'rejected', 'approved', 'reported')),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX stones_submission ON stones(submission_id);
+CREATE INDEX stones_state ON stones(state, id);
+CREATE INDEX stones_client_ref ON stones(client_ref);
+CREATE INDEX stones_created ON stones(created_at);
+CREATE TABLE evidence (
+    id INTEGER PRIMARY KEY,
+    stone_id INTEGER REFERENCES stones(id),
+    submission_id INTEGER REFERENCES submissions(id),
+    kind TEXT NOT NULL,
+    reference TEXT, issuer TEXT, issuing_country TEXT, issued_on TEXT, expires_on TEXT,
+    origin_countries TEXT, origin_type TEXT, transit_countries TEXT,
+    weight_mct INTEGER CHECK (weight_mct > 0), value_cents INTEGER CHECK (value_cents >= 0),
+    parcels INTEGER, hs_code TEXT, exporter TEXT, importer TEXT, seller TEXT, buyer TEXT,
+    sow_statement INTEGER, platform TEXT, outside_russia_since TEXT, notes TEXT,
+    created_by INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CHECK ((stone_id IS NULL) != (submission_id IS NULL))
+);
+CREATE INDEX evidence_stone ON evidence(stone_id);
+CREATE INDEX evidence_submission ON evidence(submission_id);
+CREATE INDEX evidence_reference ON evidence(reference COLLATE NOCASE);
+CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY,
+    evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+    sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+    filename TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    media_type TEXT NOT NULL,
+    created_by INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX attachments_evidence ON attachments(evidence_id);
+CREATE INDEX attachments_sha256 ON attachments(sha256);
+CREATE TABLE findings (
+    id INTEGER PRIMARY KEY,
+    stone_id INTEGER NOT NULL REFERENCES stones(id),
+    origin TEXT NOT NULL CHECK (origin IN ('non_russian', 'russian', 'undetermined')),
+    mining_country TEXT,
+    statement TEXT NOT NULL DEFAULT '',
+    evidence_ids TEXT NOT NULL DEFAULT '[]',
+    assessments TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL DEFAULT 'proposed'
+        CHECK (status IN ('proposed', 'approved', 'rejected', 'reopened')),
+    proposed_by INTEGER NOT NULL REFERENCES users(id),
+    proposed_at TEXT NOT NULL,
+    decided_by INTEGER REFERENCES users(id),
+    decided_at TEXT,
+    decision_comment TEXT,
+    reopened_by INTEGER REFERENCES users(id),
+    reopened_at TEXT,
+    reopen_reason TEXT
+);
+CREATE INDEX findings_stone ON findings(stone_id, id);
+CREATE INDEX findings_status ON findings(status, proposed_at);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    stone_id INTEGER,
+    submission_id INTEGER,
+    data TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE
+);
+CREATE INDEX audit_entity ON audit(entity, entity_id, id);
+CREATE INDEX audit_stone ON audit(stone_id, id);
+CREATE INDEX audit_submission ON audit(submission_id, id);
+CREATE INDEX audit_actor ON audit(actor, id);
+CREATE INDEX audit_action ON audit(action, id);
+CREATE INDEX audit_at ON audit(at);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: no UPDATE'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: no DELETE'); END;
+
+CREATE VIRTUAL TABLE stones_fts USING fts5(
+    number, client_ref, inscription, notes, client, reference,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER stones_fts_insert AFTER INSERT ON stones BEGIN
+    INSERT INTO stones_fts(rowid, number, client_ref, inscription, notes, client, reference)
+    SELECT new.id, new.number, new.client_ref, new.inscription, new.notes, c.name,
+           s.reference
+    FROM submissions s JOIN clients c ON c.id = s.client_id WHERE s.id = new.submission_id;
+END;
+CREATE TRIGGER stones_fts_update AFTER UPDATE OF client_ref, inscription, notes ON stones
+BEGIN
+    UPDATE stones_fts SET client_ref = new.client_ref, inscription = new.inscription,
+        notes = new.notes WHERE rowid = new.id;
+END;
+CREATE TRIGGER stones_fts_client AFTER UPDATE OF name ON clients BEGIN
+    UPDATE stones_fts SET client = new.name WHERE rowid IN (
+        SELECT st.id FROM stones st JOIN submissions s ON s.id = st.submission_id
+        WHERE s.client_id = new.id);
+END;
+CREATE TRIGGER stones_fts_reference AFTER UPDATE OF reference ON submissions BEGIN
+    UPDATE stones_fts SET reference = new.reference
+    WHERE rowid IN (SELECT id FROM stones WHERE submission_id = new.id);
+END;
+"""
+
+MIGRATIONS: list[tuple[int, str]] = [(1, _V1)]
+LATEST = MIGRATIONS[-1][0]
+
+#: Tables whose every row is mirrored in the audit chain (check() compares them).
+AUDITED_TABLES = ("settings", "users", "clients", "submissions", "stones", "evidence",
+                  "attachments", "findings")
+
+
+def version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: sqlite_utils.Database, backup_to: Path | None = None) -> int:
+    """Bring the database to ``LATEST``; returns the version it started at.
+
+    Before the first migration of an existing database, the whole file is copied with
+    SQLite's backup API to ``backup_to``.  Each migration runs in its own transaction and
+    sets ``user_version`` inside it, so a crash leaves the previous version intact.
+    """
+    start = version(db)
+    if start > LATEST:
+        raise LabError(f"this lab was written by a newer LabDesk (schema {start}; this "
+                       f"version knows {LATEST}): update LabDesk")
+    if start == LATEST:
+        return start
+    if start > 0 and backup_to is not None:
+        backup_to.parent.mkdir(parents=True, exist_ok=True)
+        target = sqlite3.connect(str(backup_to))
+        try:
+            db.conn.backup(target)
+        finally:
+            target.close()
+    conn = db.conn
+    for number, script in MIGRATIONS:
+        if number <= start:
+            continue
+        try:
+            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};"
+                               f"\nCOMMIT;")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return start

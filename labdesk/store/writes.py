@@ -1,0 +1,64 @@
+"""Audited writes: the only way rows are added or changed.
+
+Each function writes the row and its audit event in the caller's transaction, so a
+change and its record stand or fall together.  Rows are never deleted.
+"""
+from __future__ import annotations
+
+import sqlite_utils
+
+from labdesk.store import audit
+
+
+def _key(table: str) -> str:
+    return "key" if table == "settings" else "id"
+
+
+def get_row(db: sqlite_utils.Database, table: str, key) -> dict | None:
+    cursor = db.execute(f"SELECT * FROM [{table}] WHERE [{_key(table)}] = ?", [key])
+    values = cursor.fetchone()
+    if values is None:
+        return None
+    return dict(zip([d[0] for d in cursor.description], values))
+
+
+def insert(db: sqlite_utils.Database, table: str, values: dict, actor: str, action: str,
+           *, stone_id=None, submission_id=None, **extra) -> dict:
+    """INSERT ``values`` and record ``action``; returns the stored row."""
+    columns = ", ".join(f"[{c}]" for c in values)
+    marks = ", ".join("?" for _ in values)
+    cursor = db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})",
+                        list(values.values()))
+    key = values.get(_key(table), cursor.lastrowid)
+    row = get_row(db, table, key)
+    if table == "stones":
+        stone_id = row["id"]
+    audit.record(db, actor, action, table, key, row, stone_id=stone_id,
+                 submission_id=submission_id, **extra)
+    return row
+
+
+def update(db: sqlite_utils.Database, table: str, key, changes: dict, actor: str,
+           action: str, *, stone_id=None, submission_id=None, **extra) -> tuple[dict, dict]:
+    """UPDATE the row with ``changes`` and record ``action`` with what changed.
+
+    Returns ``(row, changed)``; ``changed`` maps each column that really changed to
+    ``[old, new]``.  When nothing changed no event is written.
+    """
+    before = get_row(db, table, key)
+    if table == "stones":
+        stone_id = key
+    changed = {c: [before.get(c), v] for c, v in changes.items() if before.get(c) != v}
+    if not changed and not extra:
+        return before, {}
+    if changed:
+        sets = ", ".join(f"[{c}] = ?" for c in changed)
+        db.execute(f"UPDATE [{table}] SET {sets} WHERE [{_key(table)}] = ?",
+                   [v[1] for v in changed.values()] + [key])
+    row = get_row(db, table, key)
+    shown = {c: v for c, v in changed.items() if c != "password_hash"}
+    if "password_hash" in changed:
+        extra["password_changed"] = True
+    audit.record(db, actor, action, table, key, row, stone_id=stone_id,
+                 submission_id=submission_id, changed=shown, **extra)
+    return row, changed
