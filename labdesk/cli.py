@@ -291,3 +291,211 @@ def demo(home, no_gui):
         counts = lab.counts()["stones"]
         lab.close()
         click.echo("stones: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+
+
+@main.group()
+def report():
+    """Issue, print and revoke reports."""
+
+
+@report.command("issue")
+@home_option
+@user_option
+@click.argument("stone")
+@handles_errors
+def report_issue(home, username, stone):
+    """Issue the report of an approved stone."""
+    lab = _open(home)
+    try:
+        _login(lab, username)
+        issued = lab.issue_report(stone)
+        click.echo(f"issued {issued.number} for {issued.stone}: {issued.pdf_path}")
+        click.echo(issued.qr_text)
+    finally:
+        lab.close()
+
+
+@report.command("pdf")
+@home_option
+@click.argument("number")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="Where to write the PDF.")
+@handles_errors
+def report_pdf(home, number, output):
+    """Write a copy of an issued report's PDF (its hash checked first)."""
+    lab = _open(home)
+    try:
+        click.echo(f"wrote {lab.report_pdf(number, output)}")
+    finally:
+        lab.close()
+
+
+@report.command("revoke")
+@home_option
+@user_option
+@click.argument("number")
+@click.option("--reason", required=True, help="Why the report is withdrawn.")
+@handles_errors
+def report_revoke(home, username, number, reason):
+    """Revoke an issued report (supervisors)."""
+    lab = _open(home)
+    try:
+        _login(lab, username)
+        revoked = lab.revoke_report(number, reason)
+        click.echo(f"revoked {revoked.number}")
+    finally:
+        lab.close()
+
+
+@main.command()
+@home_option
+@user_option
+@click.argument("stones", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              required=True)
+@handles_errors
+def labels(home, username, stones, output):
+    """Print a sheet of intake labels for STONES."""
+    lab = _open(home)
+    try:
+        _login(lab, username)
+        click.echo(f"wrote {lab.labels_pdf(stones, output)}")
+    finally:
+        lab.close()
+
+
+@main.command()
+@click.argument("arg")
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Verify against this lab's records (default when no --public-key).")
+@click.option("--public-key", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="The lab's public key(s) as PEM: verify without a lab.")
+@click.option("--revocations", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="The lab's signed revocation list (revocations.txt).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def verify(arg, home, public_key, revocations, as_json):
+    """Verify a report: ARG is a token, a verify URL, a photo or scan of the QR code, or a
+    report PDF.  Exit 0 genuine, 1 not genuine, 2 usage error."""
+    import json as json_module
+    try:
+        text = _token_from_arg(arg)
+        if public_key is not None:
+            from labdesk.reports.keys import load_public_keys_file
+            from labdesk.reports.verification import verify_offline
+            revocation_text = None
+            if revocations is not None:
+                try:
+                    revocation_text = revocations.read_text()[:10_000_000]
+                except (OSError, UnicodeDecodeError) as exc:
+                    _fail(f"revocations: cannot read {revocations}: {exc}")
+            result = verify_offline(text, load_public_keys_file(public_key),
+                                    revocation_text)
+        else:
+            lab = _open(home)
+            try:
+                result = lab.verify(text)
+            finally:
+                lab.close()
+    except LabError as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json_module.dumps({"valid": result.valid, "status": result.status,
+                                      "claim": result.claim,
+                                      "problems": list(result.problems)}, indent=1))
+    else:
+        click.echo(f"{result.status.upper()}: {result.summary}")
+        for key, label in (("n", "report"), ("d", "issued"), ("lab", "lab"),
+                           ("w", "carat"), ("sh", "shape"), ("col", "colour"),
+                           ("cla", "clarity"), ("id", "identification"),
+                           ("o", "origin"), ("mc", "mining country"), ("kid", "key")):
+            if key in (result.claim or {}):
+                click.echo(f"  {label:<15} {result.claim[key]}")
+        if result.valid:
+            for problem in result.problems:
+                click.echo(f"  note: {problem}")
+    sys.exit(0 if result.valid else 1)
+
+
+def _token_from_arg(arg: str) -> str:
+    """A token or URL as given, or the QR code found in an image or PDF file."""
+    path = Path(arg)
+    looks_like_file = len(arg) < 4096 and "#" not in arg and not arg.startswith("LD1.")
+    if looks_like_file and path.is_file():
+        from labdesk.reports.scan import decode_file
+        texts = decode_file(path)
+        tokens = [t for t in texts if "LD1." in t]
+        if not tokens:
+            raise ValidationError(f"file: no LabDesk QR code found in {path.name}",
+                                  field="file")
+        return tokens[0]
+    if looks_like_file and ("/" in arg or arg.lower().endswith((".png", ".jpg", ".pdf"))) \
+            and not arg.startswith(("http://", "https://")):
+        raise ValidationError(f"file: {arg} does not exist", field="file")
+    return arg
+
+
+@main.group()
+def keys():
+    """The lab's signing keys."""
+
+
+@keys.command("export")
+@home_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write the PEM here (default: print it).")
+@handles_errors
+def keys_export(home, output):
+    """Write the lab's public keys (retired ones too) as PEM."""
+    lab = _open(home)
+    try:
+        text = lab.export_public_keys(output)
+    finally:
+        lab.close()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"wrote {output}")
+
+
+@keys.command("rotate")
+@home_option
+@user_option
+@handles_errors
+def keys_rotate(home, username):
+    """Make a new signing key (admins); the old one stays known for verification."""
+    lab = _open(home)
+    try:
+        _login(lab, username)
+        key = lab.rotate_key()
+        click.echo(f"new signing key {key.kid}")
+    finally:
+        lab.close()
+
+
+@main.command()
+@home_option
+@click.argument("stone")
+@click.option("--jurisdiction", default="EU", show_default=True)
+@click.option("--on", "on", default=None, help="The date to assess on (default today).")
+@click.option("--json", "as_json", is_flag=True)
+@handles_errors
+def assess(home, stone, jurisdiction, on, as_json):
+    """Print the origin assessment of STONE under a jurisdiction's rules."""
+    import json as json_module
+    lab = _open(home)
+    try:
+        result = lab.assess(stone, jurisdiction=jurisdiction, on=on)
+    finally:
+        lab.close()
+    if as_json:
+        click.echo(json_module.dumps(result.as_dict(), indent=1, default=str))
+        return
+    click.echo(f"{result.jurisdiction} on {result.on} ({result.ruleset}): "
+               f"{result.outcome.upper()}"
+               f"{' (in scope)' if result.in_scope else ' (not in scope)'}")
+    for reason in result.reasons:
+        click.echo(f"  - {reason}")
+    if result.missing:
+        click.echo("would satisfy:")
+        for item in result.missing:
+            click.echo(f"  + {item}")

@@ -19,16 +19,18 @@ from labdesk.core.countries import RUSSIA, parse_country
 from labdesk.core.facts import EvidenceFacts, StoneFacts
 from labdesk.core.passwords import hash_password, verify_password
 from labdesk.core.records import (Attachment, AuditEvent, CheckResult, Client, Evidence,
-                                  Finding, Page, Stone, StoneDetail, Submission, User)
+                                  Finding, Page, Report, SigningKey, Stone, StoneDetail,
+                                  Submission, User, Verification)
 from labdesk.core.settings import DEFAULT_SETTINGS, parse_setting
 from labdesk.core.stones import parse_stone_fields
 from labdesk.core.weights import format_weight, parse_weight
 from labdesk.core.workflow import Actor
 from labdesk.errors import (AuthError, IntegrityError, LabError, NotFound, StateError,
                             ValidationError)
+from labdesk.reports import claims, content, keys, labels, pdf
 from labdesk.store import audit, backup as backups, queries, schema, writes
 from labdesk.store.connection import connect, transaction, utcnow
-from labdesk.store.documents import DocumentStore, safe_filename
+from labdesk.store.documents import DocumentStore, safe_filename, write_atomically
 
 DB_NAME = "labdesk.db"
 FOLDERS = ("documents", "reports", "keys", "backups")
@@ -85,6 +87,10 @@ class Lab:
             for key, value in {**DEFAULT_SETTINGS, **parsed}.items():
                 writes.insert(db, "settings", {"key": key, "value": json.dumps(value)},
                               username, "settings.set")
+            kid, pem = keys.new_key(home / "keys")
+            writes.insert(db, "signing_keys", {"kid": kid, "public_pem": pem,
+                                               "created_at": now, "retired_at": None},
+                          username, "key.create")
         lab._actor = _actor(row)
         return lab
 
@@ -98,7 +104,6 @@ class Lab:
                            f"'labdesk init' or open the demo lab")
         try:
             db = connect(path)
-            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
             current = schema.version(db)
             if current < schema.LATEST:
                 stamp = utcnow().replace(":", "").replace("-", "")[:15]
@@ -290,15 +295,20 @@ class Lab:
         return _client(row)
 
     @_serialised
-    def update_client(self, name: str, **fields) -> Client:
+    def update_client(self, client: str, **fields) -> Client:
+        """Change a client's name, address or contact."""
         actor = self._require_actor()
-        row = queries.client_by_name(self._db, str(name).strip())
+        row = queries.client_by_name(self._db, str(getattr(client, "name", client)).strip())
         if row is None:
-            raise NotFound(f"client: no client {name!r}", field="client")
+            raise NotFound(f"client: no client {client!r}", field="client")
         changes = {}
         for key, value in fields.items():
             if key == "name":
                 changes["name"] = _client_name(value)
+                other = queries.client_by_name(self._db, changes["name"])
+                if other is not None and other["id"] != row["id"]:
+                    raise ValidationError(f"name: another client is called "
+                                          f"{changes['name']}", field="name")
             elif key in ("address", "contact"):
                 changes[key] = _optional_text(value, key, 500)
             else:
@@ -422,6 +432,7 @@ class Lab:
                 raise NotFound(f"target: no submission {text}", field="target")
             submission_id = sub["id"]
             audit_sub = sub["id"]
+            self._check_parcel_editable(sub["id"], text)
         else:
             stone = self._stone_row(target, field="target")
             workflow.check_editable(stone["number"], stone["state"], "its evidence")
@@ -498,9 +509,19 @@ class Lab:
         return queries.stone_submission_id(self._db, row["stone_id"])
 
     def _check_evidence_editable(self, row: dict) -> None:
-        if queries.evidence_locked(self._db, row):
-            raise StateError(f"evidence {row['id']} is locked: a finding that relies on it "
-                             f"was approved. A supervisor may reopen the stone.")
+        if row["stone_id"] is not None:
+            stone = queries.stone_by_id(self._db, row["stone_id"])
+            workflow.check_editable(stone["number"], stone["state"],
+                                    f"its evidence ({row['id']})")
+        else:
+            self._check_parcel_editable(row["submission_id"], f"evidence {row['id']}")
+
+    def _check_parcel_editable(self, submission_id: int, what: str) -> None:
+        """Parcel evidence covers every stone of the submission, so it changes only while
+        none of them is under review or locked."""
+        for number, state in queries.stone_states(self._db, submission_id):
+            if state in ("proposed", *workflow.LOCKED_STATES):
+                workflow.check_editable(number, state, f"the parcel evidence ({what})")
 
     # ------------------------------------------------------------------ findings
     @_serialised
@@ -605,6 +626,8 @@ class Lab:
         check = (workflow.check_can_approve if decision == "approved"
                  else workflow.check_can_reject)
         check(actor, row["number"], row["state"], finding["proposed_by"] if finding else None)
+        if decision == "approved":
+            self._check_unchanged_since_proposal(row, finding)
         meaning = "approval" if decision == "approved" else "rejection"
         signature = self._signature(meaning, password)
         with transaction(self._db):
@@ -615,6 +638,18 @@ class Lab:
                 submission_id=row["submission_id"], signature=signature)
             self._set_state(row, decision, actor)
         return self._current_finding(row)
+
+    def _check_unchanged_since_proposal(self, row: dict, finding: dict) -> None:
+        """The evidence a supervisor approves is the evidence that was proposed."""
+        facts = self._facts(row)
+        if sorted(e.id for e in facts.evidence) != sorted(json.loads(finding["evidence_ids"])):
+            raise StateError(f"the evidence of {row['number']} changed after the finding was "
+                             f"proposed; reject it so that it is proposed again")
+        if finding["origin"] == "non_russian" and any(
+                RUSSIA in e.origin_countries or RUSSIA in e.transit_countries
+                or e.issuing_country == RUSSIA for e in facts.evidence):
+            raise StateError(f"evidence of {row['number']} names Russia: a non-Russian "
+                             f"finding cannot be approved; reject it")
 
     @_serialised
     def approve(self, stone_no, comment: str = "", password: str | None = None) -> Finding:
@@ -652,7 +687,255 @@ class Lab:
         return self.stone(row["number"])
 
     def _on_reopen(self, row: dict, actor: Actor, reason: str) -> None:
-        """Hook for the reports module: an issued report is marked for supersession."""
+        """A reopened stone's issued report is withdrawn as superseded; the report issued
+        after the new approval names it and it names its successor."""
+        for report in queries.reports_for_stone(self._db, row["id"]):
+            if report["status"] == "issued":
+                writes.update(self._db, "reports", report["id"], {
+                    "status": "superseded", "withdrawn_by": actor.id,
+                    "withdrawn_at": utcnow(), "withdrawn_reason": reason},
+                    actor.username, "report.supersede", stone_id=row["id"],
+                    submission_id=row["submission_id"])
+
+    # ------------------------------------------------------------------ reports
+    def _signing_key(self):
+        row = queries.active_signing_key(self._db)
+        if row is None:
+            raise IntegrityError("the lab has no active signing key")
+        return row["kid"], keys.load_private(self.home / "keys", row["kid"])
+
+    def _public_keys(self) -> dict:
+        return {r["kid"]: keys.load_public(r["public_pem"])
+                for r in queries.signing_keys(self._db)}
+
+    @_serialised
+    def issue_report(self, stone_no) -> Report:
+        """Sign the approved finding's claim, write the PDF and record the report, all or
+        nothing.  A report issued after a reopening supersedes the earlier one."""
+        actor = self._require_actor()
+        row = self._stone_row(stone_no)
+        workflow.check_can_issue(actor, row["number"], row["state"])
+        if row["identification"] not in claims.IDENTIFICATION_CODES:
+            raise StateError(f"{row['number']} is identified as "
+                             f"{grading.label(row['identification']) or 'nothing yet'}: a "
+                             f"report is issued for a natural or laboratory-grown diamond. "
+                             f"Reopen the stone and record its identification.")
+        kid, private = self._signing_key()
+        settings = self.settings()
+        stone = _stone(row)
+        finding = self._current_finding(row)
+        submission = self._submission_row_record(row["submission_id"])
+        client = queries.client_by_name(self._db, submission.client)
+        evidence = self._evidence_list(
+            queries.evidence_for_stone(self._db, row["id"], row["submission_id"]))
+        logo = self.documents.read(settings["logo"]) if settings.get("logo") else None
+        earlier = [r for r in queries.reports_for_stone(self._db, row["id"])
+                   if r["status"] == "superseded" and not r["superseded_by"]]
+        with transaction(self._db):
+            issued_at = utcnow()
+            today = issued_at[:10]
+            report_id = queries.next_id(self._db, "reports")
+            number = f"{settings['report_prefix']}{today[2:4]}-{report_id:06d}"
+            body = content.claim(number, today, kid, settings["lab_name"], stone, finding)
+            token = claims.sign(private, body)
+            url = settings.get("verify_url") or ""
+            qr_text = f"{url}#{token}" if url else token
+            supersedes = earlier[-1]["number"] if earlier else None
+            data = content.page(number, today, settings, logo, stone, submission,
+                                _client(client) if client else None, finding, evidence,
+                                actor.full_name, issued_at, qr_text, supersedes)
+            pdf_bytes = pdf.build(data)
+            path = self._report_path(number)
+            if path.exists():  # left by a crash before its record was committed
+                orphans = self.home / "reports" / "orphans"
+                orphans.mkdir(exist_ok=True)
+                os.replace(path, orphans / f"{number}-{utcnow()[:19].replace(':', '')}.pdf")
+            sha = write_atomically(path, pdf_bytes)
+            stored = writes.insert(self._db, "reports", {
+                "id": report_id, "number": number, "stone_id": row["id"],
+                "finding_id": finding.id, "kid": kid,
+                "claim": claims.canonical_bytes(body).decode(), "token": token,
+                "qr_text": qr_text, "pdf_sha256": sha, "status": "issued",
+                "issued_by": actor.id, "issued_at": issued_at, "supersedes": supersedes},
+                actor.username, "report.issue", stone_id=row["id"],
+                submission_id=row["submission_id"])
+            if supersedes:
+                writes.update(self._db, "reports", earlier[-1]["id"],
+                              {"superseded_by": number}, actor.username,
+                              "report.supersede", stone_id=row["id"],
+                              submission_id=row["submission_id"])
+            self._set_state(row, "reported", actor)
+        return self._report(stored)
+
+    def _submission_row_record(self, submission_id: int) -> Submission:
+        row = queries.submission_by_id(self._db, submission_id)
+        return self._submission(row["number"])
+
+    def _report_path(self, number: str) -> Path:
+        return self.home / "reports" / f"{number}.pdf"
+
+    def _report(self, row: dict) -> Report:
+        people = {r["id"]: r["username"] for r in queries.users(self._db)}
+        return Report(
+            id=row["id"], number=row["number"],
+            stone=queries.stone_number_by_id(self._db, row["stone_id"]),
+            status=row["status"], token=row["token"], qr_text=row["qr_text"],
+            pdf_path=self._report_path(row["number"]), pdf_sha256=row["pdf_sha256"],
+            kid=row["kid"], claim=json.loads(row["claim"]),
+            issued_by=people.get(row["issued_by"], "?"), issued_at=row["issued_at"],
+            supersedes=row["supersedes"], superseded_by=row["superseded_by"],
+            withdrawn_by=people.get(row["withdrawn_by"]), withdrawn_at=row["withdrawn_at"],
+            withdrawn_reason=row["withdrawn_reason"])
+
+    def _report_row(self, report_no) -> dict:
+        number = _number_text(report_no)
+        row = queries.report_by_number(self._db, number)
+        if row is None:
+            raise NotFound(f"report: no report {number}", field="report")
+        return row
+
+    @_serialised
+    def report(self, report_no) -> Report:
+        return self._report(self._report_row(report_no))
+
+    @_serialised
+    def reports(self, *, status: str | None = None, stone_no=None, offset: int = 0,
+                limit: int = 100) -> Page:
+        stone_id = self._stone_row(stone_no)["id"] if stone_no is not None else None
+        rows, total = queries.list_reports(self._db, status=status, stone_id=stone_id,
+                                           offset=offset, limit=limit)
+        return Page(items=tuple(self._report(r) for r in rows), total=total,
+                    offset=offset, limit=limit)
+
+    @_serialised
+    def report_pdf(self, report_no, path=None) -> Path:
+        """The verified PDF of a report; with ``path``, a copy written there."""
+        row = self._report_row(report_no)
+        source = self._report_path(row["number"])
+        data = _read_verified(source, row["pdf_sha256"], f"report {row['number']}")
+        if path is None:
+            return source
+        target = Path(path)
+        write_atomically(target, data, mode=0o644)
+        return target
+
+    @_serialised
+    def revoke_report(self, report_no, reason: str, password: str | None = None) -> Report:
+        """Withdraw an issued report (supervisor, reason); a signature, like an approval.
+        The next revocation list names it, so verifiers see it as revoked."""
+        actor = self._require_actor()
+        row = self._report_row(report_no)
+        workflow.check_can_revoke(actor, row["number"], row["status"])
+        text = workflow.check_reason(reason, "revocation")
+        signature = self._signature("revocation", password)
+        stone_submission = queries.stone_submission_id(self._db, row["stone_id"])
+        with transaction(self._db):
+            stored, _ = writes.update(self._db, "reports", row["id"], {
+                "status": "revoked", "withdrawn_by": actor.id,
+                "withdrawn_at": signature["at"], "withdrawn_reason": text},
+                actor.username, "report.revoke", stone_id=row["stone_id"],
+                submission_id=stone_submission, signature=signature)
+        return self._report(stored)
+
+    @_serialised
+    def verify(self, text) -> Verification:
+        """Check a token, a URL with the token after '#', or QR text.  Never raises: the
+        result's ``status`` and ``problems`` say what is wrong."""
+        parsed = claims.check_token(text, self._public_keys())
+        if not parsed.valid:
+            return Verification(valid=False, status=parsed.status, claim=parsed.claim,
+                                problems=tuple(parsed.problems),
+                                report=parsed.claim.get("n") if parsed.claim else None)
+        number = parsed.claim["n"]
+        row = queries.report_by_number(self._db, number)
+        if row is None:
+            return Verification(valid=True, status="valid", claim=parsed.claim,
+                                problems=(f"the signature is the lab's, but this "
+                                          f"workstation has no record of report {number}",),
+                                report=number)
+        if row["token"] != claims.extract_token(text):
+            return Verification(valid=False, status="forged", claim=parsed.claim,
+                                problems=(f"the claim differs from report {number} as "
+                                          f"issued",), report=number)
+        if row["status"] == "revoked":
+            return Verification(valid=False, status="revoked", claim=parsed.claim,
+                                problems=(f"report {number} was revoked on "
+                                          f"{row['withdrawn_at'][:10]}: "
+                                          f"{row['withdrawn_reason']}",),
+                                report=number, reason=row["withdrawn_reason"])
+        if row["status"] == "superseded":
+            successor = row["superseded_by"]
+            return Verification(valid=False, status="superseded", claim=parsed.claim,
+                                problems=(f"report {number} was superseded" +
+                                          (f" by {successor}" if successor else
+                                           "; a corrected report is pending") +
+                                          f": {row['withdrawn_reason']}",),
+                                report=number, successor=successor,
+                                reason=row["withdrawn_reason"])
+        return Verification(valid=True, status="valid", claim=parsed.claim, report=number)
+
+    @_serialised
+    def revocation_list(self) -> str:
+        """The signed list of withdrawn reports (revoked and superseded), for publishing
+        next to the verify page.  ``superseded`` (an extension) maps each superseded report
+        to its successor."""
+        kid, private = self._signing_key()
+        withdrawn = queries.withdrawn_reports(self._db)
+        body = {"v": 1, "kid": kid, "at": utcnow()[:19] + "Z",
+                "revoked": sorted(r["number"] for r in withdrawn),
+                "superseded": {r["number"]: r["superseded_by"] for r in withdrawn
+                               if r["status"] == "superseded"}}
+        data = claims.canonical_bytes(body)
+        return claims.REVOCATION_PREFIX + claims.b64url(data) + "." + \
+            claims.b64url(private.sign(data))
+
+    @_serialised
+    def signing_keys(self) -> list[SigningKey]:
+        return [SigningKey(kid=r["kid"], public_pem=r["public_pem"],
+                           created_at=r["created_at"], retired_at=r["retired_at"])
+                for r in queries.signing_keys(self._db)]
+
+    @_serialised
+    def export_public_keys(self, path=None) -> str:
+        """Every public key (retired ones too, so old reports still verify) as PEM."""
+        text = "".join(r["public_pem"] for r in queries.signing_keys(self._db))
+        if path is not None:
+            write_atomically(Path(path), text.encode(), mode=0o644)
+        return text
+
+    @_serialised
+    def rotate_key(self) -> SigningKey:
+        """A new key signs from now on; the old one is retired, still known to verify."""
+        actor = self._require_actor()
+        workflow.check_admin(actor, "rotate the signing key")
+        kid, pem = keys.new_key(self.home / "keys")
+        now = utcnow()
+        with transaction(self._db):
+            for old in queries.signing_keys(self._db):
+                if old["retired_at"] is None:
+                    writes.update(self._db, "signing_keys", old["id"], {"retired_at": now},
+                                  actor.username, "key.retire")
+            writes.insert(self._db, "signing_keys", {"kid": kid, "public_pem": pem,
+                                                     "created_at": now, "retired_at": None},
+                          actor.username, "key.create")
+        return SigningKey(kid=kid, public_pem=pem, created_at=now, retired_at=None)
+
+    @_serialised
+    def labels_pdf(self, stone_numbers, path) -> Path:
+        """A sheet of envelope labels for the stones, for printing at reception."""
+        self._require_actor()
+        rows = [self._stone_row(n) for n in stone_numbers]
+        if not rows:
+            raise ValidationError("stones: name at least one stone", field="stones")
+        settings = self.settings()
+        data = labels.build([labels.Label(number=r["number"], client_ref=r["client_ref"] or "",
+                                          weight=format_weight(r["weight_mct"]),
+                                          client=r["client_name"],
+                                          received=r["received_at"][:10]) for r in rows],
+                            settings["lab_name"], settings["paper_size"])
+        target = Path(path)
+        write_atomically(target, data, mode=0o644)
+        return target
 
     # ------------------------------------------------------------------ reads
     def _stone_row(self, stone_no, field: str = "stone") -> dict:
@@ -677,7 +960,9 @@ class Lab:
         return StoneDetail(
             stone=_stone(row), evidence=tuple(self._evidence_list(evidence)),
             findings=tuple(_finding(f, row["number"]) for f in findings),
-            history=tuple(_event(e) for e in events))
+            history=tuple(_event(e) for e in events),
+            reports=tuple(self._report(r) for r in
+                          queries.reports_for_stone(self._db, row["id"])))
 
     def _evidence_list(self, rows: list[dict]) -> list[Evidence]:
         attachments = queries.attachments_for(self._db, [r["id"] for r in rows])
@@ -791,6 +1076,8 @@ class Lab:
             hits.append(("stone", up))
         if queries.submission_by_number(self._db, up):
             hits.append(("submission", up))
+        if queries.report_by_number(self._db, up):
+            hits.append(("report", up))
         for ev in queries.find_evidence_by_reference(self._db, query):
             hits.append(("evidence", str(ev["id"])))
         for st in queries.stones_by_client_ref(self._db, query):
@@ -819,6 +1106,12 @@ class Lab:
         logo = self.settings().get("logo")
         if logo:
             documents.append((logo, "the lab's logo"))
+        for row in queries.all_reports(self._db):
+            try:
+                _read_verified(self._report_path(row["number"]), row["pdf_sha256"],
+                               f"report {row['number']}")
+            except IntegrityError as exc:
+                problems.append(f"reports: {exc}")
         for index, (sha, what) in enumerate(documents):
             try:
                 self.documents.verify(sha)
@@ -861,6 +1154,16 @@ class Lab:
 
 
 # ---------------------------------------------------------------------- helpers
+def _read_verified(path: Path, sha256: str, what: str) -> bytes:
+    import hashlib
+    if not path.is_file():
+        raise IntegrityError(f"the PDF of {what} is missing ({path.name})")
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise IntegrityError(f"the PDF of {what} was altered on disk (SHA-256 differs)")
+    return data
+
+
 def stone_number(stone_id: int) -> str:
     """The number printed on a stone's envelope: D and seven digits."""
     return f"D{stone_id:07d}"

@@ -47,6 +47,7 @@ HEADER_SCAN_ROWS = 20
 MAX_PROBLEMS = 1000
 _PROBLEMS_IN_MESSAGE = 10
 _VALUE_SHOWN = 200
+_WEIGHT_CHARACTERS = 20  # '5000.000 ct' and its padding fit with room to spare
 
 #: Headers as dealers write them, for each stone field.  Matching ignores case, spaces and
 #: punctuation ('#' reads as 'No'), so 'Stock #', 'STOCK_NO' and 'stock no.' are one header.
@@ -175,10 +176,14 @@ def _read_file(path: Path) -> bytes:
         raise _refusal(name, "LabDesk is not allowed to read this file") from None
     except OSError as exc:
         raise _refusal(name, f"the file cannot be read ({exc.strerror or exc})") from None
+    except ValueError as exc:  # a path with a NUL byte
+        raise _refusal(name, f"not a file name ({exc})") from None
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+    """52428800 -> '50 MB', 52428801 -> '50.0 MB' (never '50 MB' for a larger file)."""
+    megabytes = size / (1024 * 1024)
+    return f"{megabytes:.0f} MB" if megabytes.is_integer() else f"{megabytes:.1f} MB"
 
 
 # -- CSV -------------------------------------------------------------------------------
@@ -210,7 +215,7 @@ def _decode_text(data: bytes, name: str) -> str:
     if not text.strip():
         raise _refusal(name, "the file is empty")
     controls = len(_FILE_CONTROLS.findall(text))
-    if "\x00" in text or controls * 100 > len(text):
+    if "\x00" in text or controls * 10 > len(text):  # a tenth: not a text file
         raise _not_text(name)
     if text.lstrip().lower().startswith(("<!doctype", "<html", "<?xml", "<table")):
         raise _refusal(name, "this is a web page or an XML file, not a CSV file; open it "
@@ -269,11 +274,13 @@ def _read_xlsx(data: bytes, name: str) -> PackingList:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
         values_book = _open_workbook(data, name, data_only=True)
-        formula_book = _open_workbook(data, name, data_only=False) if formulas else None
+        formula_book = None
         try:
-            title = _stone_sheet(values_book, name)
-            rows = _sheet_rows(values_book[title], formula_book and formula_book[title],
-                               name)
+            if formulas:
+                formula_book = _open_workbook(data, name, data_only=False)
+            index = _stone_sheet(values_book, name)
+            rows = _sheet_rows(values_book.worksheets[index],
+                               formula_book and formula_book.worksheets[index], name)
             return _read_table(rows, name, "xlsx")
         finally:
             for book in (values_book, formula_book):
@@ -332,24 +339,25 @@ def _unreadable_workbook(name: str, exc: Exception) -> ValidationError:
                           f"spreadsheet and save it again as .xlsx or .csv")
 
 
-def _stone_sheet(book, name: str) -> str:
-    """The title of the one worksheet with a stone list header (else the first with data)."""
-    with_header, with_data, titles = [], [], []
-    for sheet in _guarded(book.worksheets, name):
+def _stone_sheet(book, name: str) -> int:
+    """The index of the one worksheet with a stone list header (else the first with data)."""
+    sheets = book.worksheets
+    if not sheets:
+        raise _refusal(name, "the workbook has no worksheet")
+    with_header, with_data = [], []
+    for index, sheet in enumerate(sheets):
         sheet.reset_dimensions()  # dealers' tools often write a wrong dimension
-        titles.append(sheet.title)
         head = [_texts(row) for row in _guarded(
             sheet.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True), name)]
         if any(_header_score(cells)[1] for cells in head):
-            with_header.append(sheet.title)
+            with_header.append(index)
         elif any(not _is_blank(cells) for cells in head):
-            with_data.append(sheet.title)
+            with_data.append(index)
     if len(with_header) > 1:
+        titles = ", ".join(str(sheets[i].title) for i in with_header)
         raise _refusal(name, f"the workbook holds stone lists on {len(with_header)} sheets "
-                             f"({', '.join(with_header)}); keep one list a file")
-    if not titles:
-        raise _refusal(name, "the workbook has no worksheet")
-    return (with_header or with_data or titles)[0]
+                             f"({titles}); keep one list a file")
+    return (with_header or with_data or [0])[0]
 
 
 def _sheet_rows(values, formulas, name: str) -> Iterator[tuple[int, list[str]]]:
@@ -543,12 +551,11 @@ class _StoneReader:
         fields, problems = {}, []
         for index, stone_field in self.layout.fields.items():
             text = cells[index].strip() if index < len(cells) else ""
-            unsafe = _UNSAFE_CHARACTERS.search(text)
-            if unsafe:
-                problems.append(_problem(
-                    f"control characters are not allowed (this cell holds "
-                    f"U+{ord(unsafe.group()):04X})", row=number,
-                    column=self.layout.headers[index], value=text))
+            message = _unsafe_text(text, stone_field)
+            if message:
+                problems.append(_problem(message, row=number,
+                                         column=self.layout.headers[index], value=text))
+                text = ""  # reported already: the stone parser must not see it
             fields[stone_field] = text
         return fields, problems
 
@@ -610,6 +617,17 @@ class _StoneReader:
         return PackingList(stones=self.stones, rows=self.rows,
                            columns=self.layout.columns(), left_out=self.left_out(),
                            format=fmt)
+
+
+def _unsafe_text(text: str, stone_field: str) -> str | None:
+    """Why ``text`` cannot be read into ``stone_field`` before any parsing, if it cannot."""
+    unsafe = _UNSAFE_CHARACTERS.search(text)
+    if unsafe:
+        return f"control characters are not allowed (this cell holds U+{ord(unsafe.group()):04X})"
+    if stone_field == "weight" and len(text) > _WEIGHT_CHARACTERS:
+        # parse_weight lets Decimal overflow on some 30-digit numbers: never pass them on
+        return f"{text[:_WEIGHT_CHARACTERS]!r}... is not a weight in carats (write it as 1.234)"
+    return None
 
 
 def _stone_values(canonical: dict) -> dict:

@@ -171,3 +171,66 @@ class CheckResult:
     events: int = 0
     documents: int = 0
     records: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Report:
+    id: int
+    number: str
+    stone: str
+    status: str                     # issued | revoked | superseded
+    token: str
+    qr_text: str
+    pdf_path: "object"              # pathlib.Path of the stored PDF
+    pdf_sha256: str
+    kid: str
+    claim: dict
+    issued_by: str
+    issued_at: str
+    supersedes: str | None = None
+    superseded_by: str | None = None
+    withdrawn_by: str | None = None
+    withdrawn_at: str | None = None
+    withdrawn_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What a check of a token found.  ``status``: valid | revoked | superseded | forged |
+    malformed | unknown_key."""
+    valid: bool
+    status: str
+    claim: dict
+    problems: tuple[str, ...] = ()
+    report: str | None = None       # the report number the claim names
+    successor: str | None = None    # for a superseded report, when reissued
+    reason: str | None = None       # why it was revoked or superseded
+    revocations_checked: bool = True
+
+    @property
+    def summary(self) -> str:
+        """One sentence a retailer can act on."""
+        n = self.claim.get("n", "this report") if self.claim else "this report"
+        if self.status == "valid":
+            return f"Genuine: report {n} was issued by {self.claim.get('lab')} and is " \
+                   f"unaltered."
+        if self.status == "revoked":
+            return f"Revoked: the lab withdrew report {n}" + \
+                   (f" ({self.reason})." if self.reason else ".") + " Do not rely on it."
+        if self.status == "superseded":
+            return f"Superseded: report {n} was replaced" + \
+                   (f" by {self.successor}." if self.successor else
+                    " (a corrected report is pending).") + " Ask for the new report."
+        return "Not genuine: do not trust this report. " + " ".join(self.problems)
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    public_pem: str
+    created_at: str
+    retired_at: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.retired_at is None

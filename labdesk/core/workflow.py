@@ -45,10 +45,14 @@ def is_locked(state: str) -> bool:
 
 
 def check_editable(stone_no: str, state: str, what: str = "this stone") -> None:
-    """StateError when the stone is locked (approved or reported)."""
+    """StateError when the stone is locked (approved or reported), or while its finding
+    awaits review: the supervisor reviews exactly what was proposed."""
     if is_locked(state):
         raise StateError(f"{stone_no} is {state} and locked: {what} cannot change. A "
                          f"supervisor may reopen it with a reason.")
+    if state == "proposed":
+        raise StateError(f"{stone_no} has a finding awaiting review: {what} cannot change "
+                         f"until a supervisor approves or rejects it.")
 
 
 def check_can_propose(actor: Actor | None, stone_no: str, state: str) -> None:

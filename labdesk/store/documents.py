@@ -177,6 +177,27 @@ class DocumentStore:
                         yield f.name
 
 
+def write_atomically(path: Path, data: bytes, mode: int = 0o444) -> str:
+    """Write ``data`` to ``path`` through a temporary file, fsynced, then renamed; returns
+    the SHA-256 of the bytes."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return hashlib.sha256(data).hexdigest()
+
+
 def _fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)

@@ -277,3 +277,61 @@ def database_problems(db) -> list[str]:
                  for table, rowid, parent, _ in
                  db.execute("PRAGMA foreign_key_check").fetchall()]
     return problems
+
+
+def stone_number_by_id(db, stone_id: int) -> str:
+    return db.execute("SELECT number FROM stones WHERE id = ?", [stone_id]).fetchone()[0]
+
+
+def signing_keys(db) -> list[dict]:
+    return _dicts(db.execute("SELECT * FROM signing_keys ORDER BY id"))
+
+
+def active_signing_key(db) -> dict | None:
+    return _one(db.execute("SELECT * FROM signing_keys WHERE retired_at IS NULL "
+                           "ORDER BY id DESC LIMIT 1"))
+
+
+def report_by_number(db, number: str) -> dict | None:
+    return _one(db.execute("SELECT * FROM reports WHERE number = ?", [number]))
+
+
+def reports_for_stone(db, stone_id: int) -> list[dict]:
+    return _dicts(db.execute("SELECT * FROM reports WHERE stone_id = ? ORDER BY id",
+                             [stone_id]))
+
+
+def list_reports(db, *, status=None, stone_id=None, offset=0, limit=100):
+    where, params = [], []
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    if stone_id is not None:
+        where.append("stone_id = ?")
+        params.append(stone_id)
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    rows = _dicts(db.execute(f"SELECT * FROM reports{clause} ORDER BY id DESC LIMIT ? "
+                             f"OFFSET ?", [*params, limit, offset]))
+    total = db.execute(f"SELECT count(*) FROM reports{clause}", params).fetchone()[0]
+    return rows, total
+
+
+def withdrawn_reports(db) -> list[dict]:
+    return _dicts(db.execute("SELECT number, status, superseded_by FROM reports WHERE "
+                             "status IN ('revoked', 'superseded') ORDER BY id"))
+
+
+def all_reports(db):
+    cursor = db.execute("SELECT number, pdf_sha256 FROM reports ORDER BY id")
+    for number, sha in cursor.fetchall():
+        yield {"number": number, "pdf_sha256": sha}
+
+
+def stone_by_id(db, stone_id: int) -> dict | None:
+    return _one(db.execute(STONE_SELECT + " WHERE st.id = ?", [stone_id]))
+
+
+def stone_states(db, submission_id: int) -> list[tuple[str, str]]:
+    """(number, state) of every stone in a submission."""
+    return db.execute("SELECT number, state FROM stones WHERE submission_id = ? ORDER BY id",
+                      [submission_id]).fetchall()

@@ -116,6 +116,36 @@ CREATE TABLE findings (
 );
 CREATE INDEX findings_stone ON findings(stone_id, id);
 CREATE INDEX findings_status ON findings(status, proposed_at);
+CREATE TABLE signing_keys (
+    id INTEGER PRIMARY KEY,
+    kid TEXT NOT NULL UNIQUE CHECK (length(kid) = 16),
+    public_pem TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    retired_at TEXT
+);
+CREATE TABLE reports (
+    id INTEGER PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    stone_id INTEGER NOT NULL REFERENCES stones(id),
+    finding_id INTEGER NOT NULL REFERENCES findings(id),
+    kid TEXT NOT NULL REFERENCES signing_keys(kid),
+    claim TEXT NOT NULL,
+    token TEXT NOT NULL,
+    qr_text TEXT NOT NULL,
+    pdf_sha256 TEXT NOT NULL CHECK (length(pdf_sha256) = 64),
+    status TEXT NOT NULL DEFAULT 'issued'
+        CHECK (status IN ('issued', 'revoked', 'superseded')),
+    issued_by INTEGER NOT NULL REFERENCES users(id),
+    issued_at TEXT NOT NULL,
+    supersedes TEXT,
+    superseded_by TEXT,
+    withdrawn_by INTEGER REFERENCES users(id),
+    withdrawn_at TEXT,
+    withdrawn_reason TEXT
+);
+CREATE INDEX reports_stone ON reports(stone_id, id);
+CREATE INDEX reports_status ON reports(status, id);
+CREATE INDEX reports_issued ON reports(issued_at);
 CREATE TABLE audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
@@ -171,7 +201,7 @@ LATEST = MIGRATIONS[-1][0]
 
 #: Tables whose every row is mirrored in the audit chain (check() compares them).
 AUDITED_TABLES = ("settings", "users", "clients", "submissions", "stones", "evidence",
-                  "attachments", "findings")
+                  "attachments", "findings", "signing_keys", "reports")
 
 
 def version(db: sqlite_utils.Database) -> int:

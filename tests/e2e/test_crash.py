@@ -17,7 +17,7 @@ WRITER = textwrap.dedent("""
     from labdesk.lab import Lab
     lab = Lab.open(sys.argv[1])
     lab.login("tech", "tech-pass-1")
-    stones = [{"client_ref": f"R{i}", "weight": f"{0.3 + i % 700 / 1000:.3f}",
+    stones = [{"client_ref": f"R{i}", "weight": f"{0.3 + i %% 700 / 1000:.3f}",
                "shape": "BR", "colour": "F", "clarity": "VS2"} for i in range(%d)]
     print("start", flush=True)
     lab.receive("Crash Test Client", stones, reference="KILLED")

@@ -1,0 +1,86 @@
+"""The lab's Ed25519 signing keys: private keys in ``keys/`` (mode 0600), public keys in
+the database so that reports signed by a retired key still verify."""
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
+                                                               Ed25519PublicKey)
+
+from labdesk.errors import IntegrityError, LabError
+from labdesk.reports.claims import key_id
+
+
+def new_key(keys_dir: Path) -> tuple[str, str]:
+    """Make a key pair, write the private key (0600, atomically); returns (kid, public PEM)."""
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(keys_dir, 0o700)
+    private = Ed25519PrivateKey.generate()
+    kid = key_id(private.public_key())
+    pem = private.private_bytes(serialization.Encoding.PEM,
+                                serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    path = keys_dir / f"{kid}.key"
+    tmp = keys_dir / f".{kid}.key.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pem)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return kid, public_pem(private.public_key())
+
+
+def public_pem(public_key: Ed25519PublicKey) -> str:
+    return public_key.public_bytes(serialization.Encoding.PEM,
+                                   serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def load_public(pem: str) -> Ed25519PublicKey:
+    key = serialization.load_pem_public_key(pem.encode())
+    if not isinstance(key, Ed25519PublicKey):
+        raise LabError("the public key is not an Ed25519 key")
+    return key
+
+
+def load_public_keys_file(path: Path) -> dict[str, Ed25519PublicKey]:
+    """Every Ed25519 public key in a PEM file (a retailer's copy of the lab's keys)."""
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LabError(f"public key: cannot read {path}: {exc}") from None
+    keys = {}
+    for block in text.split("-----END PUBLIC KEY-----"):
+        if "-----BEGIN PUBLIC KEY-----" in block:
+            pem = block[block.index("-----BEGIN"):] + "-----END PUBLIC KEY-----\n"
+            try:
+                key = load_public(pem)
+            except (ValueError, LabError):
+                raise LabError(f"public key: {path} holds a key that is not Ed25519") from None
+            keys[key_id(key)] = key
+    if not keys:
+        raise LabError(f"public key: {path} holds no PEM public key")
+    return keys
+
+
+def load_private(keys_dir: Path, kid: str) -> Ed25519PrivateKey:
+    """The private key ``kid``, refusing one that others may read or one that does not
+    match its id."""
+    path = keys_dir / f"{kid}.key"
+    if not path.is_file():
+        raise IntegrityError(f"the signing key {kid} is missing from {keys_dir}")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise IntegrityError(f"the signing key {path} can be read by other users (mode "
+                             f"{mode:o}); LabDesk refuses to sign with it. Run: chmod 600 "
+                             f"{path}")
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except ValueError:
+        raise IntegrityError(f"the signing key {path} is damaged") from None
+    if not isinstance(key, Ed25519PrivateKey) or key_id(key.public_key()) != kid:
+        raise IntegrityError(f"the signing key {path} is not the key {kid}")
+    return key

@@ -1,0 +1,450 @@
+"""The Lab facade: the audit trail, check() against tampering, backup and restore."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import zipfile
+
+import pytest
+
+from labdesk import IntegrityError, Lab, LabError, ValidationError
+from labdesk import AuthError
+from lab_fixtures import (PASSWORDS, STATEMENT, approve_stone, approved, kp_fields,  # noqa: F401
+                          lab, login_as, make_pdf, make_png, propose, raw_sql,
+                          receive_stones, sub, template_home, written)
+
+
+# ---------------------------------------------------------------------- audit trail
+def _raw(lab) -> sqlite3.Connection:
+    return sqlite3.connect(lab.home / "labdesk.db", isolation_level=None)
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit SET actor = 'mallory' WHERE id = 1",
+    "UPDATE audit SET data = '{}'",
+    "DELETE FROM audit WHERE id = 1",
+    "DELETE FROM audit",
+])
+def test_the_audit_table_refuses_update_and_delete(lab, sub, statement):
+    before = lab.audit_events().total
+    conn = _raw(lab)
+    try:
+        with pytest.raises((sqlite3.IntegrityError, sqlite3.OperationalError),
+                           match="append-only"):
+            conn.execute(statement)
+    finally:
+        conn.close()
+    assert lab.audit_events().total == before
+    assert lab.check().ok
+
+
+def test_every_facade_write_adds_audit_events(lab, tmp_path):
+    steps = [
+        ("admin", lambda: lab.add_user("tina", "Tina Two", "technician", "tina-pw-1"),
+         ["user.add"]),
+        ("admin", lambda: lab.set_user_active("tina", False), ["user.deactivate"]),
+        ("admin", lambda: lab.set_password("tina", "tina-pw-2"), ["user.password"]),
+        ("admin", lambda: lab.update_settings(paper_size="Letter"), ["settings.set"]),
+        ("admin", lambda: lab.set_logo(make_png(tmp_path / "logo.png")), ["settings.set"]),
+        ("tech", lambda: lab.add_client("Beta Gems"), ["client.add"]),
+        ("tech", lambda: lab.update_client("Beta Gems", contact="x@beta"),
+         ["client.update"]),
+        ("tech", lambda: receive_stones(lab, who=None, client="Beta Gems"),
+         ["submission.receive"] + ["stone.receive"] * 3),
+        ("tech", lambda: lab.update_stone("D0000001", colour="D"), ["stone.update"]),
+        ("tech", lambda: lab.add_evidence("D0000001", "kp_certificate", **kp_fields()),
+         ["evidence.add"]),
+        ("tech", lambda: lab.update_evidence(1, notes="seal intact"), ["evidence.update"]),
+        ("tech", lambda: lab.attach(1, make_pdf(tmp_path / "kp.pdf")), ["attachment.add"]),
+        ("tech", lambda: lab.propose_finding("D0000001", "non_russian",
+                                             mining_country="BW", statement=STATEMENT),
+         ["finding.propose", "stone.proposed"]),
+        ("sup1", lambda: lab.reject("D0000001", "Scan is unreadable"),
+         ["finding.reject", "stone.rejected"]),
+        ("tech", lambda: lab.propose_finding("D0000001", "undetermined"),
+         ["finding.propose", "stone.proposed"]),
+        ("sup1", lambda: lab.approve("D0000001", password=PASSWORDS["sup1"]),
+         ["finding.approve", "stone.approved"]),
+        ("sup2", lambda: lab.reopen("D0000001", "Colour regraded"),
+         ["finding.reopen", "stone.received"]),
+        ("tech", lambda: lab.backup(tmp_path / "b.zip"), ["lab.backup"]),
+    ]
+    for who, action, expected in steps:
+        login_as(lab, who)
+        before = lab.audit_events().total
+        action()
+        page = lab.audit_events(limit=len(expected))
+        assert page.total == before + len(expected), expected
+        assert [e.action for e in reversed(page.items)] == expected
+        assert {e.actor for e in page.items} == {who}
+    result = lab.check()
+    assert result.ok, result.problems
+    assert result.events == lab.audit_events().total
+
+
+def test_history_tells_the_story_of_a_stone(lab, sub, tmp_path):
+    stone = sub.stones[0].number
+    other = sub.stones[1].number
+    lab.update_stone(stone, clarity="VS2")
+    lab.update_stone(other, clarity="SI2")  # not this stone's story
+    ev = lab.add_evidence(stone, "kp_certificate", **kp_fields())
+    lab.add_evidence(sub.number, "other", notes="parcel packing list")
+    lab.attach(ev.id, make_pdf(tmp_path / "kp.pdf"))
+    approve_stone(lab, stone)
+    events = lab.history(stone)
+    assert [e.action for e in events] == [
+        "submission.receive", "stone.receive", "stone.update", "evidence.add",
+        "evidence.add", "attachment.add", "finding.propose", "stone.proposed",
+        "finding.approve", "stone.approved"]
+    assert [e.id for e in events] == sorted(e.id for e in events)
+    update = events[2]
+    assert update.changed["clarity"] == ["VS1", "VS2"] and update.actor == "tech"
+    assert events[1].data["row"]["number"] == stone
+    assert events[1].data["row"]["weight_mct"] == 1234
+    assert all(e.hash and len(e.hash) == 64 for e in events)
+    assert "SI2" not in json.dumps([e.data for e in events])
+    assert lab.stone_detail(stone).history == tuple(events)
+
+
+def test_audit_events_filters_and_pages(lab, sub):
+    lab.update_stone("D0000001", colour="F")
+    login_as(lab, "admin")
+    lab.update_settings(paper_size="Letter")
+    total = lab.audit_events().total
+    newest = lab.audit_events(limit=2)
+    assert len(newest.items) == 2 and newest.items[0].id == total
+    assert newest.items[0].id > newest.items[1].id  # newest first
+    assert lab.audit_events(offset=total - 1).items[0].id == 1
+    by_tech = lab.audit_events(actor="tech")
+    assert by_tech.total == 6 and {e.actor for e in by_tech.items} == {"tech"}
+    assert lab.audit_events(action="stone.receive").total == 3
+    assert lab.audit_events(actor="tech", action="stone.update").total == 1
+    assert lab.audit_events(date_to="2000-01-01").total == 0
+    assert lab.audit_events(date_from="2000-01-01").total == total
+    assert {"stone.receive", "stone.update", "settings.set", "user.add",
+            "lab.init"} <= set(lab.audit_actions())
+
+
+def test_the_audit_trail_holds_no_password_hashes(lab):
+    conn = _raw(lab)
+    try:
+        data = " ".join(r[0] for r in conn.execute("SELECT data FROM audit"))
+        hashes = [r[0] for r in conn.execute("SELECT password_hash FROM users")]
+    finally:
+        conn.close()
+    assert "$argon2" not in data
+    assert all(h not in data for h in hashes)
+
+
+# ---------------------------------------------------------------------- check()
+def test_check_passes_on_an_untouched_lab(lab, sub, tmp_path):
+    ev = lab.add_evidence(sub.stones[0].number, "kp_certificate", **kp_fields())
+    lab.attach(ev.id, make_pdf(tmp_path / "kp.pdf"))
+    approve_stone(lab, sub.stones[0].number)
+    steps = []
+    result = lab.check(progress=lambda step, done, total: steps.append(step))
+    assert result.ok and result.problems == ()
+    assert result.events == lab.audit_events().total and result.documents == 1
+    assert result.records["stones"] == 3 and result.records["users"] == 4
+    assert result.records["findings"] == 1 and result.records["attachments"] == 1
+    assert {"database", "documents"} <= set(steps)
+
+
+def _problems(lab) -> list[str]:
+    result = lab.check()
+    assert not result.ok
+    return list(result.problems)
+
+
+def test_check_reports_a_weight_changed_behind_labdesks_back(lab, sub):
+    raw_sql(lab, "UPDATE stones SET weight_mct = 1934 WHERE number = 'D0000002'")
+    assert lab.stone("D0000002").weight == "1.934"  # the change is real
+    problems = _problems(lab)
+    assert len(problems) == 1
+    assert "D0000002" in problems[0] and "weight_mct" in problems[0]
+    assert "512" in problems[0] and "1934" in problems[0]
+    assert "behind LabDesk's back" in problems[0]
+
+
+def test_check_reports_a_locked_stones_facts_changed_behind_labdesks_back(lab, sub,
+                                                                          approved):
+    raw_sql(lab, "UPDATE stones SET colour = 'D' WHERE number = 'D0000001'")
+    problems = _problems(lab)
+    assert any("D0000001" in p and "colour" in p for p in problems)
+
+
+def test_check_reports_a_document_edited_on_disk(lab, sub, tmp_path):
+    ev = lab.add_evidence(sub.stones[0].number, "kp_certificate", **kp_fields())
+    a = lab.attach(ev.id, make_pdf(tmp_path / "KP-scan.pdf"))
+    path = lab.document_path(a.sha256)
+    os.chmod(path, 0o644)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    problems = _problems(lab)
+    assert len(problems) == 1
+    assert "KP-scan.pdf" in problems[0] and "altered" in problems[0]
+    assert a.sha256[:12] in problems[0]
+    with pytest.raises(IntegrityError):
+        lab.document_path(a.sha256)
+
+
+def test_check_reports_a_missing_document(lab, sub, tmp_path):
+    ev = lab.add_evidence(sub.stones[0].number, "other", notes="photo")
+    a = lab.attach(ev.id, make_png(tmp_path / "photo.png"))
+    lab.document_path(a.sha256).unlink()
+    problems = _problems(lab)
+    assert len(problems) == 1 and "photo.png" in problems[0] and "missing" in problems[0]
+
+
+def test_check_reports_an_altered_logo(lab, tmp_path):
+    login_as(lab, "admin")
+    sha = lab.set_logo(make_png(tmp_path / "logo.png"))
+    path = lab.document_path(sha)
+    os.chmod(path, 0o644)
+    path.write_bytes(make_png(tmp_path / "other.png", colour=(0, 0, 255)).read_bytes())
+    problems = _problems(lab)
+    assert any("logo" in p and "altered" in p for p in problems)
+
+
+def test_check_reports_a_deleted_audit_event(lab, sub):
+    event = lab.audit_events(action="stone.receive").items[-1]  # D0000001's
+    raw_sql(lab, "DROP TRIGGER audit_no_delete",
+            f"DELETE FROM audit WHERE id = {event.id}")
+    assert lab.audit_events().total == event.id + 1  # 19 events, one deleted
+    problems = _problems(lab)
+    assert any("missing" in p and str(event.id) in p for p in problems)
+    # the stone's only snapshot went with it
+    assert any("D0000001" in p and "not in the audit chain" in p for p in problems)
+
+
+def test_check_reports_events_deleted_from_the_end_of_the_chain(lab, sub):
+    last = lab.audit_events(limit=1).items[0].id
+    raw_sql(lab, "DROP TRIGGER audit_no_delete", f"DELETE FROM audit WHERE id >= {last - 1}")
+    problems = _problems(lab)
+    assert any(f"events {last - 1} to {last}" in p and "deleted" in p for p in problems)
+
+
+def test_check_reports_an_audit_event_edited(lab, sub):
+    event = lab.audit_events(action="stone.receive").items[0]  # D0000003's
+    data = dict(event.data)
+    data["row"] = {**data["row"], "weight_mct": 999}
+    text = json.dumps(data, sort_keys=True, separators=(",", ":")).replace("'", "''")
+    raw_sql(lab, "DROP TRIGGER audit_no_update",
+            f"UPDATE audit SET data = '{text}' WHERE id = {event.id}")
+    problems = _problems(lab)
+    assert any(f"event {event.id}" in p and "altered" in p for p in problems)
+
+
+def test_check_reports_an_audit_event_whose_actor_was_changed(lab, sub):
+    event = lab.audit_events(actor="tech", limit=1).items[0]
+    raw_sql(lab, "DROP TRIGGER audit_no_update",
+            f"UPDATE audit SET actor = 'sup1' WHERE id = {event.id}")
+    problems = _problems(lab)
+    assert any(f"event {event.id}" in p and "altered" in p for p in problems)
+
+
+def test_check_reports_rows_inserted_behind_labdesks_back(lab, sub):
+    raw_sql(lab,
+            "INSERT INTO users (username, full_name, role, password_hash, active, "
+            "created_at) VALUES ('mallory', 'Mal Lory', 'supervisor', 'x', 1, "
+            "'2024-01-01T00:00:00Z')",
+            "INSERT INTO stones (id, number, submission_id, weight_mct, state, created_at, "
+            "updated_at) VALUES (77, 'D0000077', 1, 1000, 'approved', "
+            "'2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')")
+    problems = _problems(lab)
+    assert any("mallory" in p and "not in the audit chain" in p for p in problems)
+    assert any("D0000077" in p and "not in the audit chain" in p for p in problems)
+
+
+def test_check_reports_a_row_deleted_behind_labdesks_back(lab, sub):
+    raw_sql(lab, "DELETE FROM stones WHERE number = 'D0000003'")
+    problems = _problems(lab)
+    assert any(p.startswith("stones:") and "missing from the table" in p
+               for p in problems)
+
+
+def test_check_reports_a_setting_changed_behind_labdesks_back(lab):
+    raw_sql(lab, "UPDATE settings SET value = '\"https://evil.example/v\"' "
+                 "WHERE key = 'verify_url'")
+    problems = _problems(lab)
+    assert any("verify_url" in p and "evil.example" in p for p in problems)
+
+
+def test_check_reports_a_password_hash_swapped_behind_labdesks_back(lab):
+    raw_sql(lab, "UPDATE users SET password_hash = (SELECT password_hash FROM users "
+                 "WHERE username = 'tech') WHERE username = 'sup1'")
+    problems = _problems(lab)
+    assert any("sup1" in p for p in problems)
+    assert all("$argon2" not in p for p in problems)  # the diff shows no hashes
+
+
+# ---------------------------------------------------------------------- backup/restore
+@pytest.fixture
+def busy_lab(lab, sub, tmp_path):
+    """A lab with evidence, documents, a logo, an approved and a rejected finding."""
+    stone, second = sub.stones[0].number, sub.stones[1].number
+    ev = lab.add_evidence(stone, "kp_certificate", **kp_fields())
+    lab.attach(ev.id, make_pdf(tmp_path / "kp.pdf"))
+    parcel = lab.add_evidence(sub.number, "other", notes="packing list")
+    lab.attach(parcel.id, make_png(tmp_path / "list.png"))
+    approve_stone(lab, stone)
+    propose(lab, second)
+    login_as(lab, "sup2")
+    lab.reject(second, "Need the invoice")
+    login_as(lab, "admin")
+    lab.set_logo(make_png(tmp_path / "logo.png", colour=(0, 90, 0)))
+    return lab
+
+
+def _state(lab) -> dict:
+    stones = lab.stones(limit=1000).items
+    evidence = {s.number: lab.stone_detail(s.number).evidence for s in stones}
+    return {"stones": stones, "evidence": evidence, "users": lab.users(),
+            "clients": lab.clients(), "settings": lab.settings(),
+            "findings": {s.number: lab.stone_detail(s.number).findings for s in stones},
+            "history": {s.number: lab.history(s.number) for s in stones},
+            "records": lab.check().records}
+
+
+def test_backup_and_restore_give_back_the_same_lab(busy_lab, tmp_path):
+    lab = busy_lab
+    state, events = _state(lab), lab.audit_events().total
+    path = lab.backup(tmp_path / "backups" / "lab.zip")
+    assert path == tmp_path / "backups" / "lab.zip" and zipfile.is_zipfile(path)
+    assert lab.audit_events(limit=1).items[0].action == "lab.backup"
+    restored = Lab.restore(path, tmp_path / "restored")
+    try:
+        assert restored.home == tmp_path / "restored"
+        assert _state(restored) == state
+        assert restored.audit_events().total == events  # all but the backup's own event
+        result = restored.check()
+        assert result.ok and result.documents == 3
+        attachments = [a for evs in state["evidence"].values() for e in evs
+                       for a in e.attachments]
+        assert len({a.sha256 for a in attachments}) == 2
+        for a in attachments:
+            assert restored.document_path(a.sha256).read_bytes() == \
+                lab.document_path(a.sha256).read_bytes()
+        logo = state["settings"]["logo"]
+        assert restored.document_path(logo).read_bytes() == \
+            lab.document_path(logo).read_bytes()
+        assert restored.user is None
+        assert login_as(restored, "sup1").username == "sup1"
+        # the restored lab goes on working: its chain continues
+        restored.reopen(state["stones"][0].number, "Restored copy test")
+        assert restored.check().ok
+    finally:
+        restored.close()
+
+
+def test_backup_default_path_and_guards(lab, sub, tmp_path):
+    path = lab.backup()
+    assert path.parent == lab.home / "backups" and path.suffix == ".zip"
+    assert lab.audit_events(action="lab.backup").items[0].data["file"] == path.name
+    with pytest.raises(ValidationError) as err:
+        lab.backup(tmp_path)
+    assert err.value.field == "backup"
+    lab.logout()
+    with pytest.raises(AuthError):
+        lab.backup(tmp_path / "x.zip")
+    assert not (tmp_path / "x.zip").exists()
+
+
+def test_restore_refuses_a_home_that_holds_a_lab(lab, sub, tmp_path):
+    path = lab.backup(tmp_path / "lab.zip")
+    other = tmp_path / "other"
+    shutil.copytree(lab.home, other)
+    stones = (other / "labdesk.db").read_bytes()
+    with pytest.raises(LabError, match="already holds a lab"):
+        Lab.restore(path, other)
+    assert (other / "labdesk.db").read_bytes() == stones
+    with pytest.raises(LabError):
+        Lab.restore(path, lab.home)
+    assert lab.check().ok
+
+
+def test_restore_refuses_what_is_not_a_backup(lab, tmp_path):
+    with pytest.raises(ValidationError):
+        Lab.restore(tmp_path / "missing.zip", tmp_path / "r1")
+    notzip = make_pdf(tmp_path / "notzip.zip")
+    with pytest.raises(ValidationError):
+        Lab.restore(notzip, tmp_path / "r2")
+    plain = tmp_path / "plain.zip"
+    with zipfile.ZipFile(plain, "w") as zf:
+        zf.writestr("manifest.json", json.dumps({"format": "other", "files": {}}))
+    with pytest.raises(ValidationError):
+        Lab.restore(plain, tmp_path / "r3")
+    for name in ("r1", "r2", "r3"):
+        assert not (tmp_path / name / "labdesk.db").exists()
+
+
+def _backup_with_a_document(lab, sub, tmp_path):
+    ev = lab.add_evidence(sub.stones[0].number, "kp_certificate", **kp_fields())
+    pdf = make_pdf(tmp_path / "kp.pdf")
+    lab.attach(ev.id, pdf)
+    return lab.backup(tmp_path / "lab.zip"), pdf.read_bytes()
+
+
+def test_restore_refuses_a_truncated_backup(lab, sub, tmp_path):
+    path, _ = _backup_with_a_document(lab, sub, tmp_path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(LabError):
+        Lab.restore(path, tmp_path / "restored")
+    assert not (tmp_path / "restored" / "labdesk.db").exists()
+
+
+def test_restore_refuses_a_backup_whose_document_differs_from_its_manifest(lab, sub,
+                                                                           tmp_path):
+    path, _ = _backup_with_a_document(lab, sub, tmp_path)
+    forged = tmp_path / "forged.zip"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(forged, "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.startswith("documents/"):
+                data += b"% forged\n"
+            out.writestr(info.filename, data)  # a valid zip, a lying content
+    with pytest.raises(IntegrityError, match="damaged"):
+        Lab.restore(forged, tmp_path / "restored")
+    assert not (tmp_path / "restored" / "labdesk.db").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".restore-")]
+
+
+@pytest.mark.xfail(reason="BUG: store/backup.py restore() lets zipfile.BadZipFile ('Bad "
+                          "CRC-32') and zlib.error escape while extracting a damaged "
+                          "entry: not a LabError, so the user sees a traceback",
+                   strict=True)
+@pytest.mark.parametrize("entry", ["document", "database"])
+def test_restore_refuses_a_backup_with_flipped_bytes(lab, sub, tmp_path, entry):
+    path, pdf = _backup_with_a_document(lab, sub, tmp_path)
+    data = bytearray(path.read_bytes())
+    if entry == "document":  # stored uncompressed: find the PDF's bytes in the zip
+        start = data.find(pdf)
+        assert start > 0
+        where = start + len(pdf) // 2
+    else:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("labdesk.db")
+        where = info.header_offset + 30 + len(info.filename) + info.compress_size // 2
+    for i in range(where, where + 8):
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(LabError):
+        Lab.restore(path, tmp_path / "restored")
+    assert not (tmp_path / "restored" / "labdesk.db").exists()
+
+
+@pytest.mark.xfail(reason="BUG: Lab.restore() (lab.py) raises IntegrityError when the "
+                          "restored lab fails check(), but leaves the restored home in "
+                          "place: the target then holds a lab that Lab.open() opens "
+                          "without complaint and a second restore refuses",
+                   strict=True)
+def test_a_restore_that_fails_its_check_leaves_no_lab(lab, sub, tmp_path):
+    raw_sql(lab, "UPDATE stones SET weight_mct = 999 WHERE number = 'D0000001'")
+    path = lab.backup(tmp_path / "tampered.zip")
+    with pytest.raises(IntegrityError, match="D0000001"):
+        Lab.restore(path, tmp_path / "restored")
+    assert not (tmp_path / "restored" / "labdesk.db").exists()
