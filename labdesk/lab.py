@@ -16,6 +16,7 @@ from pathlib import Path
 from labdesk.core import evidence as evidence_rules
 from labdesk.core import grading, workflow
 from labdesk.core.countries import RUSSIA, parse_country
+from labdesk.core.assessment import assess as assess_stone, russian_links
 from labdesk.core.facts import EvidenceFacts, StoneFacts
 from labdesk.core.passwords import hash_password, verify_password
 from labdesk.core.records import (Attachment, AuditEvent, CheckResult, Client, Evidence,
@@ -105,6 +106,10 @@ class Lab:
         try:
             db = connect(path)
             current = schema.version(db)
+            if current == 0:
+                db.close()
+                raise LabError(f"{path} is not a LabDesk lab (an empty or foreign "
+                               f"database); create a lab in a new folder")
             if current < schema.LATEST:
                 stamp = utcnow().replace(":", "").replace("-", "")[:15]
                 schema.migrate(db, home / "backups" / f"before-v{schema.LATEST}-{stamp}.db")
@@ -114,6 +119,10 @@ class Lab:
             raise
         except Exception as exc:  # sqlite3.DatabaseError: not a database, damaged...
             raise LabError(f"{path} cannot be opened as a LabDesk database: {exc}") from exc
+        if not queries.users(db):
+            db.close()
+            raise LabError(f"{path} holds no users: the lab's creation was interrupted. "
+                           f"Move the folder aside and create the lab again.")
         for folder in FOLDERS:
             (home / folder).mkdir(parents=True, exist_ok=True)
         return cls(home, db)
@@ -192,6 +201,12 @@ class Lab:
         actor = self._require_actor()
         workflow.check_admin(actor, "change the lab's settings")
         parsed = {k: parse_setting(k, v) for k, v in values.items()}
+        if parsed.get("logo"):
+            try:
+                self.documents.verify(parsed["logo"])
+            except IntegrityError:
+                raise ValidationError("logo: no stored image has that SHA-256; use "
+                                      "set_logo(path)", field="logo") from None
         current = queries.settings(self._db)
         with transaction(self._db):
             for key, value in parsed.items():
@@ -223,6 +238,7 @@ class Lab:
         actor = self._require_actor()
         workflow.check_admin(actor, "add users")
         name = _username(username)
+        role = str(role or "").strip().lower()
         if role not in workflow.ROLES:
             raise ValidationError(f"role: {role!r} is not a role (one of: "
                                   f"{', '.join(workflow.ROLES)})", field="role")
@@ -390,6 +406,9 @@ class Lab:
         """
         from labdesk.core.packing_list import read_packing_list
         self._require_actor()
+        _client_name(client.name if isinstance(client, Client) else client)
+        _parse_received_at(received_at)
+        _optional_text(reference, "reference", 100)
         packing = read_packing_list(path)
         sha = self.documents.put(Path(path))
         return self.receive(client, packing.stones, reference=reference,
@@ -408,6 +427,7 @@ class Lab:
         merged.update({k: v for k, v in changes.items() if k in merged})
         from labdesk.core.stones import check_consistency
         check_consistency(merged)
+        changes = {k: v for k, v in changes.items() if row[k] != v}
         with transaction(self._db):
             if changes:
                 changes["updated_at"] = utcnow()
@@ -452,6 +472,7 @@ class Lab:
         row = self._evidence_row(evidence_id)
         self._check_evidence_editable(row)
         values = evidence_rules.parse_evidence_fields(row["kind"], fields, partial=True)
+        values = {k: v for k, v in values.items() if row[k] != v}
         with transaction(self._db):
             if values:
                 values["updated_at"] = utcnow()
@@ -528,14 +549,13 @@ class Lab:
     def assess(self, stone_no, jurisdiction: str = "EU", on=None):
         """The origin assessment of a stone under ``jurisdiction``'s rules in force ``on``
         (default today): may this stone enter that market on that date."""
-        from labdesk.core.assessment import assess
         code = str(jurisdiction or "").strip().upper()
         rulesets = _rulesets()
         if code not in rulesets:
             raise ValidationError(f"jurisdiction: {jurisdiction!r} has no ruleset (known: "
                                   f"{', '.join(sorted(rulesets))})", field="jurisdiction")
         day = _parse_day(on, "on") if on is not None else dt.date.today()
-        return assess(self._facts(self._stone_row(stone_no)), rulesets[code], day)
+        return assess_stone(self._facts(self._stone_row(stone_no)), rulesets[code], day)
 
     def _facts(self, row: dict) -> StoneFacts:
         evidence = queries.evidence_for_stone(self._db, row["id"], row["submission_id"])
@@ -577,13 +597,10 @@ class Lab:
                                   field="mining_country")
         facts = self._facts(row)
         if origin == "non_russian":
-            naming = [e for e in facts.evidence if RUSSIA in e.origin_countries
-                      or RUSSIA in e.transit_countries or e.issuing_country == RUSSIA]
-            if naming:
-                refs = ", ".join(f"{evidence_rules.kind_label(e.kind)} "
-                                 f"{e.reference or '#%d' % e.id}" for e in naming)
-                raise ValidationError(f"origin: evidence names Russia ({refs}); a "
-                                      f"non-Russian finding cannot be proposed",
+            links = russian_links(facts)
+            if links:
+                raise ValidationError("origin: a non-Russian finding cannot be proposed: "
+                                      + "; ".join(link.text for link in links),
                                       field="origin")
         assessments = self._assessments(facts)
         if origin == "non_russian":
@@ -605,11 +622,10 @@ class Lab:
         return self._current_finding(row)
 
     def _assessments(self, facts: StoneFacts) -> dict:
-        from labdesk.core.assessment import assess
         today = dt.date.today()
         out = {}
         for code, ruleset in sorted(_rulesets().items()):
-            result = assess(facts, ruleset, today)
+            result = assess_stone(facts, ruleset, today)
             out[code] = {"ruleset": result.ruleset, "on": today.isoformat(),
                          "outcome": result.outcome, "in_scope": result.in_scope}
         return out
@@ -621,21 +637,29 @@ class Lab:
 
     def _review(self, stone_no, decision: str, text: str, password: str | None):
         actor = self._require_actor()
-        row = self._stone_row(stone_no)
-        finding = queries.current_finding(self._db, row["id"])
         check = (workflow.check_can_approve if decision == "approved"
                  else workflow.check_can_reject)
-        check(actor, row["number"], row["state"], finding["proposed_by"] if finding else None)
-        if decision == "approved":
-            self._check_unchanged_since_proposal(row, finding)
-        meaning = "approval" if decision == "approved" else "rejection"
-        signature = self._signature(meaning, password)
+
+        def guard():
+            row = self._stone_row(stone_no)
+            finding = queries.current_finding(self._db, row["id"])
+            check(actor, row["number"], row["state"],
+                  finding["proposed_by"] if finding else None)
+            if decision == "approved":
+                self._check_unchanged_since_proposal(row, finding)
+            return row, finding
+
+        guard()  # refuse early, before asking for the password
+        signature = self._signature("approval" if decision == "approved" else "rejection",
+                                    password)
         with transaction(self._db):
-            writes.update(self._db, "findings", finding["id"], {
+            row, finding = guard()  # again under the write lock: another window may
+            writes.update(self._db, "findings", finding["id"], {  # have decided meanwhile
                 "status": decision, "decided_by": actor.id, "decided_at": signature["at"],
-                "decision_comment": text}, actor.username, f"finding.{decision[:-1]}"
-                if decision == "approved" else "finding.reject", stone_id=row["id"],
-                submission_id=row["submission_id"], signature=signature)
+                "decision_comment": text}, actor.username,
+                "finding.approve" if decision == "approved" else "finding.reject",
+                stone_id=row["id"], submission_id=row["submission_id"],
+                signature=signature)
             self._set_state(row, decision, actor)
         return self._current_finding(row)
 
@@ -645,9 +669,7 @@ class Lab:
         if sorted(e.id for e in facts.evidence) != sorted(json.loads(finding["evidence_ids"])):
             raise StateError(f"the evidence of {row['number']} changed after the finding was "
                              f"proposed; reject it so that it is proposed again")
-        if finding["origin"] == "non_russian" and any(
-                RUSSIA in e.origin_countries or RUSSIA in e.transit_countries
-                or e.issuing_country == RUSSIA for e in facts.evidence):
+        if finding["origin"] == "non_russian" and russian_links(facts):
             raise StateError(f"evidence of {row['number']} names Russia: a non-Russian "
                              f"finding cannot be approved; reject it")
 
@@ -675,8 +697,10 @@ class Lab:
         workflow.check_can_reopen(actor, row["number"], row["state"])
         text = workflow.check_reason(reason, "reopening")
         signature = self._signature("reopening", password)
-        finding = queries.current_finding(self._db, row["id"])
         with transaction(self._db):
+            row = self._stone_row(stone_no)
+            workflow.check_can_reopen(actor, row["number"], row["state"])
+            finding = queries.current_finding(self._db, row["id"])
             writes.update(self._db, "findings", finding["id"], {
                 "status": "reopened", "reopened_by": actor.id,
                 "reopened_at": signature["at"], "reopen_reason": text}, actor.username,
@@ -830,6 +854,8 @@ class Lab:
         signature = self._signature("revocation", password)
         stone_submission = queries.stone_submission_id(self._db, row["stone_id"])
         with transaction(self._db):
+            row = self._report_row(report_no)
+            workflow.check_can_revoke(actor, row["number"], row["status"])
             stored, _ = writes.update(self._db, "reports", row["id"], {
                 "status": "revoked", "withdrawn_by": actor.id,
                 "withdrawn_at": signature["at"], "withdrawn_reason": text},
@@ -1021,11 +1047,11 @@ class Lab:
         """One page of stones (never all of them), filtered and sorted."""
         if state is not None and state not in workflow.STATES:
             raise ValidationError(f"state: {state!r} is not a state", field="state")
-        limit = max(1, min(int(limit), 1000))
+        limit, offset = max(1, min(int(limit), 1000)), max(0, int(offset))
         rows, total = queries.list_stones(
             self._db, state=state, client=client, search=search,
             received_from=_day_text(received_from), received_to=_day_text(received_to, 1),
-            order=order, descending=descending, offset=max(0, int(offset)), limit=limit)
+            order=order, descending=descending, offset=offset, limit=limit)
         return Page(items=tuple(_stone(r) for r in rows), total=total, offset=offset,
                     limit=limit)
 
@@ -1051,6 +1077,7 @@ class Lab:
     def audit_events(self, *, actor: str | None = None, action: str | None = None,
                      date_from=None, date_to=None, offset: int = 0,
                      limit: int = 200) -> Page:
+        limit, offset = max(1, min(int(limit), 1000)), max(0, int(offset))
         rows, total = queries.audit_page(
             self._db, actor=actor, action=action, date_from=_day_text(date_from),
             date_to=_day_text(date_to, 1), offset=offset, limit=limit)
@@ -1082,6 +1109,8 @@ class Lab:
             hits.append(("evidence", str(ev["id"])))
         for st in queries.stones_by_client_ref(self._db, query):
             hits.append(("stone", st["number"]))
+        for sub in queries.submissions_by_reference(self._db, query):
+            hits.append(("submission", sub["number"]))
         return hits
 
     @_serialised
@@ -1143,14 +1172,22 @@ class Lab:
     @classmethod
     def restore(cls, path, home) -> "Lab":
         """Restore a backup into a new home; the restored lab must pass ``check()``."""
-        backups.restore(Path(path), Path(home))
-        lab = cls.open(home)
-        result = lab.check()
-        if not result.ok:
-            lab.close()
-            raise IntegrityError("the restored lab fails its check: "
-                                 + "; ".join(result.problems[:5]))
-        return lab
+        staging = backups.unpack(Path(path), Path(home))
+        try:
+            lab = cls.open(staging)
+            try:
+                result = lab.check()
+            finally:
+                lab.close()
+            if not result.ok:
+                raise IntegrityError("the restored lab fails its check: "
+                                     + "; ".join(result.problems[:5]))
+            backups.install(staging, Path(home))
+        except BaseException:
+            if staging.exists():
+                backups.discard(staging)
+            raise
+        return cls.open(home)
 
 
 # ---------------------------------------------------------------------- helpers

@@ -1,13 +1,15 @@
 """Shared fixtures and helpers for the Lab facade tests (tests/test_lab_*.py).
 
-A lab with an admin, a technician and two supervisors is created once per session (Argon2
-hashing costs ~40 ms a password); every test gets its own copy of that home, opened with
-``Lab.open`` and logged out.  Import what you need::
+A lab with an admin, a technician and two supervisors is created once per session, with
+cheap Argon2 parameters (the real ones cost ~50 ms a password, and these tests log in
+hundreds of times); every test gets its own copy of that home, opened with ``Lab.open``
+and logged out.  Import what you need::
 
     from lab_fixtures import lab, sub, login_as, receive_stones, ...
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -52,37 +54,45 @@ def kp_fields(**overrides) -> dict:
 
 
 # ---------------------------------------------------------------------- fixtures
+def _cheap_hasher():
+    """Argon2id with test-only parameters: ~1 ms instead of ~50 ms a password.
+
+    A hash carries its own parameters, so logins into the template's users are fast too.
+    Real parameters are still used by tests that call ``Lab.init`` themselves.
+    """
+    from argon2 import PasswordHasher
+    return PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+
+
+@contextlib.contextmanager
+def _cheap_passwords():
+    from labdesk.core import passwords
+    saved = getattr(passwords, "_HASHER", None)
+    passwords._HASHER = _cheap_hasher()
+    try:
+        yield
+    finally:
+        passwords._HASHER = saved
+
+
 @pytest.fixture(scope="session")
 def template_home(tmp_path_factory) -> Path:
     """A lab home with the four users, made once; tests copy it."""
     home = tmp_path_factory.mktemp("template") / "home"
-    lab = Lab.init(home, lab_name="Test Gem Lab", admin_username="admin",
-                   admin_password=PASSWORDS["admin"], admin_name=FULL_NAMES["admin"])
-    for who in ("tech", "sup1", "sup2"):
-        lab.add_user(who, FULL_NAMES[who], ROLES[who], PASSWORDS[who])
-    lab.close()
+    with _cheap_passwords():
+        lab = Lab.init(home, lab_name="Test Gem Lab", admin_username="admin",
+                       admin_password=PASSWORDS["admin"], admin_name=FULL_NAMES["admin"])
+        for who in ("tech", "sup1", "sup2"):
+            lab.add_user(who, FULL_NAMES[who], ROLES[who], PASSWORDS[who])
+        lab.close()
     return home
-
-
-def _assessment_ready() -> bool:
-    try:
-        import labdesk.core.assessment  # noqa: F401
-        from labdesk.lab import _rulesets
-        _rulesets()
-    except (ImportError, OSError):
-        return False
-    return True
 
 
 @pytest.fixture
 def lab(template_home, tmp_path, monkeypatch):
-    """A fresh copy of the template lab, opened, nobody logged in.
-
-    Until ``labdesk.core.assessment`` and its rulesets exist (being written now), the
-    assessments a proposal records are stubbed out, so the workflow can be tested.
-    """
-    if not _assessment_ready():
-        monkeypatch.setattr(Lab, "_assessments", lambda self, facts: {})
+    """A fresh copy of the template lab, opened, nobody logged in."""
+    from labdesk.core import passwords
+    monkeypatch.setattr(passwords, "_HASHER", _cheap_hasher(), raising=False)
     home = tmp_path / "home"
     shutil.copytree(template_home, home)
     opened = Lab.open(home)

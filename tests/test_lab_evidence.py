@@ -10,8 +10,8 @@ import pytest
 
 from labdesk import AuthError, IntegrityError, StateError, ValidationError
 from labdesk.errors import NotFound
-from lab_fixtures import (approve_stone, approved, kp_fields, lab, login_as, make_pdf,  # noqa: F401
-                          make_png, propose, receive_stones, sub, template_home, written)
+from lab_fixtures import (approve_stone, kp_fields, lab, login_as, make_pdf,  # noqa: F401
+                          make_png, propose, sub, template_home, written)
 
 
 def _stored_documents(lab) -> list:
@@ -155,6 +155,13 @@ def test_update_evidence(lab, sub):
     assert event.changed["origin_countries"] == ['["BW"]', '["CA"]']
     assert lab.update_evidence(ev, notes="seal intact").notes == "seal intact"
     assert lab.check().ok
+
+
+def test_update_evidence_with_the_same_values_writes_nothing(lab, sub):
+    ev = lab.add_evidence(sub.stones[0].number, "kp_certificate", **kp_fields())
+    before = written(lab)
+    assert lab.update_evidence(ev.id, reference="BW-2024-0001", origin_countries="BW") == ev
+    assert written(lab) == before
 
 
 @pytest.mark.parametrize("fields, field", [

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from labdesk import (AuthError, LabError, PermissionDenied, StateError,
-                     ValidationError)
+from labdesk import AuthError, Lab, PermissionDenied, StateError, ValidationError
 from labdesk.errors import NotFound
-from lab_fixtures import (FULL_NAMES, PASSWORDS, STATEMENT, approve_stone, approved,  # noqa: F401
-                          kp_fields, lab, login_as, propose, sub, template_home, written)
+from lab_fixtures import (FULL_NAMES, PASSWORDS, STATEMENT, approved, kp_fields,  # noqa: F401
+                          lab, login_as, propose, sub, template_home, written)
 
 
 # ---------------------------------------------------------------------- propose
@@ -274,6 +273,24 @@ def test_reopen_unlocks_an_approved_stone_and_is_audited(lab, sub, approved):
     assert lab.check().ok
 
 
+def test_reopening_a_reported_stone_supersedes_its_report(lab, sub, approved):
+    report = lab.issue_report(approved)
+    assert lab.stone(approved).state == "reported" and lab.stone(approved).locked
+    login_as(lab, "tech")
+    with pytest.raises(StateError):
+        lab.update_stone(approved, colour="D")
+    login_as(lab, "sup2")
+    lab.reopen(approved, "Client disputes the colour", password=PASSWORDS["sup2"])
+    assert lab.stone(approved).state == "received"
+    withdrawn = lab.report(report.number)
+    assert (withdrawn.status, withdrawn.withdrawn_by, withdrawn.withdrawn_reason) == \
+        ("superseded", "sup2", "Client disputes the colour")
+    actions = [e.action for e in lab.history(approved)[-3:]]
+    assert actions == ["finding.reopen", "report.supersede", "stone.received"]
+    assert lab.verify(report.token).status == "superseded"
+    assert lab.check().ok
+
+
 def test_the_approving_supervisor_may_reopen(lab, sub, approved):
     assert lab.user.username == "sup1"
     assert lab.reopen(approved, "Clerical error").state == "received"
@@ -343,3 +360,32 @@ def test_assess(lab, sub):
     assert err.value.field == "on"
     with pytest.raises(NotFound):
         lab.assess("D0000404", "EU")
+
+
+# ---------------------------------------------------------------------- two windows
+def test_an_approval_racing_a_rejection_in_another_window_is_refused(lab, sub,
+                                                                     monkeypatch):
+    import labdesk.lab as lab_module
+    stone = sub.stones[0].number
+    propose(lab, stone)
+    other = Lab.open(lab.home)  # a second supervisor's window on the same lab
+    try:
+        login_as(other, "sup2")
+        real_verify = lab_module.verify_password
+        raced = []
+
+        def verify_while_the_other_window_rejects(stored_hash, password):
+            if not raced:
+                raced.append(other.reject(stone, "Invoice does not match the stone"))
+            return real_verify(stored_hash, password)
+
+        login_as(lab, "sup1")
+        monkeypatch.setattr(lab_module, "verify_password",
+                            verify_while_the_other_window_rejects)
+        with pytest.raises(StateError):
+            lab.approve(stone, password=PASSWORDS["sup1"])
+        assert raced, "the rejection did not run during the approval"
+        assert lab.stone(stone).state == "rejected"
+        assert lab.finding(stone).status == "rejected"
+    finally:
+        other.close()

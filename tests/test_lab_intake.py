@@ -201,6 +201,14 @@ def test_update_stone_with_nothing_new_writes_nothing(lab, sub):
     assert written(lab) == before
 
 
+def test_update_stone_with_the_same_values_writes_nothing(lab, sub):
+    stone = sub.stones[0]
+    before = written(lab)
+    same = lab.update_stone(stone.number, colour="E", clarity="vs1", weight="1.234")
+    assert written(lab) == before
+    assert same == stone
+
+
 def test_update_stone_accepts_the_stone_number_in_any_form(lab, sub):
     login_as(lab, "tech")
     assert lab.update_stone(" d0000002 ", polish="vg").polish == "very_good"
@@ -367,3 +375,55 @@ def test_find(lab, two_submissions):
 
 def test_counts(lab, two_submissions):
     assert lab.counts() == {"stones": {"received": 5}, "review": 0}
+
+
+# ---------------------------------------------------------------------- packing lists
+PACKING_LIST = ("Stock #,Shape,Weight,Color,Clarity,Price/Ct\n"
+                "A1,BR,1.16,E,VS1,5000\n"
+                "A2,PS,0.52,G,SI1,3000\n")
+
+
+def _stored_documents(lab) -> list:
+    root = lab.home / "documents"
+    return sorted(p.name for p in root.rglob("*")
+                  if p.is_file() and p.relative_to(root).parts[0] != "tmp")
+
+
+def test_preview_packing_list_writes_nothing(lab, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text(PACKING_LIST)
+    before = written(lab)
+    preview = lab.preview_packing_list(path)
+    assert [s["client_ref"] for s in preview.stones] == ["A1", "A2"]
+    assert preview.left_out == ["Price/Ct"]
+    assert written(lab) == before and _stored_documents(lab) == []
+
+
+def test_import_packing_list_receives_every_stone_and_keeps_the_file(lab, tmp_path):
+    import hashlib
+    path = tmp_path / "list.csv"
+    path.write_text(PACKING_LIST)
+    login_as(lab, "tech")
+    sub = lab.import_packing_list(path, "Dealer One", reference="PL-1")
+    assert [(s.client_ref, s.weight, s.shape) for s in sub.stones] == \
+        [("A1", "1.160", "round"), ("A2", "0.520", "pear")]
+    assert sub.left_out == ("Price/Ct",) and sub.reference == "PL-1"
+    assert _stored_documents(lab) == [hashlib.sha256(path.read_bytes()).hexdigest()]
+    event = lab.audit_events(action="submission.receive").items[0]
+    assert event.data["left_out"] == ["Price/Ct"]
+    assert event.data["row"]["source_file"] == _stored_documents(lab)[0]
+
+
+def test_import_packing_list_is_all_or_nothing(lab, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("Stock #,Weight\nA1,1.16\nA2,-1\nA3,abc\n")
+    login_as(lab, "tech")
+    before = written(lab)
+    with pytest.raises(ValidationError) as err:
+        lab.import_packing_list(path, "Dealer One")
+    assert (err.value.row, err.value.field.lower()) == (3, "weight")
+    assert [p["row"] for p in err.value.problems] == [3, 4]
+    assert written(lab) == before and _stored_documents(lab) == []
+    lab.logout()
+    with pytest.raises(AuthError):
+        lab.import_packing_list(tmp_path / "bad.csv", "Dealer One")

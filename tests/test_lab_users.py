@@ -9,8 +9,8 @@ import pytest
 
 from labdesk import AuthError, Lab, LabError, PermissionDenied, ValidationError
 from labdesk.errors import NotFound
-from lab_fixtures import (FULL_NAMES, PASSWORDS, approved, lab, login_as, make_pdf,  # noqa: F401
-                          make_png, receive_stones, sub, template_home, written)
+from lab_fixtures import (FULL_NAMES, PASSWORDS, lab, login_as, make_pdf,  # noqa: F401
+                          make_png, receive_stones, template_home, written)
 
 
 # ---------------------------------------------------------------------- lifecycle
@@ -72,6 +72,28 @@ def test_open_refuses_a_missing_or_damaged_home(tmp_path):
     (damaged / "labdesk.db").write_bytes(b"this is not a database" * 100)
     with pytest.raises(LabError):
         Lab.open(damaged)
+
+
+@pytest.mark.parametrize("content", ["empty", "foreign"])
+def test_open_refuses_a_database_that_is_no_lab(tmp_path, content):
+    home = tmp_path / "home"
+    home.mkdir()
+    path = home / "labdesk.db"
+    if content == "empty":
+        path.write_bytes(b"")
+    else:
+        conn = sqlite3.connect(path)
+        conn.execute("CREATE TABLE recipes (name TEXT)")
+        conn.commit()
+        conn.close()
+    with pytest.raises(LabError):
+        Lab.open(home).close()
+    conn = sqlite3.connect(path)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    finally:
+        conn.close()
+    assert "users" not in tables  # left as it was
 
 
 def test_open_refuses_a_lab_written_by_a_newer_labdesk(lab):
@@ -308,6 +330,16 @@ def test_bad_settings_are_refused_and_nothing_changes(lab, values, field):
     assert err.value.field == field
     assert written(lab) == before
     assert lab.settings() == settings
+
+
+def test_a_logo_must_name_a_stored_image(lab):
+    login_as(lab, "admin")
+    before = written(lab)
+    with pytest.raises(ValidationError) as err:
+        lab.update_settings(logo="0" * 64)
+    assert err.value.field == "logo"
+    assert written(lab) == before
+    assert lab.check().ok
 
 
 def test_set_logo(lab, tmp_path):

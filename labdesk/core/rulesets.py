@@ -176,13 +176,17 @@ def _within(on: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
 
 
 def default_rulesets_dir() -> Path:
-    """``resources/rulesets`` beside the ``labdesk`` package (a source checkout)."""
-    import labdesk
-    if getattr(labdesk, "__file__", None):
-        package = Path(labdesk.__file__).resolve().parent
-    else:  # a namespace package (no __init__.py yet): find it from this module
-        package = Path(__file__).resolve().parent.parent
-    return package.parent / "resources" / "rulesets"
+    """The shipped rulesets: ``resources/rulesets`` beside the ``labdesk`` package.
+
+    That is ``Path(labdesk.__file__).resolve().parent.parent / "resources" / "rulesets"``,
+    found from this module's own path so that ``core`` never imports the ``labdesk``
+    package (whose ``__init__`` imports the facade).  An installed wheel that ships the
+    folder as ``labdesk/resources`` is found too.
+    """
+    package = Path(__file__).resolve().parent.parent          # .../labdesk
+    checkout = package.parent / "resources" / "rulesets"
+    installed = package / "resources" / "rulesets"
+    return installed if not checkout.is_dir() and installed.is_dir() else checkout
 
 
 def load_rulesets(directory: Path | str | None = None) -> dict[str, Ruleset]:

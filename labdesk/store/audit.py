@@ -105,7 +105,7 @@ def verify(db: sqlite_utils.Database, progress=None) -> ChainReport:
         if "row" in data:
             latest[(event["entity"], event["entity_id"])] = _digest(data["row"])
         prev_hash, expected_id = event["hash"], event["id"] + 1
-        if progress and count % 20000 == 0:
+        if progress and count % 1000 == 0:
             progress(count, total)
     seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit'").fetchone()
     if seq and seq[0] >= expected_id:

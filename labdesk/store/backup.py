@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from labdesk.errors import IntegrityError, LabError, ValidationError
@@ -95,43 +96,68 @@ def _safe_name(name: str) -> bool:
             and (name == DB_NAME or parts[0] in FOLDERS))
 
 
-def restore(path: Path, home: Path) -> dict:
-    """Unpack the backup at ``path`` into the new, empty ``home``; returns its manifest."""
+def unpack(path: Path, home: Path) -> Path:
+    """Unpack the backup at ``path`` into a staging folder beside the new ``home`` and
+    return it; every entry's digest is checked on the way.  ``install`` moves it into
+    place once the caller has checked the lab in it; ``discard`` removes it."""
     manifest = read_manifest(path)
     home = Path(home)
     if (home / DB_NAME).exists():
         raise LabError(f"{home} already holds a lab: restore into a new, empty folder")
+    if home.is_dir() and any(home.iterdir()):
+        raise LabError(f"{home} is not empty: restore into a new, empty folder")
     home.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=home.parent, prefix=".restore-"))
     try:
         with zipfile.ZipFile(path) as zf:
             for name, expected in manifest["files"].items():
-                if not _safe_name(name):
-                    raise IntegrityError(f"backup: refuses the entry {name!r} (outside the "
-                                         f"lab's folders)")
-                dest = staging / name
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                digest = hashlib.sha256()
-                try:
-                    with zf.open(name) as src, open(dest, "wb") as out:
-                        while chunk := src.read(_CHUNK):
-                            digest.update(chunk)
-                            out.write(chunk)
-                except KeyError:
-                    raise IntegrityError(f"backup: {name} is listed but missing") from None
-                if digest.hexdigest() != expected:
-                    raise IntegrityError(f"backup: {name} is damaged (its SHA-256 does not "
-                                         f"match the manifest)")
-                if name.startswith("documents/"):
-                    os.chmod(dest, 0o444)
+                _extract(zf, name, expected, staging)
         keys = staging / "keys"
         if keys.is_dir():
             os.chmod(keys, 0o700)
             for f in keys.iterdir():
                 os.chmod(f, 0o600)
-        home.mkdir(parents=True, exist_ok=True)
-        for entry in staging.iterdir():
-            os.replace(entry, home / entry.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return manifest
+    except BaseException:
+        discard(staging)
+        raise
+    return staging
+
+
+def _extract(zf: zipfile.ZipFile, name: str, expected: str, staging: Path) -> None:
+    if not _safe_name(name):
+        raise IntegrityError(f"backup: refuses the entry {name!r} (outside the lab's "
+                             f"folders)")
+    dest = staging / name
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    try:
+        with zf.open(name) as src, open(dest, "wb") as out:
+            while chunk := src.read(_CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+    except KeyError:
+        raise IntegrityError(f"backup: {name} is listed but missing") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise IntegrityError(f"backup: {name} is damaged ({exc})") from None
+    if digest.hexdigest() != expected:
+        raise IntegrityError(f"backup: {name} is damaged (its SHA-256 does not match the "
+                             f"manifest)")
+    if name.startswith("documents/"):
+        os.chmod(dest, 0o444)
+
+
+def install(staging: Path, home: Path) -> None:
+    """Move a checked staging folder's contents into ``home``."""
+    home = Path(home)
+    home.mkdir(parents=True, exist_ok=True)
+    for entry in staging.iterdir():
+        os.replace(entry, home / entry.name)
+    discard(staging)
+
+
+def discard(staging: Path) -> None:
+    """Remove a staging folder, read-only documents included."""
+    def make_writable(func, path, _exc):
+        os.chmod(path, 0o700)
+        func(path)
+    shutil.rmtree(staging, onerror=make_writable)

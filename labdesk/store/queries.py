@@ -136,6 +136,9 @@ def all_document_hashes(db):
     """Every SHA-256 the database refers to, with what refers to it."""
     for sha, filename in db.execute("SELECT DISTINCT sha256, filename FROM attachments"):
         yield sha, f"attachment {filename}"
+    for sha, number in db.execute("SELECT source_file, number FROM submissions WHERE "
+                                  "source_file IS NOT NULL"):
+        yield sha, f"the packing list of {number}"
 
 
 def evidence_locked(db, row: dict) -> bool:
@@ -219,8 +222,13 @@ def find_evidence_by_reference(db, reference: str) -> list[dict]:
 
 
 def stones_by_client_ref(db, client_ref: str, limit: int = 50) -> list[dict]:
-    return _dicts(db.execute(STONE_SELECT + " WHERE st.client_ref = ? ORDER BY st.id "
-                             "LIMIT ?", [client_ref, limit]))
+    return _dicts(db.execute(STONE_SELECT + " WHERE st.client_ref = ? COLLATE NOCASE "
+                             "ORDER BY st.id LIMIT ?", [client_ref, limit]))
+
+
+def submissions_by_reference(db, reference: str, limit: int = 50) -> list[dict]:
+    return _dicts(db.execute("SELECT number FROM submissions WHERE reference = ? COLLATE "
+                             "NOCASE ORDER BY id LIMIT ?", [reference, limit]))
 
 
 def history(db, stone_id: int, submission_id: int) -> list[dict]:

@@ -46,7 +46,7 @@ CREATE TABLE submissions (
     created_at TEXT NOT NULL
 );
 CREATE INDEX submissions_client ON submissions(client_id, received_at);
-CREATE INDEX submissions_reference ON submissions(reference);
+CREATE INDEX submissions_reference ON submissions(reference COLLATE NOCASE);
 CREATE TABLE stones (
     id INTEGER PRIMARY KEY,
     number TEXT NOT NULL UNIQUE,
@@ -63,7 +63,7 @@ CREATE TABLE stones (
 );
 CREATE INDEX stones_submission ON stones(submission_id);
 CREATE INDEX stones_state ON stones(state, id);
-CREATE INDEX stones_client_ref ON stones(client_ref);
+CREATE INDEX stones_client_ref ON stones(client_ref COLLATE NOCASE);
 CREATE INDEX stones_created ON stones(created_at);
 CREATE TABLE evidence (
     id INTEGER PRIMARY KEY,
