@@ -2,6 +2,7 @@
 on one line and the command exits 2 (``check`` exits 1 when it finds problems)."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -56,6 +57,18 @@ def _open(home: Path | None):
     return Lab.open(home or default_home())
 
 
+@contextlib.contextmanager
+def _session(home: Path | None, username: str | None = None, login: bool = False):
+    """The lab at ``home``, logged in as ``username`` when ``login``; closed after."""
+    lab = _open(home)
+    try:
+        if login:
+            _login(lab, username)
+        yield lab
+    finally:
+        lab.close()
+
+
 def _login(lab, username: str | None):
     if not username:
         _fail("name the acting user with --user NAME")
@@ -97,8 +110,7 @@ def gui(ctx, home):
 @handles_errors
 def status(home):
     """Print the lab's name, users and stone counts."""
-    lab = _open(home)
-    try:
+    with _session(home) as lab:
         settings = lab.settings()
         counts = lab.counts()
         click.echo(f"{settings['lab_name']} ({lab.home})")
@@ -106,8 +118,6 @@ def status(home):
         states = counts["stones"]
         click.echo(f"stones: {sum(states.values())} — "
                    + ", ".join(f"{n} {s}" for s, n in sorted(states.items())))
-    finally:
-        lab.close()
 
 
 @main.command()
@@ -153,16 +163,12 @@ def user():
 @handles_errors
 def user_add(home, username, new_username, full_name, role, new_password):
     """Add a user."""
-    lab = _open(home)
-    try:
-        _login(lab, username)
+    with _session(home, username, login=True) as lab:
         if new_password is None:
             new_password = click.prompt(f"password for {new_username}", hide_input=True,
                                         confirmation_prompt=True)
         added = lab.add_user(new_username, full_name, role, new_password)
         click.echo(f"added {added.username} ({added.role})")
-    finally:
-        lab.close()
 
 
 @user.command("deactivate")
@@ -172,13 +178,9 @@ def user_add(home, username, new_username, full_name, role, new_password):
 @handles_errors
 def user_deactivate(home, username, target):
     """Deactivate a user: they can no longer log in; their records stay."""
-    lab = _open(home)
-    try:
-        _login(lab, username)
+    with _session(home, username, login=True) as lab:
         lab.deactivate_user(target)
         click.echo(f"deactivated {target}")
-    finally:
-        lab.close()
 
 
 @user.command("list")
@@ -186,13 +188,10 @@ def user_deactivate(home, username, target):
 @handles_errors
 def user_list(home):
     """List the users."""
-    lab = _open(home)
-    try:
+    with _session(home) as lab:
         for u in lab.users():
             state = "" if u.active else "  (deactivated)"
             click.echo(f"{u.username:<16} {u.role:<11} {u.full_name}{state}")
-    finally:
-        lab.close()
 
 
 @main.command("import")
@@ -205,17 +204,13 @@ def user_list(home):
 @handles_errors
 def import_(home, username, packing_list, client, reference, received_at):
     """Receive every stone of a packing list (CSV or XLSX), all or nothing."""
-    lab = _open(home)
-    try:
-        _login(lab, username)
+    with _session(home, username, login=True) as lab:
         sub = lab.import_packing_list(packing_list, client, reference=reference,
                                       received_at=received_at)
         click.echo(f"received {sub.number}: {len(sub.stones)} stones, {sub.total_weight} ct"
                    f" ({sub.stones[0].number} to {sub.stones[-1].number})")
         if sub.left_out:
             click.echo("columns left out: " + ", ".join(sub.left_out))
-    finally:
-        lab.close()
 
 
 @main.command()
@@ -223,11 +218,8 @@ def import_(home, username, packing_list, client, reference, received_at):
 @handles_errors
 def check(home):
     """Check the database, the audit chain and every document (exit 1 on problems)."""
-    lab = _open(home)
-    try:
+    with _session(home) as lab:
         result = lab.check()
-    finally:
-        lab.close()
     if result.ok:
         click.echo(f"ok: {result.events} audit events, {result.documents} documents, "
                    f"{sum(result.records.values())} records checked")
@@ -245,13 +237,9 @@ def check(home):
 @handles_errors
 def backup(home, username, target):
     """Write a backup zip (default: the home's backups/ folder)."""
-    lab = _open(home)
-    try:
-        _login(lab, username)
+    with _session(home, username, login=True) as lab:
         path = lab.backup(target)
         click.echo(f"backup written to {path}")
-    finally:
-        lab.close()
 
 
 @main.command()
@@ -305,14 +293,10 @@ def report():
 @handles_errors
 def report_issue(home, username, stone):
     """Issue the report of an approved stone."""
-    lab = _open(home)
-    try:
-        _login(lab, username)
+    with _session(home, username, login=True) as lab:
         issued = lab.issue_report(stone)
         click.echo(f"issued {issued.number} for {issued.stone}: {issued.pdf_path}")
         click.echo(issued.qr_text)
-    finally:
-        lab.close()
 
 
 @report.command("pdf")
@@ -323,11 +307,8 @@ def report_issue(home, username, stone):
 @handles_errors
 def report_pdf(home, number, output):
     """Write a copy of an issued report's PDF (its hash checked first)."""
-    lab = _open(home)
-    try:
+    with _session(home) as lab:
         click.echo(f"wrote {lab.report_pdf(number, output)}")
-    finally:
-        lab.close()
 
 
 @report.command("revoke")
@@ -338,13 +319,9 @@ def report_pdf(home, number, output):
 @handles_errors
 def report_revoke(home, username, number, reason):
     """Revoke an issued report (supervisors)."""
-    lab = _open(home)
-    try:
-        _login(lab, username)
+    with _session(home, username, login=True) as lab:
         revoked = lab.revoke_report(number, reason)
         click.echo(f"revoked {revoked.number}")
-    finally:
-        lab.close()
 
 
 @main.command()
@@ -356,12 +333,8 @@ def report_revoke(home, username, number, reason):
 @handles_errors
 def labels(home, username, stones, output):
     """Print a sheet of intake labels for STONES."""
-    lab = _open(home)
-    try:
-        _login(lab, username)
+    with _session(home, username, login=True) as lab:
         click.echo(f"wrote {lab.labels_pdf(stones, output)}")
-    finally:
-        lab.close()
 
 
 @main.command()
@@ -446,11 +419,8 @@ def keys():
 @handles_errors
 def keys_export(home, output):
     """Write the lab's public keys (retired ones too) as PEM."""
-    lab = _open(home)
-    try:
+    with _session(home) as lab:
         text = lab.export_public_keys(output)
-    finally:
-        lab.close()
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -463,13 +433,9 @@ def keys_export(home, output):
 @handles_errors
 def keys_rotate(home, username):
     """Make a new signing key (admins); the old one stays known for verification."""
-    lab = _open(home)
-    try:
-        _login(lab, username)
+    with _session(home, username, login=True) as lab:
         key = lab.rotate_key()
         click.echo(f"new signing key {key.kid}")
-    finally:
-        lab.close()
 
 
 @main.command()
@@ -482,11 +448,8 @@ def keys_rotate(home, username):
 def assess(home, stone, jurisdiction, on, as_json):
     """Print the origin assessment of STONE under a jurisdiction's rules."""
     import json as json_module
-    lab = _open(home)
-    try:
+    with _session(home) as lab:
         result = lab.assess(stone, jurisdiction=jurisdiction, on=on)
-    finally:
-        lab.close()
     if as_json:
         click.echo(json_module.dumps(result.as_dict(), indent=1, default=str))
         return

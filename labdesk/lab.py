@@ -24,7 +24,7 @@ from labdesk.core.records import (Attachment, AuditEvent, CheckResult, Client, E
                                   Submission, User, Verification)
 from labdesk.core.settings import DEFAULT_SETTINGS, parse_setting
 from labdesk.core.stones import parse_stone_fields
-from labdesk.core.weights import format_weight, parse_weight
+from labdesk.core.weights import MAX_PARCEL_MCT, format_weight, parse_weight
 from labdesk.core.workflow import Actor
 from labdesk.errors import (AuthError, IntegrityError, LabError, NotFound, StateError,
                             ValidationError)
@@ -359,7 +359,7 @@ class Lab:
         when = _parse_received_at(received_at)
         ref = _optional_text(reference, "reference", 100)
         count = _optional_count(declared_count, "declared_count")
-        declared_mct = (parse_weight(declared_weight, "declared_weight")
+        declared_mct = (parse_weight(declared_weight, "declared_weight", MAX_PARCEL_MCT)
                         if declared_weight not in (None, "") else None)
         now = utcnow()
         db = self._db

@@ -12,7 +12,7 @@ import json
 from decimal import Decimal, InvalidOperation
 
 from labdesk.core.countries import parse_countries, parse_country
-from labdesk.core.weights import parse_weight
+from labdesk.core.weights import MAX_PARCEL_MCT, format_weight, parse_weight
 from labdesk.errors import ValidationError
 
 KINDS = {
@@ -167,7 +167,7 @@ def _hs_code(value, field):
 def _weight(value, field):
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    return parse_weight(value, field)
+    return parse_weight(value, field, maximum=MAX_PARCEL_MCT)
 
 
 def _countries_json(value, field):
@@ -229,7 +229,6 @@ def parse_evidence_fields(kind: str, fields: dict, partial: bool = False) -> dic
 
 def evidence_values(row: dict) -> dict:
     """A stored evidence row back in the facade's terms (lists, text weights, dollars)."""
-    from labdesk.core.weights import format_weight
     out = {}
     for name in ALL_FIELDS:
         value = row.get(column_for(name))

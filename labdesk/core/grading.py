@@ -71,54 +71,63 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _lookup(value, field, allowed, words, what):
+def _table(allowed: tuple, words: dict) -> dict:
+    """Every accepted spelling (by ``_key``) -> canonical value."""
+    return {**words, **{_key(canonical): canonical for canonical in allowed}}
+
+
+def _lookup(value, field, allowed, table, what):
     if _blank(value):
         return None
-    key = _key(value)
-    for canonical in allowed:
-        if _key(canonical) == key:
-            return canonical
-    if key in words:
-        return words[key]
+    found = table.get(_key(value))
+    if found is not None:
+        return found
     raise ValidationError(
         f"{field}: {str(value).strip()!r} is not a known {what} "
         f"(expected one of: {', '.join(label(a) for a in allowed)})", field=field)
 
 
+_TABLES = {name: _table(allowed, words) for name, allowed, words in (
+    ("SHAPES", SHAPES, _SHAPE_WORDS), ("FINISH_GRADES", FINISH_GRADES, _FINISH_WORDS),
+    ("FLUORESCENCE", FLUORESCENCE, _FLUORESCENCE_WORDS), ("CLARITIES", CLARITIES, {}),
+    ("IDENTIFICATIONS", IDENTIFICATIONS, _IDENTIFICATION_WORDS),
+    ("GROWTH_METHODS", GROWTH_METHODS, {}), ("ORIGINS", ORIGINS, _ORIGIN_WORDS))}
+
+
 def parse_shape(value, field="shape"):
     """'BR', ' round ', 'PS' -> 'round', 'round', 'pear'."""
-    return _lookup(value, field, SHAPES, _SHAPE_WORDS, "shape")
+    return _lookup(value, field, SHAPES, _TABLES['SHAPES'], "shape")
 
 
 def parse_finish(value, field="cut"):
     """Cut, polish or symmetry: 'EX', 'vg', 'Very Good' -> 'excellent', 'very_good'."""
-    return _lookup(value, field, FINISH_GRADES, _FINISH_WORDS, "grade")
+    return _lookup(value, field, FINISH_GRADES, _TABLES['FINISH_GRADES'], "grade")
 
 
 def parse_fluorescence(value, field="fluorescence"):
     """'NON', 'Nil', 'STG', 'Very Strong' -> 'none', 'none', 'strong', 'very_strong'."""
-    return _lookup(value, field, FLUORESCENCE, _FLUORESCENCE_WORDS, "fluorescence")
+    return _lookup(value, field, FLUORESCENCE, _TABLES['FLUORESCENCE'], "fluorescence")
 
 
 def parse_clarity(value, field="clarity"):
     """'vs1', ' SI2 ' -> 'VS1', 'SI2'."""
-    return _lookup(value, field, CLARITIES, {}, "clarity grade")
+    return _lookup(value, field, CLARITIES, _TABLES['CLARITIES'], "clarity grade")
 
 
 def parse_identification(value, field="identification"):
     """'natural', 'LG', 'laboratory-grown' -> 'natural', 'laboratory_grown'."""
-    return _lookup(value, field, IDENTIFICATIONS, _IDENTIFICATION_WORDS,
+    return _lookup(value, field, IDENTIFICATIONS, _TABLES['IDENTIFICATIONS'],
                    "identification")
 
 
 def parse_growth_method(value, field="growth_method"):
     """'cvd', 'HPHT' -> 'CVD', 'HPHT'."""
-    return _lookup(value, field, GROWTH_METHODS, {}, "growth method")
+    return _lookup(value, field, GROWTH_METHODS, _TABLES['GROWTH_METHODS'], "growth method")
 
 
 def parse_origin(value, field="origin"):
     """'non_russian', 'NR', 'Russian', 'undetermined' -> canonical origin."""
-    return _lookup(value, field, ORIGINS, _ORIGIN_WORDS, "origin")
+    return _lookup(value, field, ORIGINS, _TABLES['ORIGINS'], "origin")
 
 
 _FANCY = re.compile(r"^fancy\b.*|^(faint|very light|light)\s+\w+.*", re.I)

@@ -41,6 +41,9 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_STONES = 100_000
 #: The most an XLSX file may hold once unzipped (guards against zip bombs).
 MAX_XLSX_UNPACKED_BYTES = 500 * 1024 * 1024
+#: The most rows and columns a spreadsheet holds (Excel's limits, near enough).
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 1_000
 #: How many rows from the top are searched for the header (dealers put titles above it).
 HEADER_SCAN_ROWS = 20
 #: At most this many problems are listed; a file with more is the wrong file.
@@ -80,7 +83,7 @@ _UNSAFE_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
                                 r"\u202a-\u202e\u2066-\u2069]")
 _FILE_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CSV_DELIMITERS = (",", ";", "\t", "|")
-_SEPARATOR_HINT = re.compile(r"\Asep=([,;\t|])\r?\n", re.I)
+_SEPARATOR_HINT = re.compile(r"\Asep=([,;\t|])\r?\n", re.IGNORECASE)
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -243,7 +246,8 @@ def _csv_records(text: str, delimiter: str) -> Iterator[list[str]]:
 def _delimiter_score(text: str, delimiter: str) -> tuple:
     """How well ``delimiter`` splits the top of the file into a header row."""
     try:
-        head = list(islice(_csv_records(text, delimiter), HEADER_SCAN_ROWS))
+        head = [cells[:MAX_COLUMNS]
+                for cells in islice(_csv_records(text, delimiter), HEADER_SCAN_ROWS)]
     except csv.Error:
         return (-1,)
     best = max(head, key=_header_score, default=[])
@@ -263,7 +267,7 @@ def _csv_rows(text: str, delimiter: str, name: str) -> Iterator[tuple[int, list[
         except csv.Error as exc:
             raise _refusal(name, f"not a readable CSV file ({exc})", row=number + 1) from None
         number += 1
-        yield number, cells
+        yield number, _within_bounds(number, cells, name)
 
 
 # -- XLSX ------------------------------------------------------------------------------
@@ -310,7 +314,7 @@ def _check_xlsx_archive(data: bytes, name: str) -> bool:
                        if m.filename.startswith("xl/worksheets/"))
     except ValidationError:
         raise
-    except Exception as exc:  # zipfile raises many kinds on damaged archives
+    except Exception as exc:  # noqa: BLE001 - zipfile raises many kinds on damaged files
         raise _unreadable_workbook(name, exc) from None
 
 
@@ -329,7 +333,7 @@ def _open_workbook(data: bytes, name: str, data_only: bool):
     from openpyxl import load_workbook  # imported here: CSV users need not pay for it
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
-    except Exception as exc:  # openpyxl raises many kinds on damaged workbooks
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on bad files
         raise _unreadable_workbook(name, exc) from None
 
 
@@ -347,7 +351,7 @@ def _stone_sheet(book, name: str) -> int:
     with_header, with_data = [], []
     for index, sheet in enumerate(sheets):
         sheet.reset_dimensions()  # dealers' tools often write a wrong dimension
-        head = [_texts(row) for row in _guarded(
+        head = [_texts(row[:MAX_COLUMNS]) for row in _guarded(
             sheet.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True), name)]
         if any(_header_score(cells)[1] for cells in head):
             with_header.append(index)
@@ -370,6 +374,7 @@ def _sheet_rows(values, formulas, name: str) -> Iterator[tuple[int, list[str]]]:
         formula_rows = _guarded(formulas.iter_rows(values_only=True), name)
     for number, row in enumerate(value_rows, start=1):
         formula_row = next(formula_rows, ()) if formula_rows is not None else ()
+        row = _within_bounds(number, row, name)
         cells = [value if value is not None or i >= len(formula_row) else formula_row[i]
                  for i, value in enumerate(row)]
         yield number, _texts(cells)
@@ -379,14 +384,14 @@ def _guarded(iterable: Iterable, name: str) -> Iterator:
     """Iterate over openpyxl's lazy parsing, turning its failures into a ValidationError."""
     try:
         iterator = iter(iterable)
-    except Exception as exc:  # openpyxl raises many kinds on damaged workbooks
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on bad files
         raise _unreadable_workbook(name, exc) from None
     while True:
         try:
             item = next(iterator)
         except StopIteration:
             return
-        except Exception as exc:  # openpyxl raises many kinds on damaged workbooks
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on bad files
             raise _unreadable_workbook(name, exc) from None
         yield item
 
@@ -439,6 +444,22 @@ def _read_table(rows: Iterator[tuple[int, list[str]]], name: str,
     for number, cells in chain((r for r in head if r[0] > layout.row), rows):
         reader.add(number, cells)
     return reader.result(fmt)
+
+
+def _within_bounds(number: int, cells, name: str):
+    """``cells`` cut to ``MAX_COLUMNS`` when nothing lies beyond; a row past ``MAX_ROWS``
+    or data beyond the last column is refused (a crafted file must not hang LabDesk)."""
+    if number > MAX_ROWS:
+        raise _refusal(name, f"more than {MAX_ROWS:,} rows, the most a spreadsheet holds",
+                       row=number)
+    if len(cells) <= MAX_COLUMNS:
+        return cells
+    tail = cells[MAX_COLUMNS:]
+    if tail.count(None) + tail.count("") < len(tail) and any(
+            value is not None and str(value).strip() for value in tail):
+        raise _refusal(name, f"more than {MAX_COLUMNS:,} columns; LabDesk reads packing "
+                             f"lists up to {MAX_COLUMNS:,} columns wide", row=number)
+    return cells[:MAX_COLUMNS]
 
 
 def _header_key(text: str) -> str:

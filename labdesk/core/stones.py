@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from labdesk.core import grading
 from labdesk.core.weights import parse_weight
@@ -11,6 +12,7 @@ from labdesk.errors import ValidationError
 STONE_FIELDS = ("client_ref", "weight", "shape", "colour", "clarity", "cut", "polish",
                 "symmetry", "fluorescence", "measurements", "inscription", "identification",
                 "growth_method", "notes")
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _TEXT_LIMITS = {"client_ref": 60, "inscription": 60, "notes": 2000}
 
 _NUM = r"(\d{1,3}(?:[.,]\d{1,3})?)"
@@ -55,7 +57,7 @@ def _text(value, field):
     if len(text) > limit:
         raise ValidationError(f"{field}: {len(text)} characters, at most {limit}",
                               field=field)
-    if any(ord(c) < 32 for c in text):
+    if any(unicodedata.category(c) == "Cc" or c in _BIDI for c in text):
         raise ValidationError(f"{field}: control characters are not allowed", field=field)
     return text
 

@@ -10,10 +10,11 @@ from decimal import Decimal, InvalidOperation
 from labdesk.errors import ValidationError
 
 MAX_WEIGHT_MCT = 5_000_000  # 5,000 ct: larger than any polished diamond ever cut
+MAX_PARCEL_MCT = 100_000_000_000  # 100 million ct: more than a year of world rough output
 _NUMBER = re.compile(r"^[+-]?(\d+)(?:[.,](\d*))?$|^[+-]?[.,](\d+)$")
 
 
-def parse_weight(value, field: str = "weight") -> int:
+def parse_weight(value, field: str = "weight", maximum: int = MAX_WEIGHT_MCT) -> int:
     """'1.234', '1,16', ' 0.5 ct', Decimal('2.1') -> thousandths of a carat (1234, 1160...).
 
     Refuses empty, non-numeric, zero, negative, more than three decimals and absurd sizes,
@@ -39,15 +40,19 @@ def parse_weight(value, field: str = "weight") -> int:
         amount = Decimal(text.replace(",", "."))
     except InvalidOperation:  # pragma: no cover - the pattern already refuses these
         raise ValidationError(f"{field}: {text!r} is not a number", field=field) from None
+    if len(text) > 20:
+        raise ValidationError(f"{field}: {text[:24]}... is not a weight in carats",
+                              field=field)
     if amount <= 0:
         raise ValidationError(f"{field}: {text} ct must be more than zero", field=field)
     if amount != amount.quantize(Decimal("0.001")):
         raise ValidationError(f"{field}: {text} has more than three decimals; balances "
                               f"read to 0.001 ct", field=field)
     mct = int(amount * 1000)
-    if mct > MAX_WEIGHT_MCT:
-        raise ValidationError(f"{field}: {text} ct is more than the {MAX_WEIGHT_MCT // 1000}"
-                              f" ct a stone can weigh", field=field)
+    if mct > maximum:
+        what = "a stone can weigh" if maximum == MAX_WEIGHT_MCT else "LabDesk accepts here"
+        raise ValidationError(f"{field}: {text} ct is more than the {maximum // 1000:,} ct "
+                              f"{what}", field=field)
     return mct
 
 

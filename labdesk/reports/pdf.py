@@ -17,6 +17,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, Image, KeepTogether,
                                 PageTemplate, Paragraph, Spacer, Table, TableStyle)
@@ -107,36 +108,54 @@ class _QRCode(Flowable):
         self.canv.drawCentredString(self.size / 2, 2, self.number)
 
 
-def _grid(rows, styles, widths, header=None):
+def _cell(value, style, width: float):
+    """A plain string when it fits on one line (cheap to lay out), else a Paragraph that
+    wraps; flowables pass through."""
+    if isinstance(value, Flowable):
+        return value
+    text = value or ""
+    if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= width - 7:
+        return text
+    return _p(text, style)
+
+
+def _grid(rows, styles, widths, header=None, columns=None):
+    """A ruled table; ``columns`` names each column's style (default "body")."""
+    columns = columns or ["body"] * len(widths)
     data = []
     if header:
-        data.append([_p(h, styles["label"]) for h in header])
+        data.append([_cell(h, styles["label"], w) for h, w in zip(header, widths)])
     for row in rows:
-        data.append([c if isinstance(c, Flowable) else _p(c, styles["body"]) for c in row])
+        data.append([_cell(c, styles[name], w) for c, name, w in zip(row, columns, widths)])
     table = Table(data, colWidths=widths, hAlign="LEFT")
     commands = [("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
                 ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
                 ("TOPPADDING", (0, 0), (-1, -1), 2.2),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2.2)]
+    for index, name in enumerate(columns):
+        style = styles[name]
+        commands += [("FONT", (index, 0), (index, -1), style.fontName, style.fontSize,
+                      style.leading),
+                     ("TEXTCOLOR", (index, 0), (index, -1), style.textColor)]
     if header:
-        commands.append(("LINEBELOW", (0, 0), (-1, 0), 0.8, INK))
+        label = styles["label"]
+        commands += [("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
+                     ("FONT", (0, 0), (-1, 0), label.fontName, label.fontSize,
+                      label.leading), ("TEXTCOLOR", (0, 0), (-1, 0), label.textColor)]
     table.setStyle(TableStyle(commands))
     return table
 
 
 def _pairs(pairs, styles, width):
     """Label/value pairs in two columns of two."""
-    cells = [(_p(label, styles["label"]), _p(value or "—", styles["value"]))
-             for label, value in pairs]
-    rows = []
-    for i in range(0, len(cells), 2):
-        left = cells[i]
-        right = cells[i + 1] if i + 1 < len(cells) else (_p("", styles["label"]),
-                                                         _p("", styles["value"]))
-        rows.append([*left, *right])
+    cells = [(label, value or "—") for label, value in pairs]
+    if len(cells) % 2:
+        cells.append(("", ""))
+    rows = [[*cells[i], *cells[i + 1]] for i in range(0, len(cells), 2)]
     half = width / 2
-    return _grid(rows, styles, [half * 0.38, half * 0.62, half * 0.38, half * 0.62])
+    return _grid(rows, styles, [half * 0.38, half * 0.62, half * 0.38, half * 0.62],
+                 columns=["label", "value", "label", "value"])
 
 
 def build(data: ReportData) -> bytes:

@@ -93,6 +93,14 @@ def clients(db, prefix: str | None = None, limit: int = 1000) -> list[dict]:
     return _dicts(db.execute("SELECT * FROM clients ORDER BY name LIMIT ?", [limit]))
 
 
+def _where(conditions: list[tuple[str, object]]) -> tuple[str, list]:
+    """' WHERE a AND b' from the conditions whose value is given, and their values."""
+    used = [(sql, value) for sql, value in conditions if value not in (None, "")]
+    if not used:
+        return "", []
+    return " WHERE " + " AND ".join(sql for sql, _ in used), [v for _, v in used]
+
+
 def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -183,23 +191,11 @@ def list_stones(db, *, state=None, client=None, search=None, received_from=None,
                 received_to=None, order="number", descending=False, offset=0,
                 limit=100) -> tuple[list[dict], int]:
     """One page of stones and the count of all that match."""
-    where, params = [], []
-    if state:
-        where.append("st.state = ?")
-        params.append(state)
-    if client:
-        where.append("c.name = ?")
-        params.append(client)
-    if received_from:
-        where.append("su.received_at >= ?")
-        params.append(received_from)
-    if received_to:
-        where.append("su.received_at < ?")
-        params.append(received_to)
-    if search:
-        where.append("st.id IN (SELECT rowid FROM stones_fts WHERE stones_fts MATCH ?)")
-        params.append(fts_query(search))
-    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    clause, params = _where([
+        ("st.state = ?", state), ("c.name = ?", client),
+        ("su.received_at >= ?", received_from), ("su.received_at < ?", received_to),
+        ("st.id IN (SELECT rowid FROM stones_fts WHERE stones_fts MATCH ?)",
+         fts_query(search) if search else None)])
     column = _ORDERS.get(order, "st.id")
     direction = "DESC" if descending else "ASC"
     rows = _dicts(db.execute(f"{STONE_SELECT}{clause} ORDER BY {column} {direction}, st.id "
@@ -243,20 +239,8 @@ def history(db, stone_id: int, submission_id: int) -> list[dict]:
 
 def audit_page(db, *, actor=None, action=None, date_from=None, date_to=None, offset=0,
                limit=200) -> tuple[list[dict], int]:
-    where, params = [], []
-    if actor:
-        where.append("actor = ?")
-        params.append(actor)
-    if action:
-        where.append("action = ?")
-        params.append(action)
-    if date_from:
-        where.append("at >= ?")
-        params.append(date_from)
-    if date_to:
-        where.append("at < ?")
-        params.append(date_to)
-    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    clause, params = _where([("actor = ?", actor), ("action = ?", action),
+                             ("at >= ?", date_from), ("at < ?", date_to)])
     rows = _dicts(db.execute(f"SELECT * FROM audit{clause} ORDER BY id DESC LIMIT ? "
                              f"OFFSET ?", [*params, limit, offset]))
     total = db.execute(f"SELECT count(*) FROM audit{clause}", params).fetchone()[0]
@@ -310,14 +294,7 @@ def reports_for_stone(db, stone_id: int) -> list[dict]:
 
 
 def list_reports(db, *, status=None, stone_id=None, offset=0, limit=100):
-    where, params = [], []
-    if status:
-        where.append("status = ?")
-        params.append(status)
-    if stone_id is not None:
-        where.append("stone_id = ?")
-        params.append(stone_id)
-    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    clause, params = _where([("status = ?", status), ("stone_id = ?", stone_id)])
     rows = _dicts(db.execute(f"SELECT * FROM reports{clause} ORDER BY id DESC LIMIT ? "
                              f"OFFSET ?", [*params, limit, offset]))
     total = db.execute(f"SELECT count(*) FROM reports{clause}", params).fetchone()[0]

@@ -103,3 +103,26 @@ def test_demo_no_gui_builds_every_state(tmp_path):
     check = runner.invoke(main, ["check", "--home", str(tmp_path / "demo")])
     assert check.exit_code == 0, check.output
     assert Path(tmp_path / "demo" / "documents").is_dir()
+
+
+def test_assess_prints_reasons_and_json(tmp_path):
+    import json
+    runner = CliRunner()
+    home = str(tmp_path / "demo")
+    assert runner.invoke(main, ["demo", "--no-gui", "--home", home]).exit_code == 0
+    from labdesk.lab import Lab
+    lab = Lab.open(home)
+    stone = lab.stones(limit=1).items[0].number
+    lab.close()
+    text = runner.invoke(main, ["assess", stone, "--jurisdiction", "eu", "--on",
+                                "2024-09-01", "--home", home])
+    assert text.exit_code == 0, text.output
+    assert text.output.startswith("EU on 2024-09-01")
+    assert "  - " in text.output
+    data = runner.invoke(main, ["assess", stone, "--jurisdiction", "US", "--json",
+                                "--home", home])
+    parsed = json.loads(data.output)
+    assert parsed["jurisdiction"] == "US"
+    assert parsed["outcome"] in ("clear", "insufficient", "prohibited")
+    bad = runner.invoke(main, ["assess", stone, "--jurisdiction", "XX", "--home", home])
+    assert bad.exit_code == 2 and "no ruleset" in bad.output

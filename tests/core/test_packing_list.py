@@ -11,8 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from labdesk.core import packing_list
-from labdesk.core.packing_list import (PackingList, read_packing_list,
-                                       read_packing_list_bytes)
+from labdesk.core.packing_list import PackingList, read_packing_list, read_packing_list_bytes
 from labdesk.core.stones import STONE_FIELDS, parse_stone_fields
 from labdesk.errors import ValidationError
 
@@ -399,6 +398,20 @@ def test_too_many_stones_are_refused(monkeypatch):
     data = b"Stock #,Weight\n" + b"".join(b"A%d,1\n" % i for i in range(4))
     message = only_message(data)
     assert "more than 3 stones" in message
+
+
+def test_rows_beyond_a_spreadsheet_are_refused(monkeypatch):
+    monkeypatch.setattr(packing_list, "MAX_ROWS", 10)
+    data = b"Stock #,Weight\nA,1\n" + b"\n" * 20
+    assert "more than 10 rows" in only_message(data)
+
+
+def test_data_beyond_the_last_column_is_refused_and_empty_columns_are_cut(monkeypatch):
+    monkeypatch.setattr(packing_list, "MAX_COLUMNS", 5)
+    assert "more than 5 columns" in only_message(b"Stock #,Weight\nA,1,,,,,x\n")
+    assert read_packing_list_bytes(b"Stock #,Weight,,,,,,\nA,1,,,,,,\n", "w.csv").stones
+    data = xlsx_bytes(("S", [["Stock #", "Weight"], ["A", 1, None, None, None, None, 7]]))
+    assert "more than 5 columns" in only_message(data, "wide.xlsx")
 
 
 def test_a_workbook_that_unzips_too_large_is_refused(monkeypatch):
