@@ -1,5 +1,6 @@
-"""The demo lab: three users, two clients, about thirty stones in every workflow state,
-evidence of every kind with real scanned-looking documents (PDFs and images made here)."""
+"""The demo lab: an admin, a technician and two supervisors, two clients, thirty stones in
+every workflow state, evidence of every kind with real scanned-looking documents (PDFs
+and images made here), issued reports, one revoked and one superseded."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,6 +15,7 @@ DEMO_USERS = {
     "ada": ("Ada Okafor", "admin", "demo-admin-1"),
     "tom": ("Tom Becker", "technician", "demo-tech-1"),
     "sue": ("Sue Marchetti", "supervisor", "demo-super-1"),
+    "sam": ("Sam Okoro", "supervisor", "demo-super-2"),
 }
 CLIENTS = (("Antwerp Brilliant Trading NV", "Hoveniersstraat 2, 2018 Antwerpen, Belgium",
             "orders@antwerp-brilliant.example"),
@@ -162,7 +164,8 @@ def _evidence_fields(kind, stone, country, today, i) -> dict:
 def _advance_states(lab: Lab, submissions) -> None:
     """Leave stones in every state: received, proposed, rejected, approved."""
     stones = [s for sub in submissions for s in sub.stones]
-    plan = ["received"] * 6 + ["proposed"] * 8 + ["rejected"] * 4 + ["approved"] * 12
+    plan = (["received"] * 6 + ["proposed"] * 7 + ["rejected"] * 4 + ["approved"] * 6
+            + ["reported"] * 7)
     for stone, state in zip(stones, plan):
         if state == "received":
             continue
@@ -181,6 +184,27 @@ def _advance_states(lab: Lab, submissions) -> None:
                                      "weight; ask the client for the invoice.")
         else:
             lab.approve(stone.number, comment="Evidence checked against the originals.")
+        if state == "reported":
+            lab.issue_report(stone.number)
+    _withdraw_some(lab, [s for s, state in zip(stones, plan) if state == "reported"])
+
+
+def _withdraw_some(lab: Lab, reported) -> None:
+    """One report revoked, one superseded by a corrected report: what verifiers meet."""
+    if len(reported) < 2:
+        return
+    lab.login("sue", DEMO_USERS["sue"][2])
+    revoked = lab.reports(stone_no=reported[0].number).items[0]
+    lab.revoke_report(revoked.number, "Clerical error: the client reference was wrong.")
+    corrected = reported[1].number
+    lab.reopen(corrected, "Clarity regraded after re-cleaning the stone.")
+    lab.login("tom", DEMO_USERS["tom"][2])
+    lab.update_stone(corrected, clarity="VS2")
+    lab.propose_finding(corrected, "non_russian", _mining_country(lab, corrected),
+                        statement="Unchanged evidence; clarity corrected to VS2.")
+    lab.login("sam", DEMO_USERS["sam"][2])
+    lab.approve(corrected, comment="Regrade confirmed.")
+    lab.issue_report(corrected)
 
 
 def _mining_country(lab: Lab, stone_no: str) -> str:
