@@ -92,16 +92,13 @@ def main(ctx, home):
 
 @main.command()
 @home_option
-@click.pass_context
-def gui(ctx, home):
+def gui(home):
     """Start the desktop application on the lab's home."""
     try:
-        from labdesk.ui.app import run  # noqa: F401  (the GUI arrives with its issue)
-    except ImportError:
-        home = home or default_home()
-        click.echo("The desktop window is not part of this version yet; the lab's status:")
-        ctx.invoke(status, home=home)
-        return
+        from labdesk.ui.app import run
+    except ImportError as exc:  # Qt's system libraries missing
+        _fail(f"the desktop application cannot start ({exc}); the command-line tools "
+              f"work: see 'labdesk --help'")
     sys.exit(run(home or default_home()))
 
 

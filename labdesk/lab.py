@@ -900,6 +900,12 @@ class Lab:
                                 reason=row["withdrawn_reason"])
         return Verification(valid=True, status="valid", claim=parsed.claim, report=number)
 
+    def read_qr_codes(self, path) -> list[str]:
+        """The text of every QR code in a photo, scan or PDF (for Verify and the search
+        box); ``ValidationError`` for a file that is neither."""
+        from labdesk.reports.scan import decode_file
+        return decode_file(path)
+
     @_serialised
     def revocation_list(self) -> str:
         """The signed list of withdrawn reports (revoked and superseded), for publishing

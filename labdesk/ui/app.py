@@ -1,0 +1,102 @@
+"""The application: first run, login, the main window, switching user."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from labdesk.errors import LabError
+
+
+class Controller(QObject):
+    """Walks the user from an empty home to the main window, and back to the login when
+    they switch user.  ``window`` is the main window once shown."""
+
+    def __init__(self, home: Path, demo_home: Path | None = None):
+        super().__init__()
+        self.home = Path(home)
+        self.demo_home = demo_home
+        self.lab = None
+        self.window = None
+
+    def open_lab(self) -> bool:
+        """Open the lab, running the first-run dialog and wizard when there is none."""
+        from labdesk.lab import Lab
+        from labdesk.ui.setup import FirstRunDialog, SetupWizard
+        if (self.home / "labdesk.db").exists():
+            self.lab = Lab.open(self.home)
+            return True
+        choice = FirstRunDialog(self.home).exec()
+        if choice == FirstRunDialog.DEMO:
+            from labdesk.demo import build_demo
+            demo = self.demo_home or self.home.parent / "LabDesk-demo"
+            self.lab = Lab.open(demo) if (demo / "labdesk.db").exists() else build_demo(demo)
+            self.home = demo
+            return True
+        if choice == FirstRunDialog.CREATE:
+            wizard = SetupWizard(self.home)
+            if wizard.exec() == QDialog.Accepted and wizard.created is not None:
+                self.lab = wizard.created
+                self.lab.logout()
+                return True
+        return False
+
+    def login(self) -> bool:
+        from labdesk.ui.login import LoginDialog
+        dialog = LoginDialog(self.lab)
+        try:
+            return dialog.exec() == QDialog.Accepted
+        finally:
+            dialog.deleteLater()
+
+    def show_main(self):
+        from labdesk.ui.main_window import MainWindow
+        self.window = MainWindow(self.lab)
+        self.window.switch_user.connect(self.switch_user)
+        self.window.show()
+        return self.window
+
+    def switch_user(self):
+        """Log out, close the window, ask who works now; the lab stays open."""
+        if self.window is not None:
+            self.window.close()
+            self.window.deleteLater()
+            self.window = None
+        self.lab.logout()
+        if self.login():
+            self.show_main()
+        else:
+            QApplication.instance().quit()
+
+
+def run(home, demo_home=None) -> int:
+    """Start the GUI on ``home``; returns the exit status."""
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("LabDesk")
+    app.setOrganizationName("LabDesk")
+    controller = Controller(Path(home), demo_home)
+    try:
+        if not controller.open_lab():
+            return 0
+    except LabError as exc:
+        QMessageBox.critical(None, "LabDesk", str(exc))
+        return 2
+    if not controller.login():
+        controller.lab.close()
+        return 0
+    controller.show_main()
+    status = app.exec()
+    _on_exit(controller.lab)
+    controller.lab.close()
+    return status
+
+
+def _on_exit(lab) -> None:
+    """The automatic backup on exit, when the lab asks for one."""
+    try:
+        if lab.settings().get("backup_on_exit") and lab.user is not None:
+            lab.backup()
+    except LabError as exc:
+        print(f"LabDesk: the backup on exit failed: {exc}", file=sys.stderr)

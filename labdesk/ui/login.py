@@ -1,0 +1,55 @@
+"""Logging in (and switching user on a shared workstation)."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+                               QVBoxLayout)
+
+from labdesk.errors import AuthError
+
+
+class LoginDialog(QDialog):
+    """Username and password for the lab named at the top; ``lab.login`` on OK."""
+
+    def __init__(self, lab, parent=None):
+        super().__init__(parent)
+        self.lab = lab
+        name = lab.settings()["lab_name"]
+        self.setWindowTitle(f"Log in — {name}")
+        self.setMinimumWidth(380)
+        layout = QVBoxLayout(self)
+        heading = QLabel(f"<b style='font-size:14pt'>{name}</b><br>"
+                         f"<span style='color:#5b6775'>{lab.home}</span>")
+        heading.setAccessibleName("Lab")
+        layout.addWidget(heading)
+        form = QFormLayout()
+        self.username = QLineEdit()
+        self.username.setAccessibleName("Username")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.Password)
+        self.password.setAccessibleName("Password")
+        form.addRow("Username", self.username)
+        form.addRow("Password", self.password)
+        layout.addLayout(form)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #8a1c1c")
+        self.error.setAccessibleName("Login error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("Log in")
+        buttons.accepted.connect(self.try_login)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.username.setFocus()
+
+    def try_login(self):
+        try:
+            self.lab.login(self.username.text().strip(), self.password.text())
+        except AuthError as exc:
+            self.error.setText(str(exc).capitalize())
+            self.error.show()
+            self.password.clear()
+            self.password.setFocus()
+            return
+        self.accept()

@@ -1,0 +1,187 @@
+"""The main window: navigation on the left, one page at a time, a global search box that
+takes typing or a barcode scanner, and a status bar saying who is working where."""
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QMainWindow, QStackedWidget, QToolBar,
+                               QWidget)
+
+from labdesk.ui.views.audit import AuditView
+from labdesk.ui.views.intake import IntakeView
+from labdesk.ui.views.reports import ReportsView
+from labdesk.ui.views.review import ReviewView
+from labdesk.ui.views.settings import SettingsView
+from labdesk.ui.views.stone import StoneView
+from labdesk.ui.views.stones import StonesView
+from labdesk.ui.views.verify import VerifyView
+from labdesk.ui.widgets import STYLE
+
+# (key, label, view class, shortcut, admins only)
+PAGES = (("intake", "Intake", IntakeView, "Ctrl+1", False),
+         ("stones", "Stones", StonesView, "Ctrl+2", False),
+         ("review", "Review", ReviewView, "Ctrl+3", False),
+         ("reports", "Reports", ReportsView, "Ctrl+4", False),
+         ("verify", "Verify", VerifyView, "Ctrl+5", False),
+         ("audit", "Audit", AuditView, "Ctrl+6", False),
+         ("settings", "Settings", SettingsView, "Ctrl+7", True))
+
+
+class MainWindow(QMainWindow):
+    """``switch_user`` asks the application to show the login again."""
+
+    switch_user = Signal()
+
+    def __init__(self, lab):
+        super().__init__()
+        self.lab = lab
+        self.setStyleSheet(STYLE)
+        self.setWindowTitle(f"LabDesk — {lab.settings()['lab_name']}")
+        self.setMinimumSize(1100, 700)
+        self.views: dict[str, QWidget] = {}
+        self.nav = QListWidget()
+        self.nav.setObjectName("Navigation")
+        self.nav.setAccessibleName("Navigation")
+        self.nav.setFixedWidth(170)
+        self.stack = QStackedWidget()
+        user = lab.user
+        for key, label, cls, shortcut, admin_only in PAGES:
+            if admin_only and (user is None or user.role != "admin"):
+                continue
+            view = cls(lab, self)
+            self.views[key] = view
+            self.stack.addWidget(view)
+            item = QListWidgetItem(label)
+            item.setData(Qt.UserRole, key)
+            item.setToolTip(f"{label} ({shortcut})")
+            self.nav.addItem(item)
+            action = QAction(self)
+            action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(lambda _=False, k=key: self.show_page(k))
+            self.addAction(action)
+        self.stone_view = StoneView(lab, self)
+        self.views["stone"] = self.stone_view
+        self.stack.addWidget(self.stone_view)
+        self.nav.currentItemChanged.connect(self._nav_changed)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        toolbar = QToolBar("Search")
+        toolbar.setMovable(False)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Find or scan: stone, report, KP certificate, client "
+                                       "reference, report QR…  (Ctrl+F)")
+        self.search.setAccessibleName("Find or scan")
+        self.search.setClearButtonEnabled(True)
+        self.search.returnPressed.connect(self._find)
+        toolbar.addWidget(self.search)
+        switch = QAction("Switch user", self)
+        switch.setShortcut(QKeySequence("Ctrl+L"))
+        switch.triggered.connect(self.switch_user.emit)
+        toolbar.addAction(switch)
+        self.addToolBar(toolbar)
+        focus = QAction(self)
+        focus.setShortcut(QKeySequence("Ctrl+F"))
+        focus.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        self.addAction(focus)
+
+        who = f"{user.full_name} ({user.role})" if user else "nobody logged in"
+        self.status_user = QLabel(who)
+        self.status_user.setAccessibleName("Logged-in user")
+        self.status_home = QLabel(f"Lab: {lab.home}")
+        self.status_home.setAccessibleName("Lab home")
+        self.statusBar().addWidget(self.status_user)
+        self.statusBar().addPermanentWidget(self.status_home)
+        self._restore()
+
+    # -------------------------------------------------------------- navigation
+    def show_page(self, key: str) -> QWidget:
+        view = self.views[key]
+        for row in range(self.nav.count()):
+            if self.nav.item(row).data(Qt.UserRole) == key:
+                self.nav.blockSignals(True)
+                self.nav.setCurrentRow(row)
+                self.nav.blockSignals(False)
+        self.stack.setCurrentWidget(view)
+        view.refresh()
+        return view
+
+    def _nav_changed(self, item, _previous=None):
+        if item is not None:
+            self.show_page(item.data(Qt.UserRole))
+
+    def current_key(self) -> str:
+        current = self.stack.currentWidget()
+        return next((k for k, v in self.views.items() if v is current), "stones")
+
+    def open_stone(self, number: str) -> None:
+        self.stone_view.show_stone(number)
+        self.nav.blockSignals(True)
+        self.nav.clearSelection()
+        self.nav.setCurrentRow(-1)
+        self.nav.blockSignals(False)
+        self.stack.setCurrentWidget(self.stone_view)
+
+    def open_report(self, number: str) -> None:
+        view = self.show_page("reports")
+        view.select_report(number)
+
+    def open_verify(self, text: str) -> None:
+        view = self.show_page("verify")
+        view.verify_text(text)
+
+    # -------------------------------------------------------------- search
+    def _find(self):
+        text = self.search.text().strip()
+        if not text:
+            return
+        hits = self.lab.find(text)
+        current = self.stack.currentWidget()
+        if not hits:
+            current.message.error(f"Nothing found for {text!r}.")
+            return
+        kind, value = hits[0]
+        if kind == "token":
+            self.open_verify(value)
+        elif kind == "stone":
+            self.open_stone(value)
+        elif kind == "report":
+            self.open_report(value)
+        elif kind == "submission":
+            stones = self.lab.submission(value).stones
+            self.open_stone(stones[0].number)
+            self.stone_view.message.info(f"{value}: {len(stones)} stones; showing the "
+                                         f"first.")
+        elif kind == "evidence":
+            evidence = self.lab.evidence(int(value))
+            target = evidence.target
+            if target.startswith("SUB-"):
+                target = self.lab.submission(target).stones[0].number
+            self.open_stone(target)
+        self.search.clear()
+
+    # -------------------------------------------------------------- settings
+    def _restore(self):
+        settings = QSettings("LabDesk", "LabDesk")
+        geometry = settings.value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        last = settings.value("main/page", "stones")
+        self.show_page(last if last in self.views and last != "stone" else "stones")
+
+    def closeEvent(self, event):
+        settings = QSettings("LabDesk", "LabDesk")
+        settings.setValue("main/geometry", self.saveGeometry())
+        settings.setValue("main/page", self.current_key())
+        from labdesk.ui.worker import wait_all
+        wait_all(10_000)
+        super().closeEvent(event)

@@ -1,0 +1,126 @@
+"""First run: create a lab (a wizard) or open the demo lab."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QLabel, QLineEdit,
+                               QPlainTextEdit, QPushButton, QVBoxLayout, QWizard,
+                               QWizardPage)
+
+from labdesk.errors import LabError
+
+
+class FirstRunDialog(QDialog):
+    """No lab in the home yet: create one, or open the demo lab."""
+
+    CREATE, DEMO = 1, 2
+
+    def __init__(self, home, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Welcome to LabDesk")
+        layout = QVBoxLayout(self)
+        text = QLabel(f"<b style='font-size:14pt'>No lab yet in</b><br>{home}<br><br>"
+                      "Create your laboratory, or look around in a demo lab first.")
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        create = QPushButton("Create a new lab…")
+        create.setAccessibleName("Create a new lab")
+        demo = QPushButton("Open the demo lab")
+        demo.setAccessibleName("Open the demo lab")
+        create.clicked.connect(lambda: self.done(self.CREATE))
+        demo.clicked.connect(lambda: self.done(self.DEMO))
+        layout.addWidget(create)
+        layout.addWidget(demo)
+
+
+class _LabPage(QWizardPage):
+    def __init__(self):
+        super().__init__()
+        self.setTitle("Your laboratory")
+        self.setSubTitle("Printed on every report. An admin can change it later.")
+        form = QFormLayout(self)
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Lab name")
+        self.address = QPlainTextEdit()
+        self.address.setAccessibleName("Address")
+        self.address.setFixedHeight(70)
+        self.accreditation = QLineEdit()
+        self.accreditation.setAccessibleName("Accreditation")
+        self.prefix = QLineEdit("LD")
+        self.prefix.setAccessibleName("Report number prefix")
+        self.verify_url = QLineEdit()
+        self.verify_url.setAccessibleName("Verify URL")
+        self.verify_url.setPlaceholderText("https://verify.yourlab.example/ (optional)")
+        self.paper = QComboBox()
+        self.paper.setAccessibleName("Paper size")
+        self.paper.addItems(["A4", "Letter"])
+        form.addRow("Lab name", self.name)
+        form.addRow("Address", self.address)
+        form.addRow("Accreditation", self.accreditation)
+        form.addRow("Report prefix", self.prefix)
+        form.addRow("Verify page URL", self.verify_url)
+        form.addRow("Paper size", self.paper)
+        self.registerField("name*", self.name)
+
+
+class _AdminPage(QWizardPage):
+    def __init__(self):
+        super().__init__()
+        self.setTitle("First administrator")
+        self.setSubTitle("The admin adds the technicians and supervisors.")
+        form = QFormLayout(self)
+        self.username = QLineEdit()
+        self.username.setAccessibleName("Admin username")
+        self.full_name = QLineEdit()
+        self.full_name.setAccessibleName("Admin full name")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.Password)
+        self.password.setAccessibleName("Admin password")
+        self.confirm = QLineEdit()
+        self.confirm.setEchoMode(QLineEdit.Password)
+        self.confirm.setAccessibleName("Confirm password")
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #8a1c1c")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Setup error")
+        form.addRow("Username", self.username)
+        form.addRow("Full name", self.full_name)
+        form.addRow("Password", self.password)
+        form.addRow("Confirm password", self.confirm)
+        form.addRow(self.error)
+        self.registerField("username*", self.username)
+        self.registerField("full_name*", self.full_name)
+
+
+class SetupWizard(QWizard):
+    """Creates the lab when finished; ``self.created`` is then the open ``Lab``."""
+
+    def __init__(self, home, parent=None):
+        super().__init__(parent)
+        self.home = home
+        self.created = None
+        self.setWindowTitle("Create a lab")
+        self.lab_page, self.admin_page = _LabPage(), _AdminPage()
+        self.addPage(self.lab_page)
+        self.addPage(self.admin_page)
+
+    def validateCurrentPage(self) -> bool:
+        if self.currentPage() is not self.admin_page:
+            return True
+        page, lab_page = self.admin_page, self.lab_page
+        if page.password.text() != page.confirm.text():
+            page.error.setText("The two passwords differ.")
+            return False
+        from labdesk.lab import Lab
+        try:
+            self.created = Lab.init(
+                self.home, lab_name=lab_page.name.text(),
+                admin_username=page.username.text(),
+                admin_password=page.password.text(), admin_name=page.full_name.text(),
+                address=lab_page.address.toPlainText(),
+                accreditation=lab_page.accreditation.text(),
+                report_prefix=lab_page.prefix.text(),
+                verify_url=lab_page.verify_url.text(),
+                paper_size=lab_page.paper.currentText())
+        except LabError as exc:
+            page.error.setText(str(exc))
+            return False
+        return True

@@ -1,0 +1,159 @@
+"""All stones, in a lazy table: rows are fetched a page at a time as the user scrolls."""
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHeaderView, QLineEdit,
+                               QTableView)
+
+from labdesk.core import grading, workflow
+from labdesk.ui.views.base import View
+from labdesk.ui.widgets import hbox
+
+COLUMNS = (("number", "Stone", "number"), ("client", "Client", "client"),
+           ("client_ref", "Client ref", "client_ref"), ("weight", "Carat", "weight"),
+           ("shape", "Shape", None), ("colour", "Colour", None), ("clarity", "Clarity", None),
+           ("identification", "Identification", None), ("state", "State", "state"),
+           ("received_at", "Received", "received"))
+PAGE = 200
+
+
+class StonesModel(QAbstractTableModel):
+    """A window onto ``Lab.stones``: never more rows in memory than were scrolled to."""
+
+    def __init__(self, lab, parent=None):
+        super().__init__(parent)
+        self.lab = lab
+        self.filters: dict = {}
+        self.order, self.descending = "number", True
+        self.rows: list = []
+        self.total = 0
+
+    def reload(self, **filters) -> None:
+        self.beginResetModel()
+        self.filters = {k: v for k, v in filters.items() if v}
+        page = self.lab.stones(order=self.order, descending=self.descending, offset=0,
+                               limit=PAGE, **self.filters)
+        self.rows, self.total = list(page.items), page.total
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def canFetchMore(self, parent=QModelIndex()):
+        return not parent.isValid() and len(self.rows) < self.total
+
+    def fetchMore(self, parent=QModelIndex()):
+        page = self.lab.stones(order=self.order, descending=self.descending,
+                               offset=len(self.rows), limit=PAGE, **self.filters)
+        if not page.items:
+            self.total = len(self.rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self.rows),
+                             len(self.rows) + len(page.items) - 1)
+        self.rows.extend(page.items)
+        self.endInsertRows()
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        stone = self.rows[index.row()]
+        key = COLUMNS[index.column()][0]
+        if role == Qt.DisplayRole:
+            value = getattr(stone, key)
+            if key == "received_at":
+                return value[:16].replace("T", " ")
+            if key in ("shape", "identification", "state"):
+                return grading.label(value)
+            return value or ""
+        if role == Qt.TextAlignmentRole and key == "weight":
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == Qt.UserRole:
+            return stone.number
+        return None
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return COLUMNS[section][1]
+        return None
+
+    def sort(self, column, order=Qt.AscendingOrder):
+        key = COLUMNS[column][2]
+        if key is None:
+            return
+        self.order, self.descending = key, order == Qt.DescendingOrder
+        self.reload(**self.filters)
+
+
+class StonesView(View):
+    title = "Stones"
+    hint = "Every stone the lab holds. Double-click a stone (or press Enter) to open it."
+
+    def __init__(self, lab, window):
+        super().__init__(lab, window)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search client, reference, inscription, notes…")
+        self.search.setAccessibleName("Search stones")
+        self.state = QComboBox()
+        self.state.setAccessibleName("Filter by state")
+        self.state.addItem("All states", None)
+        for state in workflow.STATES:
+            self.state.addItem(grading.label(state), state)
+        self.client = QComboBox()
+        self.client.setAccessibleName("Filter by client")
+        self.received_from = QLineEdit()
+        self.received_from.setPlaceholderText("received from YYYY-MM-DD")
+        self.received_from.setAccessibleName("Received from")
+        self.outer.addLayout(hbox(self.search, self.state, self.client,
+                                  self.received_from))
+        self.model = StonesModel(lab, self)
+        self.table = QTableView()
+        self.table.setAccessibleName("Stones table")
+        self.table.setModel(self.model)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.DescendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(self._open)
+        self.table.activated.connect(self._open)
+        self.outer.addWidget(self.table, 1)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.reload)
+        self.search.textChanged.connect(lambda _: self._debounce.start())
+        self.received_from.editingFinished.connect(self.reload)
+        self.state.currentIndexChanged.connect(self.reload)
+        self.client.currentIndexChanged.connect(self.reload)
+        self.count = self.message  # the message bar shows how many match
+
+    def refresh(self):
+        current = self.client.currentData()
+        self.client.blockSignals(True)
+        self.client.clear()
+        self.client.addItem("All clients", None)
+        for c in self.lab.clients():
+            self.client.addItem(c.name, c.name)
+        index = self.client.findData(current)
+        self.client.setCurrentIndex(max(index, 0))
+        self.client.blockSignals(False)
+        self.reload()
+
+    def reload(self):
+        self.act(self.model.reload, state=self.state.currentData(),
+                 client=self.client.currentData(), search=self.search.text().strip(),
+                 received_from=self.received_from.text().strip() or None)
+        widths = (90, 220, 100, 70, 80, 60, 60, 130, 90)
+        for column, width in enumerate(widths):
+            self.table.setColumnWidth(column, width)
+
+    def _open(self, index):
+        number = self.model.data(index, Qt.UserRole)
+        if number:
+            self.window_.open_stone(number)

@@ -1,0 +1,52 @@
+"""The main window, navigation, search box and the lazy stones table."""
+from PySide6.QtCore import Qt
+
+
+
+def test_navigation_shows_every_page_and_admin_sees_settings(window):
+    win = window("tom")
+    labels = [win.nav.item(i).text() for i in range(win.nav.count())]
+    assert labels == ["Intake", "Stones", "Review", "Reports", "Verify", "Audit"]
+    assert "Tom Becker (technician)" in win.status_user.text()
+    admin = window("ada")
+    labels = [admin.nav.item(i).text() for i in range(admin.nav.count())]
+    assert labels[-1] == "Settings"
+
+
+def test_stones_table_is_lazy_and_filters(window, lab, qtbot):
+    win = window("tom")
+    view = win.show_page("stones")
+    total = lab.stones().total
+    assert view.model.total == total
+    assert view.model.rowCount() == min(total, 200)
+    index = view.state.findData("approved")
+    view.state.setCurrentIndex(index)
+    approved = lab.stones(state="approved").total
+    assert view.model.rowCount() == approved > 0
+    assert all(s.state == "approved" for s in view.model.rows)
+    view.search.setText("Gaborone")
+    qtbot.waitUntil(lambda: all(s.client.startswith("Gaborone") for s in view.model.rows))
+
+
+def test_global_search_opens_a_stone_by_number_and_client_ref(window, lab, qtbot):
+    win = window("tom")
+    stone = lab.stones(limit=1).items[0]
+    qtbot.keyClicks(win.search, stone.number.lower())
+    qtbot.keyClick(win.search, Qt.Key_Return)
+    assert win.stack.currentWidget() is win.stone_view
+    assert win.stone_view.number == stone.number
+    qtbot.keyClicks(win.search, "no-such-thing")
+    qtbot.keyClick(win.search, Qt.Key_Return)
+    assert "Nothing found" in win.stack.currentWidget().message.text()
+
+
+def test_fetch_more_pages_in_rows(window, lab, qtbot, monkeypatch):
+    from labdesk.ui.views import stones
+    monkeypatch.setattr(stones, "PAGE", 10)
+    win = window("tom")
+    view = win.show_page("stones")
+    assert view.model.rowCount() == 10 and view.model.canFetchMore()
+    view.model.fetchMore()
+    assert view.model.rowCount() == 20
+    numbers = [s.number for s in view.model.rows]
+    assert len(set(numbers)) == 20
