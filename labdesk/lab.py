@@ -922,6 +922,15 @@ class Lab:
             claims.b64url(private.sign(data))
 
     @_serialised
+    def publish(self, outdir) -> list[Path]:
+        """Write the static verification site (index.html, revocations.txt, keys) for the
+        lab's verify URL; run it again after a revocation to refresh the list."""
+        from labdesk.reports import site
+        pems = {r["kid"]: r["public_pem"] for r in queries.signing_keys(self._db)}
+        return site.publish(Path(outdir), self.settings()["lab_name"], pems,
+                            self.revocation_list())
+
+    @_serialised
     def signing_keys(self) -> list[SigningKey]:
         return [SigningKey(kid=r["kid"], public_pem=r["public_pem"],
                            created_at=r["created_at"], retired_at=r["retired_at"])
