@@ -323,3 +323,22 @@ def test_cli_report_issue_and_pdf(lab, tmp_path):
     assert copied.returncode == 0 and out.read_bytes().startswith(b"%PDF")
     checked = run_cli("verify", str(out), "--home", home)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize("suffix", ["png", "jpg"])
+def test_cli_verify_a_photo_of_the_report(lab, tmp_path, suffix):
+    """A retailer's photo or scan: the page rendered at 150 dpi, saved as PNG or JPEG."""
+    report = lab.issue_report(approved_stone(lab))
+    pem = tmp_path / "lab.pem"
+    lab.export_public_keys(pem)
+    page = render(report.pdf_path, tmp_path)[0]
+    photo = tmp_path / f"photo.{suffix}"
+    Image.open(page).convert("RGB").save(photo, quality=85)
+    result = run_cli("verify", str(photo), "--public-key", str(pem), "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads(result.stdout)
+    assert data["status"] == "valid" and data["claim"]["n"] == report.number
+    blank = tmp_path / f"blank.{suffix}"
+    Image.new("RGB", (300, 300), "white").save(blank)
+    none = run_cli("verify", str(blank), "--public-key", str(pem))
+    assert none.returncode == 2 and "no LabDesk QR code" in none.stderr
