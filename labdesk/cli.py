@@ -404,6 +404,19 @@ def _token_from_arg(arg: str) -> str:
     return arg
 
 
+@main.command()
+@home_option
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@handles_errors
+def publish(home, outdir):
+    """Write the static verify site (index.html, keys, signed revocations.txt) to
+    OUTDIR, for the lab's verify URL; run again after a revocation."""
+    with _session(home) as lab:
+        written = lab.publish(outdir)
+        url = lab.settings().get("verify_url") or "(no verify URL set)"
+    click.echo(f"wrote {len(written)} files to {outdir}; serve them at {url}")
+
+
 @main.group()
 def keys():
     """The lab's signing keys."""
@@ -459,3 +472,33 @@ def assess(home, stone, jurisdiction, on, as_json):
         click.echo("would satisfy:")
         for item in result.missing:
             click.echo(f"  + {item}")
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--size", default="1280x800", show_default=True,
+              help="The main window's size, WIDTHxHEIGHT.")
+@click.option("--demo-home", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Copy this demo lab instead of building a new one "
+              "(it is not changed).")
+@handles_errors
+def screenshots(outdir, size, demo_home):
+    """Render the first-run dialog, the setup wizard, the login and every page of the main
+    window (a demo lab, offscreen) as PNG files in OUTDIR."""
+    import re
+    match = re.fullmatch(r"\s*(\d{3,5})\s*[xX×]\s*(\d{3,5})\s*", size)
+    if not match:
+        raise ValidationError(f"size: {size!r} is not WIDTHxHEIGHT (such as 1280x800)",
+                              field="size")
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        from labdesk.ui.screenshots import take_screenshots
+    except ImportError as exc:  # Qt's system libraries missing
+        _fail(f"the desktop application cannot start ({exc})")
+    written, failed = take_screenshots(outdir, size=(int(match[1]), int(match[2])),
+                                       demo_home=demo_home)
+    for path in written:
+        click.echo(f"wrote {path}")
+    for name, problem in failed:
+        click.echo(f"error: {name}: {problem}", err=True)
+    sys.exit(1 if failed or not written else 0)

@@ -378,15 +378,16 @@ class Lab:
                 "submission.receive", submission_id=sub_id,
                 left_out=list(left_out))
             first = queries.next_id(db, "stones")
-            for index, values in enumerate(parsed):
-                stone_id = first + index
-                writes.insert(db, "stones", {
-                    "id": stone_id, "number": stone_number(stone_id),
-                    "submission_id": sub_id, **values, "state": "received",
-                    "created_at": now, "updated_at": now}, actor.username,
-                    "stone.receive", submission_id=sub_id)
-                if progress and index % 200 == 0:
-                    progress(index + 1, len(parsed))
+            blank = dict.fromkeys(writes.columns(db, "stones"))
+            rows = [{**blank, **values, "id": first + index,
+                     "number": stone_number(first + index), "submission_id": sub_id,
+                     "state": "received", "created_at": now, "updated_at": now}
+                    for index, values in enumerate(parsed)]
+            for start in range(0, len(rows), 1000):
+                writes.insert_rows(db, "stones", rows[start:start + 1000], actor.username,
+                                   "stone.receive", submission_id=sub_id)
+                if progress:
+                    progress(min(start + 1000, len(rows)), len(rows))
         result = self._submission(sub["number"])
         return Submission(**{**result.__dict__, "left_out": tuple(left_out)})
 

@@ -42,6 +42,28 @@ def event_hash(prev_hash: str, event: dict) -> str:
     return hashlib.sha256((prev_hash + "\n" + canonical(fields)).encode()).hexdigest()
 
 
+_INSERT = ("INSERT INTO audit (id, at, actor, action, entity, entity_id, stone_id, "
+           "submission_id, data, prev_hash, hash) VALUES (:id, :at, :actor, :action, "
+           ":entity, :entity_id, :stone_id, :submission_id, :data, :prev_hash, :hash)")
+
+
+def _chain_head(db) -> tuple[int, str]:
+    last = db.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    return last if last else (0, GENESIS)
+
+
+def _event(prev: tuple[int, str], at: str, actor: str, action: str, entity: str,
+           entity_id, row, stone_id, submission_id, extra: dict) -> dict:
+    data = dict(extra)
+    if row is not None:
+        data["row"] = snapshot(entity, row)
+    event = {"id": prev[0] + 1, "at": at, "actor": actor, "action": action,
+             "entity": entity, "entity_id": str(entity_id), "stone_id": stone_id,
+             "submission_id": submission_id, "data": canonical(data), "prev_hash": prev[1]}
+    event["hash"] = event_hash(prev[1], event)
+    return event
+
+
 def record(db: sqlite_utils.Database, actor: str, action: str, entity: str,
            entity_id, row: dict | None = None, *, stone_id: int | None = None,
            submission_id: int | None = None, **extra) -> dict:
@@ -50,21 +72,27 @@ def record(db: sqlite_utils.Database, actor: str, action: str, entity: str,
     ``row`` is the record after the change (stored as its snapshot); ``extra`` holds
     anything a reader needs beyond it (a reason, a signature's meaning, what changed).
     """
-    data = dict(extra)
-    if row is not None:
-        data["row"] = snapshot(entity, row)
-    last = db.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-    prev_id, prev_hash = last if last else (0, GENESIS)
-    event = {"id": prev_id + 1, "at": utcnow(), "actor": actor, "action": action,
-             "entity": entity, "entity_id": str(entity_id), "stone_id": stone_id,
-             "submission_id": submission_id, "data": canonical(data)}
-    event["prev_hash"] = prev_hash
-    event["hash"] = event_hash(prev_hash, event)
-    db.execute("INSERT INTO audit (id, at, actor, action, entity, entity_id, stone_id, "
-               "submission_id, data, prev_hash, hash) VALUES (:id, :at, :actor, :action, "
-               ":entity, :entity_id, :stone_id, :submission_id, :data, :prev_hash, :hash)",
-               event)
+    event = _event(_chain_head(db), utcnow(), actor, action, entity, entity_id, row,
+                   stone_id, submission_id, extra)
+    db.execute(_INSERT, event)
     return event
+
+
+def record_rows(db: sqlite_utils.Database, actor: str, action: str, entity: str,
+                rows: list[dict], *, submission_id: int | None = None) -> int:
+    """One event per row (a bulk intake), chained in one pass and inserted together;
+    returns how many.  For stones each event names its stone."""
+    prev = _chain_head(db)
+    at = utcnow()
+    events = []
+    for row in rows:
+        stone_id = row["id"] if entity == "stones" else None
+        event = _event(prev, at, actor, action, entity, row["id"], row, stone_id,
+                       submission_id, {})
+        events.append(event)
+        prev = (event["id"], event["hash"])
+    db.conn.executemany(_INSERT, events)
+    return len(events)
 
 
 @dataclass

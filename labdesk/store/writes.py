@@ -62,3 +62,22 @@ def update(db: sqlite_utils.Database, table: str, key, changes: dict, actor: str
     audit.record(db, actor, action, table, key, row, stone_id=stone_id,
                  submission_id=submission_id, changed=shown, **extra)
     return row, changed
+
+
+def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict], actor: str,
+                action: str, *, submission_id=None) -> None:
+    """INSERT many complete rows (every column given) and one audit event each, with
+    ``executemany``: the bulk path of an intake.  The rows are their own snapshots, so
+    nothing is read back."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    names = ", ".join(f"[{c}]" for c in columns)
+    marks = ", ".join(f":{c}" for c in columns)
+    db.conn.executemany(f"INSERT INTO [{table}] ({names}) VALUES ({marks})", rows)
+    audit.record_rows(db, actor, action, table, rows, submission_id=submission_id)
+
+
+def columns(db: sqlite_utils.Database, table: str) -> list[str]:
+    """The table's columns in order (to build complete rows)."""
+    return [r[1] for r in db.execute(f"PRAGMA table_info([{table}])").fetchall()]

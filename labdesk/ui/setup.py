@@ -58,7 +58,18 @@ class _LabPage(QWizardPage):
         form.addRow("Report prefix", self.prefix)
         form.addRow("Verify page URL", self.verify_url)
         form.addRow("Paper size", self.paper)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #8a1c1c")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Lab details error")
+        form.addRow(self.error)
         self.registerField("name*", self.name)
+
+    def settings(self) -> dict:
+        return {"lab_name": self.name.text(), "address": self.address.toPlainText(),
+                "accreditation": self.accreditation.text(),
+                "report_prefix": self.prefix.text(), "verify_url": self.verify_url.text(),
+                "paper_size": self.paper.currentText()}
 
 
 class _AdminPage(QWizardPage):
@@ -103,6 +114,17 @@ class SetupWizard(QWizard):
         self.addPage(self.admin_page)
 
     def validateCurrentPage(self) -> bool:
+        if self.currentPage() is self.lab_page:
+            # say what is wrong on the page that holds it, not after the admin's page
+            from labdesk.core.settings import parse_setting
+            try:
+                for key, value in self.lab_page.settings().items():
+                    parse_setting(key, value)
+            except LabError as exc:
+                self.lab_page.error.setText(str(exc))
+                return False
+            self.lab_page.error.clear()
+            return True
         if self.currentPage() is not self.admin_page:
             return True
         page, lab_page = self.admin_page, self.lab_page
@@ -111,15 +133,12 @@ class SetupWizard(QWizard):
             return False
         from labdesk.lab import Lab
         try:
+            values = lab_page.settings()
             self.created = Lab.init(
-                self.home, lab_name=lab_page.name.text(),
+                self.home, lab_name=values.pop("lab_name"),
                 admin_username=page.username.text(),
                 admin_password=page.password.text(), admin_name=page.full_name.text(),
-                address=lab_page.address.toPlainText(),
-                accreditation=lab_page.accreditation.text(),
-                report_prefix=lab_page.prefix.text(),
-                verify_url=lab_page.verify_url.text(),
-                paper_size=lab_page.paper.currentText())
+                **values)
         except LabError as exc:
             page.error.setText(str(exc))
             return False

@@ -126,3 +126,15 @@ def test_assess_prints_reasons_and_json(tmp_path):
     assert parsed["outcome"] in ("clear", "insufficient", "prohibited")
     bad = runner.invoke(main, ["assess", stone, "--jurisdiction", "XX", "--home", home])
     assert bad.exit_code == 2 and "no ruleset" in bad.output
+
+
+def test_publish_writes_the_site(tmp_path):
+    runner = CliRunner()
+    home = str(tmp_path / "demo")
+    assert runner.invoke(main, ["demo", "--no-gui", "--home", home]).exit_code == 0
+    result = runner.invoke(main, ["publish", str(tmp_path / "site"), "--home", home])
+    assert result.exit_code == 0, result.output
+    for name in ("index.html", "revocations.txt", "keys.json", "keys.pem"):
+        assert (tmp_path / "site" / name).stat().st_size > 0
+    assert (tmp_path / "site" / "revocations.txt").read_text().startswith("LDR1.")
+    assert "verify.labdesk.example" in result.output

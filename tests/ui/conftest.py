@@ -3,7 +3,8 @@ that no widget outlives its test (napari's habit)."""
 import shutil
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings
+from PySide6.QtCore import QSettings
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from labdesk.lab import Lab
@@ -42,9 +43,7 @@ def _no_leaked_widgets(request):
     app = QApplication.instance() or QApplication([])
     before = {id(w) for w in app.topLevelWidgets()}
     yield
-    for _ in range(3):
-        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
-        app.processEvents()
+    QTest.qWait(5)  # an event loop turn runs the deferred deletes
     leaked = [type(w).__name__ for w in app.topLevelWidgets()
               if id(w) not in before and w.isVisible()]
     assert not leaked, f"widgets left open by the test: {leaked}"

@@ -1,6 +1,488 @@
-"""Audit: the chain of events (placeholder)."""
+"""Audit: the chain of events, filterable by user, action and date, and an integrity check
+that walks the chain and every document (``Lab.check``)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHeaderView, QLabel, QLineEdit,
+                               QListWidget, QPlainTextEdit, QPushButton, QSplitter,
+                               QTableView, QVBoxLayout, QWidget)
+
+from labdesk.core import grading
+from labdesk.core.evidence import FIELD_LABELS, kind_label
+from labdesk.lab import stone_number as lab_stone_number
 from labdesk.ui.views.base import View
+from labdesk.ui.widgets import hbox
+from labdesk.ui.worker import run_task
+
+PAGE = 200
+
+COLUMNS = (("at", "When (local time)"), ("actor", "Who"), ("action", "Action"),
+           ("record", "Record"), ("changed", "What changed"), ("hash", "Hash"))
+
+ACTION_LABELS = {
+    "lab.init": "Lab created", "lab.backup": "Backup written",
+    "settings.set": "Setting changed",
+    "user.add": "User added", "user.activate": "User reactivated",
+    "user.deactivate": "User deactivated", "user.password": "Password set",
+    "key.create": "Signing key created", "key.retire": "Signing key retired",
+    "client.add": "Client added", "client.update": "Client changed",
+    "submission.receive": "Submission received", "stone.receive": "Stone received",
+    "stone.update": "Stone changed", "stone.received": "Stone back to received",
+    "stone.proposed": "Stone proposed", "stone.rejected": "Stone rejected",
+    "stone.approved": "Stone approved", "stone.reported": "Stone reported",
+    "evidence.add": "Evidence added", "evidence.update": "Evidence changed",
+    "attachment.add": "Document attached",
+    "finding.propose": "Finding proposed", "finding.approve": "Finding approved",
+    "finding.reject": "Finding rejected", "finding.reopen": "Finding reopened",
+    "report.issue": "Report issued", "report.revoke": "Report revoked",
+    "report.supersede": "Report superseded",
+}
+ENTITY_LABELS = {
+    "stones": "Stone", "submissions": "Submission", "reports": "Report",
+    "findings": "Finding", "evidence": "Evidence", "attachments": "Document",
+    "clients": "Client", "users": "User", "settings": "Setting",
+    "signing_keys": "Signing key", "lab": "Lab",
+}
+COLUMN_LABELS = {**FIELD_LABELS, "state": "State", "client_ref": "Client ref",
+                 "weight_mct": "Weight (1/1000 ct)", "password_hash": "Password",
+                 "decided_by": "Decided by (user id)", "decision_comment": "Comment",
+                 "withdrawn_reason": "Reason withdrawn", "full_name": "Full name",
+                 "active": "Active", "retired_at": "Retired",
+                 "superseded_by": "Superseded by",
+                 "value": "Value", "reopen_reason": "Reason reopened"}
+CHECK_TIP = ("Walk the audit chain, compare it with every record and verify every "
+             "document's hash (Ctrl+I)")
+SALIENT = ("number", "username", "name", "kid", "filename", "reference")
+SECRET = ("password_hash",)
+
+
+def action_label(action: str) -> str:
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    return action.replace(".", " ").replace("_", " ").capitalize()
+
+
+def local_time(at: str) -> str:
+    """A stored UTC time ('...Z') as the workstation's local time."""
+    try:
+        moment = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError:
+        return at
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _value(value, column: str = "") -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, dict)):
+        value = json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    if column == "kind":
+        return kind_label(text)
+    if re.fullmatch(r"[a-z][a-z_]*", text):
+        return grading.label(text)
+    if re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+Z", text):
+        return local_time(text)
+    text = " ".join(text.split())
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def _column(name: str) -> str:
+    return COLUMN_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def record_text(event) -> str:
+    """'Stone D0000012', 'User tom', 'Setting paper size', 'Finding #3 (D0000012)'…"""
+    entity = ENTITY_LABELS.get(event.entity, event.entity.replace("_", " ").capitalize())
+    row = event.data.get("row") or {}
+    if event.entity == "settings":
+        return f"{entity} {_column(str(event.entity_id)).lower()}"
+    for key in SALIENT:
+        if row.get(key):
+            return f"{entity} {row[key]}"
+    stone = stone_number(event)
+    return f"{entity} #{event.entity_id}" + (f" ({stone})" if stone else "")
+
+
+def stone_number(event) -> str | None:
+    """The stone an event is about, when it names one."""
+    row = event.data.get("row") or {}
+    if event.entity == "stones":
+        return row.get("number")
+    if isinstance(row.get("stone_id"), int):
+        return lab_stone_number(row["stone_id"])
+    return None
+
+
+def changes_text(event, people: dict | None = None) -> str:
+    """What changed, in words: 'Signed (approval) by …; State: Received → Proposed'."""
+    data = event.data
+    parts = []
+    signature = data.get("signature")
+    if isinstance(signature, dict):
+        meaning = signature.get("meaning", "signature")
+        again = ", password re-entered" if signature.get("reauthenticated") else ""
+        parts.append(f"Signed ({meaning}) by {signature.get('name', '?')}{again}")
+    reason = data.get("reason")
+    if reason:
+        parts.append(f"Reason: {_value(reason)}")
+    for column, pair in (data.get("changed") or {}).items():
+        if column == "updated_at":
+            continue
+        if signature and (column.endswith("_at") or column.endswith("_by")):
+            continue  # the signature says who and when
+        if column in SECRET:
+            parts.append(f"{_column(column)} changed")
+            continue
+        old, new = (list(pair) + [None, None])[:2] if isinstance(pair, (list, tuple)) \
+            else (None, pair)
+        if reason and new == reason:
+            continue
+        if people and column.endswith("_by"):
+            old, new = people.get(old, old), people.get(new, new)
+        parts.append(f"{_column(column)}: {_value(old, column)} → {_value(new, column)}")
+    if "changed" not in data and data.get("row"):
+        row = data["row"]
+        if event.entity == "settings":
+            parts.append(f"set to {_value(_json_value(row.get('value')))}")
+        else:
+            bits = [_value(row[k], k) for k in ("kind", "role", "reference")
+                    if row.get(k) not in (None, "")]
+            if row.get("weight_mct") is not None:
+                bits.append(f"{row['weight_mct'] / 1000:.3f} ct")
+            parts.append("added" + (f": {', '.join(bits)}" if bits else ""))
+    for key, value in data.items():
+        if key not in ("changed", "row", "reason", "signature") and value not in (None, [],
+                                                                                 ""):
+            parts.append(f"{_column(key)}: {_value(value)}")
+    return "; ".join(parts)
+
+
+def _json_value(text):
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return text
+
+
+def details_text(event) -> str:
+    """Everything the event holds, for the detail pane (password hashes hidden)."""
+    def clean(value):
+        if isinstance(value, dict):
+            return {k: ("(hidden)" if k in SECRET else clean(v)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+    head = (f"Event {event.id}: {action_label(event.action)} ({event.action})\n"
+            f"When: {local_time(event.at)} (stored as {event.at} UTC)\n"
+            f"Who: {event.actor}\nRecord: {record_text(event)} "
+            f"[{event.entity} {event.entity_id}]\nHash: {event.hash}\n\n")
+    return head + json.dumps(clean(event.data), indent=2, ensure_ascii=False,
+                             sort_keys=True)
+
+
+class AuditModel(QAbstractTableModel):
+    """A window onto ``Lab.audit_events``: rows are fetched a page at a time."""
+
+    def __init__(self, lab, parent=None):
+        super().__init__(parent)
+        self.lab = lab
+        self.filters: dict = {}
+        self.rows: list = []
+        self.total = 0
+        self.names: dict[str, str] = {}
+        self.people: dict[int, str] = {}
+
+    def reload(self, **filters) -> None:
+        users = self.lab.users()
+        self.names = {u.username: u.full_name for u in users}
+        self.people = {u.id: u.full_name for u in users}
+        filters = {k: v for k, v in filters.items() if v}
+        page = self.lab.audit_events(offset=0, limit=PAGE, **filters)
+        self.beginResetModel()
+        self.filters = filters
+        self.rows, self.total = list(page.items), page.total
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def canFetchMore(self, parent=QModelIndex()):
+        return not parent.isValid() and len(self.rows) < self.total
+
+    def fetchMore(self, parent=QModelIndex()):
+        page = self.lab.audit_events(offset=len(self.rows), limit=PAGE, **self.filters)
+        if not page.items:
+            self.total = len(self.rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self.rows),
+                             len(self.rows) + len(page.items) - 1)
+        self.rows.extend(page.items)
+        self.endInsertRows()
+
+    def text(self, event, key: str) -> str:
+        if key == "at":
+            return local_time(event.at)
+        if key == "actor":
+            return self.names.get(event.actor, event.actor)
+        if key == "action":
+            return action_label(event.action)
+        if key == "record":
+            return record_text(event)
+        if key == "changed":
+            return changes_text(event, self.people)
+        return event.hash[:12]
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        event = self.rows[index.row()]
+        key = COLUMNS[index.column()][0]
+        if role == Qt.DisplayRole:
+            return self.text(event, key)
+        if role == Qt.ToolTipRole:
+            if key == "hash":
+                return event.hash
+            if key == "action":
+                return event.action
+            if key == "actor":
+                return event.actor
+            if key == "changed":
+                return self.text(event, key)
+            return None
+        if role == Qt.ForegroundRole and key == "hash":
+            return QColor("#5b6775")
+        if role == Qt.UserRole:
+            return event
+        return None
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return COLUMNS[section][1]
+        return None
 
 
 class AuditView(View):
     title = "Audit"
+    hint = ("Every change the lab made, newest first, each event chained to the one before "
+            "by its hash. Select an event to see all it recorded; double-click a stone's "
+            "event to open the stone.")
+
+    def __init__(self, lab, window):
+        super().__init__(lab, window)
+        self.user = QComboBox()
+        self.user.setAccessibleName("Filter by user")
+        self.user.setMinimumWidth(180)
+        self.action = QComboBox()
+        self.action.setAccessibleName("Filter by action")
+        self.action.setMinimumWidth(200)
+        self.date_from = QLineEdit()
+        self.date_from.setPlaceholderText("from YYYY-MM-DD")
+        self.date_from.setAccessibleName("From date")
+        self.date_from.setToolTip("The first day to show (UTC), e.g. 2026-01-31")
+        self.date_to = QLineEdit()
+        self.date_to.setPlaceholderText("to YYYY-MM-DD")
+        self.date_to.setAccessibleName("To date")
+        self.date_to.setToolTip("The last day to show (UTC), included")
+        for edit in (self.date_from, self.date_to):
+            edit.setMaximumWidth(150)
+        self.clear_filters = QPushButton("Clear filters")
+        self.clear_filters.setAccessibleName("Clear filters")
+        self.clear_filters.clicked.connect(self._clear_filters)
+        self.check_button = QPushButton("Check integrity now")
+        self.check_button.setAccessibleName("Check integrity now")
+        self.check_button.setToolTip(CHECK_TIP)
+        self.check_button.clicked.connect(self.check_integrity)
+        shortcut = QAction(self)
+        shortcut.setShortcut(QKeySequence("Ctrl+I"))
+        shortcut.setShortcutContext(Qt.WindowShortcut)  # only while this page shows
+        shortcut.triggered.connect(self.check_integrity)
+        self.addAction(shortcut)
+        self.outer.addLayout(hbox(QLabel("User"), self.user, QLabel("Action"), self.action,
+                                  self.date_from, self.date_to, self.clear_filters, None,
+                                  self.check_button))
+
+        # the result of the last integrity check
+        self.result = QLabel()
+        self.result.setObjectName("IntegrityResult")
+        self.result.setAccessibleName("Integrity check result")
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.result.hide()
+        self.problems = QListWidget()
+        self.problems.setAccessibleName("Integrity problems")
+        self.problems.setStyleSheet("QListWidget { color: #8a1c1c; background: #fff7f7; "
+                                    "border: 1px solid #f1b0b0; }")
+        self.problems.setMaximumHeight(150)
+        self.problems.hide()
+        self.outer.addWidget(self.result)
+        self.outer.addWidget(self.problems)
+
+        self.count = QLabel()
+        self.count.setObjectName("Hint")
+        self.count.setAccessibleName("Events shown")
+        self.outer.addWidget(self.count)
+
+        self.model = AuditModel(lab, self)
+        self.table = QTableView()
+        self.table.setAccessibleName("Audit events")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(4, QHeaderView.Stretch)
+        self.table.doubleClicked.connect(self._open)
+        self.table.activated.connect(self._open)
+        self.table.selectionModel().currentRowChanged.connect(self._show_details)
+        self.details = QPlainTextEdit()
+        self.details.setReadOnly(True)
+        self.details.setAccessibleName("Event details")
+        self.details.setPlaceholderText("Select an event to see everything it recorded.")
+        self.details.setStyleSheet("QPlainTextEdit { font-family: monospace; }")
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.details)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([480, 150])
+        self.outer.addWidget(split, 1)
+
+        self.user.currentIndexChanged.connect(self.reload)
+        self.action.currentIndexChanged.connect(self.reload)
+        self.date_from.editingFinished.connect(self.reload)
+        self.date_to.editingFinished.connect(self.reload)
+        self.task = None
+
+    # ------------------------------------------------------------------ filters
+    def refresh(self):
+        users = self.lab.users()
+        self._fill(self.user, "All users",
+                   [(f"{u.full_name} ({u.username})", u.username) for u in users])
+        self._fill(self.action, "All actions",
+                   sorted(((action_label(a), a) for a in self.lab.audit_actions()),
+                          key=lambda pair: pair[0]))
+        self.reload()
+
+    @staticmethod
+    def _fill(combo: QComboBox, everything: str, items):
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(everything, None)
+        for text, data in items:
+            combo.addItem(text, data)
+            combo.setItemData(combo.count() - 1, data, Qt.ToolTipRole)
+        combo.setCurrentIndex(max(combo.findData(current), 0))
+        combo.blockSignals(False)
+
+    def filters(self) -> dict:
+        return {"actor": self.user.currentData(), "action": self.action.currentData(),
+                "date_from": self.date_from.text().strip() or None,
+                "date_to": self.date_to.text().strip() or None}
+
+    def reload(self):
+        if self.act(self._reload_model) is None:
+            return
+        shown, total = self.model.rowCount(), self.model.total
+        self.count.setText(f"{total} event{'s' if total != 1 else ''}"
+                           + (" match the filters" if any(self.filters().values()) else "")
+                           + (f" (showing the first {shown}; scroll for more)"
+                              if shown < total else ""))
+        widths = (150, 120, 160, 180, 0, 110)
+        for column, width in enumerate(widths):
+            if width:
+                self.table.setColumnWidth(column, width)
+        self.details.clear()
+
+    def _reload_model(self) -> bool:
+        self.model.reload(**self.filters())
+        return True
+
+    def _clear_filters(self):
+        for combo in (self.user, self.action):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.date_from.clear()
+        self.date_to.clear()
+        self.reload()
+
+    def _show_details(self, current, _previous=None):
+        event = self.model.data(current, Qt.UserRole) if current.isValid() else None
+        self.details.setPlainText(details_text(event) if event else "")
+
+    def _open(self, index):
+        event = self.model.data(index, Qt.UserRole)
+        number = stone_number(event) if event else None
+        if number:
+            self.window_.open_stone(number)
+
+    # ------------------------------------------------------------------ integrity
+    def check_integrity(self):
+        if self.task is not None:
+            return
+        self.check_button.setEnabled(False)
+        self.check_button.setToolTip("An integrity check is running")
+        self.result.hide()
+        self.problems.hide()
+        self.message.info("Checking the database, the audit chain and every document…")
+        lab = self.lab
+        self.task = run_task(
+            self, lambda progress: lab.check(progress=lambda step, d, t: progress(d, t)),
+            self._checked, self._check_failed, title="Checking the lab's integrity…")
+
+    def _check_done(self):
+        self.task = None
+        self.check_button.setEnabled(True)
+        self.check_button.setToolTip(CHECK_TIP)
+        self.message.clear_message()
+
+    def _checked(self, result):
+        self._check_done()
+        if result.ok:
+            records = sum(result.records.values()) if result.records else 0
+            self._show_result("ok", f"Integrity check passed: {result.events} events, "
+                                    f"{result.documents} documents"
+                              + (f", {records} records" if records else "") + ".")
+            self.problems.clear()
+            self.problems.hide()
+            return
+        count = len(result.problems)
+        self._show_result("bad", f"Integrity check FAILED: {count} problem"
+                                 f"{'s' if count != 1 else ''} found. Do not issue reports "
+                                 f"until an admin has investigated.")
+        self.problems.clear()
+        self.problems.addItems(list(result.problems))
+        self.problems.show()
+
+    def _check_failed(self, message: str):
+        self._check_done()
+        self.message.error(f"The integrity check could not run: {message}")
+
+    def _show_result(self, kind: str, text: str):
+        colours = {"ok": ("#e2f4e8", "#14632f", "#a8d5b9"),
+                   "bad": ("#fde3e3", "#8a1414", "#f1b0b0")}[kind]
+        self.result.setStyleSheet(
+            f"QLabel {{ background: {colours[0]}; color: {colours[1]}; "
+            f"border: 1px solid {colours[2]}; border-radius: 4px; padding: 8px 12px; "
+            f"font-size: 11pt; font-weight: 600; }}")
+        self.result.setProperty("kind", kind)
+        self.result.setText(text)
+        self.result.show()
