@@ -158,13 +158,13 @@ def test_phone_screenshots(browser, published, tmp_path):
     """Renders the valid and the forged verdict at a phone's viewport (for the README)."""
     browser.set_window_size(390, 844)
     verdict(browser, published["url"] + "#" + published["tokens"]["valid"].token)
-    valid = tmp_path / "verify-valid.png"
+    valid = tmp_path / "phone-verify-valid.png"
     browser.save_screenshot(str(valid))
     body, sig = published["tokens"]["valid"].token[4:].split(".")
     raw = claims.unb64url(body).replace(b'"G"', b'"D"')
     status, _ = verdict(browser, published["url"] + "#LD1." + claims.b64url(raw) + "." + sig)
     assert status == "forged"
-    forged = tmp_path / "verify-forged.png"
+    forged = tmp_path / "phone-verify-forged.png"
     browser.save_screenshot(str(forged))
     assert valid.stat().st_size > 10_000 and forged.stat().st_size > 10_000
     assert valid.read_bytes() != forged.read_bytes()
