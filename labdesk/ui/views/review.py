@@ -1,6 +1,606 @@
-"""Review: proposed findings for supervisors (placeholder)."""
+"""Review: the queue of proposed origin findings, for supervisors.
+
+For the finding picked in the queue the page shows, side by side, the stone, the evidence
+with its documents (a preview of the one picked), and the assessment under every
+jurisdiction.  Approve and Reject are signatures: the supervisor re-enters the password.
+A button that may not be used is disabled and its tooltip says why; ``Lab`` refuses the
+same (the UI asks the same guards in ``labdesk.core.workflow``).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from labdesk.core import grading, workflow
+from labdesk.core.countries import country_name
+from labdesk.core.evidence import FIELD_LABELS, kind_label
+from labdesk.errors import LabError
+from labdesk.ui import dialogs
 from labdesk.ui.views.base import View
+from labdesk.ui.widgets import PdfView
+
+JURISDICTIONS = ("EU", "US", "UK")
+STONE_FACTS = ("Carat weight", "Identification", "Shape", "Colour", "Clarity",
+               "Fluorescence", "Measurements", "Inscription", "Client", "Client reference",
+               "Submission", "Received")
+ORIGIN_SHORT = {"non_russian": "Non-Russian", "russian": "Russian",
+                "undetermined": "Undetermined"}
+OUTCOME_WORDS = {"clear": "Clear", "insufficient": "Evidence insufficient",
+                 "prohibited": "Prohibited"}
+OUTCOME_COLOURS = {"clear": "#14632f", "insufficient": "#7a5200", "prohibited": "#8a1414"}
+APPROVE_MEANING = "Approval of the origin finding"
+REJECT_MEANING = "Rejection of the origin finding"
+
+
+def when(moment: str | None) -> str:
+    """'2026-11-29T20:23:20.99Z' -> '2026-11-29 20:23' (UTC, as stored)."""
+    return (moment or "")[:16].replace("T", " ")
+
+
+def origin_words(origin: str | None, mining_country: str | None) -> str:
+    text = grading.label(origin)
+    if mining_country:
+        text += f" (mined in {country_name(mining_country)})"
+    return text
+
+
+def field_text(name: str, value) -> str:
+    """An evidence field's value in words."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if name in ("origin_countries", "transit_countries"):
+        return ", ".join(f"{country_name(c)} ({c})" for c in value)
+    if name == "issuing_country":
+        return f"{country_name(value)} ({value})"
+    if name == "weight":
+        return f"{value} ct"
+    if name == "value_usd":
+        return f"USD {value}"
+    if name == "origin_type":
+        return grading.label(value)
+    return str(value)
+
+
+def actor_of(user) -> workflow.Actor | None:
+    if user is None:
+        return None
+    return workflow.Actor(id=user.id, username=user.username, full_name=user.full_name,
+                          role=user.role)
+
+
+class DocumentPreview(QStackedWidget):
+    """A stored document (PDF or image) shown in the page, fitted to the pane's width (and
+    drawn again when the pane is resized), or a line saying what to do."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setAccessibleName("Document preview")
+        self.placeholder = QLabel()
+        self.placeholder.setObjectName("Hint")
+        self.placeholder.setAlignment(Qt.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.pdf = PdfView()
+        self.image_area = QScrollArea()
+        self.image_area.setAccessibleName("Image preview")
+        self.image_area.setWidgetResizable(True)
+        self.image = QLabel()
+        self.image.setAlignment(Qt.AlignHCenter | Qt.AlignTop)
+        self.image_area.setWidget(self.image)
+        for widget in (self.placeholder, self.pdf, self.image_area):
+            self.addWidget(widget)
+        self.shown = None      # the sha256 shown
+        self._document = None  # (path, media_type, sha256)
+        self._drawn_width = 0
+        self._redraw = QTimer(self)
+        self._redraw.setSingleShot(True)
+        self._redraw.setInterval(150)
+        self._redraw.timeout.connect(self._draw)
+        self.show_nothing()
+
+    def show_nothing(self, text: str = ""):
+        self.placeholder.setText(text or "Pick a document in the evidence list to see it "
+                                         "here.")
+        self.pdf.clear()
+        self.image.clear()
+        self.shown = self._document = None
+        self.setCurrentWidget(self.placeholder)
+
+    def show_document(self, path, media_type: str, sha256: str):
+        if not (media_type == "application/pdf" or media_type.startswith("image/")):
+            self.show_nothing(f"A {media_type} document cannot be shown here.")
+            return
+        self._document = (path, media_type, sha256)
+        self.shown = sha256
+        self._draw()
+
+    def _width(self) -> int:
+        return max(self.width() - 36, 240)
+
+    def _draw(self):
+        if self._document is None:
+            return
+        path, media_type, _sha = self._document
+        width = self._drawn_width = self._width()
+        if media_type == "application/pdf":
+            self.pdf.load(path, width=width)
+            self.setCurrentWidget(self.pdf)
+            return
+        pixmap = QPixmap(str(path))
+        if pixmap.isNull():
+            self.placeholder.setText(f"This image ({media_type}) cannot be shown here.")
+            self.setCurrentWidget(self.placeholder)
+            return
+        if pixmap.width() > width:
+            pixmap = pixmap.scaledToWidth(width, Qt.SmoothTransformation)
+        self.image.setPixmap(pixmap)
+        self.setCurrentWidget(self.image_area)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if self._document is not None and abs(self._width() - self._drawn_width) > 24:
+            self._redraw.start()
 
 
 class ReviewView(View):
     title = "Review"
+    hint = ("Proposed origin findings, oldest first. Check the stone, the evidence and "
+            "its documents against the assessment, then approve (Ctrl+Enter) or reject "
+            "with a reason. Both are signatures: you re-enter your password.")
+
+    def __init__(self, lab, window):
+        super().__init__(lab, window)
+        self.findings: list = []
+        self.finding = None      # the Finding shown
+        self.detail = None       # its StoneDetail
+
+        # ---- the queue
+        self.queue = QListWidget()
+        self.queue.setAccessibleName("Review queue")
+        self.queue.setMinimumWidth(200)
+        self.queue.setAlternatingRowColors(True)
+        self.queue.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.queue.currentItemChanged.connect(self._picked)
+        self.queue_count = QLabel()
+        self.queue_count.setAccessibleName("Findings awaiting review")
+        queue_box = QWidget()
+        queue_layout = QVBoxLayout(queue_box)
+        queue_layout.setContentsMargins(0, 0, 0, 0)
+        queue_layout.addWidget(self.queue_count)
+        queue_layout.addWidget(self.queue, 1)
+
+        # ---- the finding's header
+        self.heading = QLabel()
+        self.heading.setObjectName("FindingHeading")
+        self.heading.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.heading.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.proposal = QLabel()
+        self.proposal.setWordWrap(True)
+        self.proposal.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.open_stone = QPushButton("Open stone")
+        self.open_stone.setAccessibleName("Open the stone")
+        self.open_stone.setToolTip("Open the stone's page (history, all fields)")
+        self.open_stone.clicked.connect(self._open_stone)
+
+        # ---- stone facts
+        self.stone_box = QGroupBox("Stone")
+        grid = QGridLayout(self.stone_box)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(3)
+        self.stone_facts: dict[str, QLabel] = {}
+        for index, name in enumerate(STONE_FACTS):
+            row, pair = divmod(index, 3)
+            caption = QLabel(f"{name}:")
+            caption.setObjectName("Hint")
+            caption.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            value = QLabel()
+            value.setTextInteractionFlags(Qt.TextSelectableByMouse)
+            value.setAccessibleName(name)
+            caption.setBuddy(value)
+            grid.addWidget(caption, row, pair * 2)
+            grid.addWidget(value, row, pair * 2 + 1)
+            self.stone_facts[name] = value
+        for pair in range(3):
+            grid.setColumnStretch(pair * 2 + 1, 1)
+
+        # ---- evidence and documents
+        self.evidence = QTreeWidget()
+        self.evidence.setAccessibleName("Evidence and documents")
+        self.evidence.setHeaderLabels(["Evidence", "Value"])
+        self.evidence.setColumnWidth(0, 170)
+        self.evidence.setWordWrap(True)
+        self.evidence.currentItemChanged.connect(self._evidence_picked)
+        evidence_box = QGroupBox("Evidence and documents")
+        QVBoxLayout(evidence_box).addWidget(self.evidence)
+        self.preview = DocumentPreview()
+        preview_box = QGroupBox("Document")
+        QVBoxLayout(preview_box).addWidget(self.preview)
+
+        # ---- assessment
+        self.assessment_tabs = QTabWidget()
+        self.assessment_tabs.setAccessibleName("Assessment by jurisdiction")
+        self.assessments: dict[str, QTextBrowser] = {}
+        for code in JURISDICTIONS:
+            text = QTextBrowser()
+            text.setAccessibleName(f"{code} assessment")
+            text.setOpenLinks(False)
+            self.assessment_tabs.addTab(text, code)
+            self.assessments[code] = text
+        assessment_box = QGroupBox("Assessment today")
+        QVBoxLayout(assessment_box).addWidget(self.assessment_tabs)
+
+        # ---- decision
+        self.comment = QLineEdit()
+        self.comment.setPlaceholderText("Comment with the approval (optional)")
+        self.comment.setAccessibleName("Approval comment")
+        self.approve_button = QPushButton("Approve…")
+        self.approve_button.setAccessibleName("Approve the finding")
+        self.approve_button.clicked.connect(self.approve)
+        self.reject_button = QPushButton("Reject…")
+        self.reject_button.setAccessibleName("Reject the finding")
+        self.reject_button.clicked.connect(self.reject)
+        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
+        shortcut.activated.connect(self._approve_key)
+        keypad = QShortcut(QKeySequence("Ctrl+Enter"), self)
+        keypad.activated.connect(self._approve_key)
+
+        # ---- layout: stone on top; evidence over assessment | document
+        centre = QSplitter(Qt.Vertical)
+        centre.setChildrenCollapsible(False)
+        centre.addWidget(evidence_box)
+        centre.addWidget(assessment_box)
+        centre.setSizes([280, 260])
+        middle = QSplitter(Qt.Horizontal)
+        middle.setChildrenCollapsible(False)
+        middle.addWidget(centre)
+        middle.addWidget(preview_box)
+        middle.setSizes([500, 500])
+
+        self.details = QWidget()
+        details = QVBoxLayout(self.details)
+        details.setContentsMargins(0, 0, 0, 0)
+        header = QHBoxLayout()
+        header.addWidget(self.heading, 1)
+        header.addWidget(self.open_stone)
+        details.addLayout(header)
+        details.addWidget(self.proposal)
+        details.addWidget(self.stone_box)
+        details.addWidget(middle, 1)
+        self.decision_note = QLabel()
+        self.decision_note.setObjectName("Locked")
+        self.decision_note.setAccessibleName("Why the decision buttons are disabled")
+        self.decision_note.setWordWrap(True)
+        details.addWidget(self.decision_note)
+        decision = QHBoxLayout()
+        decision.addWidget(self.comment, 1)
+        decision.addWidget(self.reject_button)
+        decision.addWidget(self.approve_button)
+        details.addLayout(decision)
+
+        self.empty = QLabel("No finding awaits review.")
+        self.empty.setObjectName("Hint")
+        self.empty.setAlignment(Qt.AlignCenter)
+        self.right = QStackedWidget()
+        self.right.addWidget(self.details)
+        self.right.addWidget(self.empty)
+
+        split = QSplitter(Qt.Horizontal)
+        split.setChildrenCollapsible(False)
+        split.addWidget(queue_box)
+        split.addWidget(self.right)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([230, 1000])
+        self.outer.addWidget(split, 1)
+        self._set_buttons()
+
+    # ------------------------------------------------------------------ reading
+    def refresh(self) -> None:
+        current = self.finding.stone if self.finding else None
+        self.reload(select=current)
+
+    def reload(self, select: str | None = None) -> None:
+        findings = self.act(self.lab.review_queue)
+        if findings is None:
+            return
+        self.findings = findings
+        me = self.lab.user
+        self.queue.blockSignals(True)
+        self.queue.clear()
+        row_to_select = 0
+        for row, f in enumerate(findings):
+            mine = me is not None and f.proposed_by == me.username
+            text = (f"{f.stone} · {f.proposed_by_name}{' (you)' if mine else ''}\n"
+                    f"{ORIGIN_SHORT.get(f.origin, f.origin)} · {f.proposed_at[:10]}")
+            item = QListWidgetItem(text)
+            item.setData(Qt.UserRole, f.stone)
+            item.setToolTip(f"{f.stone}: proposed by {f.proposed_by_name} on "
+                            f"{when(f.proposed_at)} UTC")
+            self.queue.addItem(item)
+            if f.stone == select:
+                row_to_select = row
+        self.queue.blockSignals(False)
+        count = len(findings)
+        self.queue_count.setText("No finding awaits review." if not count else
+                                 f"{count} finding{'s' if count != 1 else ''} awaiting "
+                                 f"review")
+        if findings:
+            self.queue.setCurrentRow(row_to_select)
+            self._show(findings[row_to_select])
+        else:
+            self._show(None)
+
+    def _picked(self, item, _previous=None):
+        if item is None:
+            return
+        number = item.data(Qt.UserRole)
+        finding = next((f for f in self.findings if f.stone == number), None)
+        self._show(finding)
+
+    def select_finding(self, number: str) -> bool:
+        """Show the finding of stone ``number`` if it is in the queue."""
+        for row in range(self.queue.count()):
+            if self.queue.item(row).data(Qt.UserRole) == number:
+                self.queue.setCurrentRow(row)
+                return True
+        return False
+
+    def _show(self, finding) -> None:
+        self.finding, self.detail = finding, None
+        if finding is None:
+            self.right.setCurrentWidget(self.empty)
+            self._set_buttons()
+            return
+        detail = self.act(self.lab.stone_detail, finding.stone)
+        if detail is None:
+            self.right.setCurrentWidget(self.empty)
+            self._set_buttons()
+            return
+        self.detail = detail
+        self.right.setCurrentWidget(self.details)
+        stone = detail.stone
+        origin = origin_words(finding.origin, finding.mining_country)
+        self.heading.setText(f"{stone.number} — {origin}")
+        statement = finding.statement or "(no statement)"
+        self.proposal.setText(f"Proposed by <b>{finding.proposed_by_name}</b> on "
+                              f"{when(finding.proposed_at)} UTC: “{_escape(statement)}”")
+        self._fill_stone(stone)
+        self._fill_evidence(detail.evidence, finding)
+        self._fill_assessments(finding)
+        self.comment.clear()
+        self._set_buttons()
+
+    def _fill_stone(self, stone) -> None:
+        colour = stone.colour or ""
+        group = grading.colour_group(stone.colour)
+        if group:
+            colour += f" ({group})"
+        identification = grading.label(stone.identification)
+        if stone.growth_method:
+            identification += f", {stone.growth_method}"
+        values = {
+            "Carat weight": f"{stone.weight} ct", "Identification": identification,
+            "Shape": grading.label(stone.shape), "Colour": colour,
+            "Clarity": stone.clarity, "Fluorescence": grading.label(stone.fluorescence),
+            "Measurements": stone.measurements and f"{stone.measurements} mm",
+            "Inscription": stone.inscription, "Client": stone.client,
+            "Client reference": stone.client_ref, "Submission": stone.submission,
+            "Received": when(stone.received_at)}
+        for name, label in self.stone_facts.items():
+            text = values.get(name) or "—"
+            label.setText(text)
+            label.setToolTip(text)
+
+    def _fill_evidence(self, evidence, finding) -> None:
+        self.evidence.clear()
+        proposed = set(finding.evidence_ids)
+        first_document = None
+        for ev in evidence:
+            where = "parcel" if ev.level == "submission" else "stone"
+            title = kind_label(ev.kind)
+            reference = ev.fields.get("reference")
+            heading = f"{title} {reference or ''} (on the {where})"
+            if ev.id not in proposed:
+                heading += " — added after the proposal"
+            top = QTreeWidgetItem([heading])
+            top.setToolTip(0, f"{heading}; recorded by {ev.created_by} on "
+                              f"{when(ev.created_at)}")
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
+            for name, value in ev.fields.items():
+                if name == "reference":
+                    continue
+                text = field_text(name, value)
+                if text:
+                    child = QTreeWidgetItem([FIELD_LABELS.get(name, name), text])
+                    child.setToolTip(1, text)
+                    top.addChild(child)
+            for attachment in ev.attachments:
+                doc = QTreeWidgetItem(["Document", attachment.filename])
+                doc.setData(0, Qt.UserRole, attachment)
+                doc.setToolTip(1, f"{attachment.filename} ({attachment.media_type}, "
+                                  f"{attachment.size:,} bytes); SHA-256 "
+                                  f"{attachment.sha256[:16]}…")
+                top.addChild(doc)
+                if first_document is None:
+                    first_document = doc
+            self.evidence.addTopLevelItem(top)
+            top.setFirstColumnSpanned(True)
+            top.setExpanded(True)
+        if not evidence:
+            self.evidence.addTopLevelItem(QTreeWidgetItem(["No evidence recorded", ""]))
+        self.preview.show_nothing()
+        if first_document is not None:
+            self.evidence.setCurrentItem(first_document)
+        self.evidence.scrollToTop()
+
+    def _evidence_picked(self, item, _previous=None):
+        attachment = item.data(0, Qt.UserRole) if item is not None else None
+        if attachment is None or self.preview.shown == attachment.sha256:
+            return
+        try:
+            path = self.lab.document_path(attachment.sha256)
+            self.preview.show_document(path, attachment.media_type, attachment.sha256)
+        except LabError as exc:
+            self.preview.show_nothing(str(exc))
+            self.message.error(f"{attachment.filename}: {exc}")
+        except Exception as exc:  # an unreadable file: say so, do not crash the page
+            self.preview.show_nothing(f"{attachment.filename} cannot be shown: {exc}")
+
+    def _fill_assessments(self, finding) -> None:
+        for index, code in enumerate(JURISDICTIONS):
+            browser = self.assessments[code]
+            try:
+                a = self.lab.assess(finding.stone, code)
+            except LabError as exc:
+                browser.setHtml(f"<p>{_escape(str(exc))}</p>")
+                self.assessment_tabs.setTabText(index, code)
+                continue
+            words = OUTCOME_WORDS.get(a.outcome, a.outcome)
+            self.assessment_tabs.setTabText(index, f"{code}: {words}")
+            recorded = (finding.assessments or {}).get(code, {})
+            then = recorded.get("outcome")
+            colour = OUTCOME_COLOURS.get(a.outcome, "#1d2733")
+            scope = "in scope" if a.in_scope else "not in scope"
+            parts = [(f"<p><span style='color:{colour}; font-weight:600; font-size:13pt'>"
+                      f"{words}</span> &nbsp;<span style='color:#5b6775'>{a.ruleset}, "
+                      f"{scope}, on {a.on.isoformat()}</span></p>")]
+            if then and then != a.outcome:
+                parts.append(f"<p style='color:#8a1414'><b>Changed since the proposal</b>: "
+                             f"it was {OUTCOME_WORDS.get(then, then)} on "
+                             f"{recorded.get('on', '?')}.</p>")
+            elif then:
+                parts.append(f"<p style='color:#5b6775'>The same at the proposal "
+                             f"({recorded.get('on', '?')}).</p>")
+            parts.append("<ul>" + "".join(f"<li>{_escape(r)}</li>" for r in a.reasons)
+                         + "</ul>")
+            if a.missing:
+                parts.append("<p><b>Evidence that would satisfy the rules:</b></p><ul>" +
+                             "".join(f"<li>{_escape(m)}</li>" for m in a.missing) +
+                             "</ul>")
+            browser.setHtml("".join(parts))
+
+    # ------------------------------------------------------------------ guards
+    def _blocked(self, check) -> str | None:
+        """Why the current user may not do ``check`` on the shown finding, or None."""
+        if self.finding is None or self.detail is None:
+            return "pick a finding in the queue first"
+        user = self.lab.user
+        proposer = next((u.id for u in self.lab.users()
+                         if u.username == self.finding.proposed_by), None)
+        try:
+            check(actor_of(user), self.finding.stone, self.detail.stone.state, proposer)
+        except LabError as exc:
+            return str(exc)
+        return None
+
+    def _set_buttons(self) -> None:
+        for button, check, verb in ((self.approve_button, workflow.check_can_approve,
+                                     "Approve"),
+                                    (self.reject_button, workflow.check_can_reject,
+                                     "Reject")):
+            why = self._blocked(check)
+            button.setEnabled(why is None)
+            if why is None:
+                key = " (Ctrl+Enter)" if verb == "Approve" else ""
+                button.setToolTip(f"{verb} this finding{key}: you sign it with your "
+                                  f"password")
+            else:
+                button.setToolTip(_sentence(why))
+        self.comment.setEnabled(self.approve_button.isEnabled())
+        why = None if self.approve_button.isEnabled() else self.approve_button.toolTip()
+        self.decision_note.setText(why or "")
+        self.decision_note.setVisible(bool(why) and self.finding is not None)
+
+    # ------------------------------------------------------------------ actions
+    def _open_stone(self):
+        if self.finding is not None:
+            self.window_.open_stone(self.finding.stone)
+
+    def _approve_key(self):
+        if self.approve_button.isEnabled():
+            self.approve()
+        elif self.finding is not None:
+            self.message.error(_sentence(self.approve_button.toolTip()))
+
+    def approve(self) -> None:
+        why = self._blocked(workflow.check_can_approve)
+        if why:
+            self.message.error(_sentence(why))
+            return
+        number = self.finding.stone
+        user = self.lab.user
+        password = dialogs.ask_password(self, signer=user.full_name,
+                                        meaning=APPROVE_MEANING, subject=number)
+        if password is None:
+            self.message.info(f"Not approved: the signature for {number} was cancelled.")
+            return
+        done = self.act(self.lab.approve, number, self.comment.text().strip(),
+                        password=password)
+        if done is not None:
+            self._after_decision(number, f"{number}: finding approved and signed by "
+                                         f"{user.full_name}. The stone is locked and "
+                                         f"ready for its report.")
+
+    def reject(self) -> None:
+        why = self._blocked(workflow.check_can_reject)
+        if why:
+            self.message.error(_sentence(why))
+            return
+        number = self.finding.stone
+        reason = dialogs.ask_reason(self, f"Reject the finding for {number}",
+                                    "Why is this finding rejected? The technician reads "
+                                    "this and proposes again.")
+        if reason is None:
+            return
+        try:
+            reason = workflow.check_reason(reason, "rejection")
+        except LabError as exc:
+            self.message.error(str(exc))
+            return
+        user = self.lab.user
+        password = dialogs.ask_password(self, signer=user.full_name,
+                                        meaning=REJECT_MEANING, subject=number)
+        if password is None:
+            self.message.info(f"Not rejected: the signature for {number} was cancelled.")
+            return
+        done = self.act(self.lab.reject, number, reason, password=password)
+        if done is not None:
+            self._after_decision(number, f"{number}: finding rejected ({reason}). It is "
+                                         f"back with the technician.")
+
+    def _after_decision(self, number: str, text: str) -> None:
+        row = next((i for i, f in enumerate(self.findings) if f.stone == number), 0)
+        following = self.findings[row + 1].stone if row + 1 < len(self.findings) else None
+        self.reload(select=following)
+        self.message.info(text)
+
+
+def _escape(text: str) -> str:
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def _sentence(text: str) -> str:
+    text = str(text).strip()
+    return text[:1].upper() + text[1:] if text else text
