@@ -400,7 +400,8 @@ class Lab:
 
     @_serialised
     def import_packing_list(self, path, client, reference: str | None = None,
-                            received_at=None, progress=None) -> Submission:
+                            received_at=None, progress=None, declared_count=None,
+                            declared_weight=None) -> Submission:
         """Receive every stone of a dealer's packing list (CSV or XLSX), all or nothing.
 
         The file itself is kept in the document store as the intake's record.
@@ -413,7 +414,8 @@ class Lab:
         packing = read_packing_list(path)
         sha = self.documents.put(Path(path))
         return self.receive(client, packing.stones, reference=reference,
-                            received_at=received_at, left_out=packing.left_out,
+                            received_at=received_at, declared_count=declared_count,
+                            declared_weight=declared_weight, left_out=packing.left_out,
                             source_sha256=sha, progress=progress)
 
     @_serialised

@@ -11,9 +11,9 @@ QWidget { font-size: 10pt; }
 QLabel#PageTitle { font-size: 15pt; font-weight: 600; color: #1d2733; }
 QLabel#Hint { color: #5b6775; }
 QLabel#MessageBar[kind="error"] { background: #fde8e8; color: #8a1c1c;
-    border: 1px solid #f1b0b0; border-radius: 4px; padding: 6px 10px; }
+    border: 1px solid #f1b0b0; border-radius: 4px; }
 QLabel#MessageBar[kind="info"] { background: #e7f3ec; color: #1c5b34;
-    border: 1px solid #a8d5b9; border-radius: 4px; padding: 6px 10px; }
+    border: 1px solid #a8d5b9; border-radius: 4px; }
 QLabel#Verdict { font-size: 26pt; font-weight: 700; padding: 12px; border-radius: 6px; }
 QLabel#Verdict[kind="valid"] { background: #e2f4e8; color: #14632f; }
 QLabel#Verdict[kind="bad"] { background: #fde3e3; color: #8a1414; }
@@ -32,6 +32,7 @@ class MessageBar(QLabel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("MessageBar")
+        self.setMargin(7)  # inside the border; counted in the size hint, unlike padding
         self.setWordWrap(True)
         self.setAccessibleName("Message")
         self.setTextInteractionFlags(Qt.TextSelectableByMouse)

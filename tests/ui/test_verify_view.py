@@ -24,7 +24,7 @@ def forge(token: str) -> str:
 def drop(view, mime):
     """Drag ``mime`` onto the page and drop it, as a file manager would."""
     centre = view.rect().center()
-    enter = QDragEnterEvent(QPointF(centre), Qt.CopyAction, mime, Qt.LeftButton,
+    enter = QDragEnterEvent(centre, Qt.CopyAction, mime, Qt.LeftButton,
                             Qt.NoModifier)
     QApplication.sendEvent(view, enter)
     assert enter.isAccepted()
