@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.views["stone"] = self.stone_view
         self.stack.addWidget(self.stone_view)
         self.nav.currentItemChanged.connect(self._nav_changed)
+        self.nav.itemClicked.connect(lambda item: self.show_page(item.data(Qt.UserRole)))
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -113,8 +114,11 @@ class MainWindow(QMainWindow):
         view.refresh()
         return view
 
-    def _nav_changed(self, item, _previous=None):
-        if item is not None:
+    def _nav_changed(self, item, previous=None):
+        # Arrow keys move from one page to the next.  With no previous item (a stone is
+        # shown, nothing highlighted) Qt picks the first row by itself when the list
+        # gets focus: that is not the user's choice, so it must not leave the stone.
+        if item is not None and previous is not None:
             self.show_page(item.data(Qt.UserRole))
 
     def current_key(self) -> str:

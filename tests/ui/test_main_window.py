@@ -50,3 +50,16 @@ def test_fetch_more_pages_in_rows(window, lab, qtbot, monkeypatch):
     assert view.model.rowCount() == 20
     numbers = [s.number for s in view.model.rows]
     assert len(set(numbers)) == 20
+
+
+def test_focus_on_the_navigation_does_not_leave_an_open_stone(window, lab, qtbot):
+    win = window("tom")
+    stone = lab.stones(limit=1).items[0].number
+    win.open_stone(stone)
+    win.nav.setFocus()
+    qtbot.wait(20)
+    assert win.stack.currentWidget() is win.stone_view
+    item = win.nav.item(1)  # Stones
+    qtbot.mouseClick(win.nav.viewport(), Qt.LeftButton,
+                     pos=win.nav.visualItemRect(item).center())
+    assert win.stack.currentWidget() is win.views["stones"]

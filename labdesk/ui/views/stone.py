@@ -1,10 +1,1164 @@
-"""One stone: facts, evidence, documents, assessment, finding, history (placeholder)."""
+"""One stone: its grading facts, its origin evidence and their documents, the origin
+assessment under every jurisdiction, its findings, and its history.
+
+Grading facts and evidence are editable until the stone's finding is proposed (frozen
+while a supervisor reviews it) and again after a rejection; once approved the stone is
+locked and only a supervisor's reopening (a signature, with a reason) unlocks it.  The
+page asks the same guards as ``Lab`` (``labdesk.core.workflow``) to grey out what may not
+be done, and says why in each disabled button's tooltip.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDateEdit,
+                               QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+                               QScrollArea, QSplitter, QTableWidget, QTableWidgetItem,
+                               QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
+
+from labdesk.core import grading, workflow
+from labdesk.core.countries import country_name
+from labdesk.core.evidence import FIELD_LABELS, kind_label
+from labdesk.core.stones import STONE_FIELDS
+from labdesk.core.weights import format_weight
+from labdesk.errors import LabError, StateError, ValidationError
+from labdesk.ui import dialogs
 from labdesk.ui.views.base import View
+from labdesk.ui.views.documents import DocumentsPanel
+from labdesk.ui.views.evidence_form import EvidenceForm
+
+JURISDICTIONS = ("EU", "US", "UK")
+OUTCOME_WORDS = {"clear": "Clear", "insufficient": "Evidence insufficient",
+                 "prohibited": "Prohibited"}
+OUTCOME_STYLE = {"clear": ("#e2f4e8", "#14632f"), "insufficient": ("#fff3d6", "#7a5200"),
+                 "prohibited": ("#fde3e3", "#8a1414")}
+FACT_LABELS = {
+    "client_ref": "Client reference", "weight": "Carat weight", "shape": "Shape",
+    "colour": "Colour", "clarity": "Clarity", "cut": "Cut", "polish": "Polish",
+    "symmetry": "Symmetry", "fluorescence": "Fluorescence",
+    "measurements": "Measurements (mm)", "inscription": "Inscription",
+    "identification": "Identification", "growth_method": "Growth method", "notes": "Notes",
+}
+FACT_SCALES = {
+    "shape": grading.SHAPES, "clarity": grading.CLARITIES, "cut": grading.FINISH_GRADES,
+    "polish": grading.FINISH_GRADES, "symmetry": grading.FINISH_GRADES,
+    "fluorescence": grading.FLUORESCENCE, "identification": grading.IDENTIFICATIONS,
+    "growth_method": grading.GROWTH_METHODS,
+}
+FACT_PLACEHOLDERS = {
+    "client_ref": "the client's own stock number", "weight": "carats, e.g. 1.234",
+    "colour": "D to Z, a range such as O-P, or a fancy colour in words",
+    "measurements": "round: min - max x depth; others: L x W x D",
+    "inscription": "as laser-inscribed on the girdle",
+}
+LEFT_FACTS = ("client_ref", "weight", "shape", "colour", "clarity", "measurements",
+              "inscription")
+RIGHT_FACTS = ("cut", "polish", "symmetry", "fluorescence", "identification",
+               "growth_method")
+ACTION_WORDS = {
+    "submission.receive": "Submission received", "stone.receive": "Stone received",
+    "stone.update": "Grading facts changed", "stone.proposed": "Sent for review",
+    "stone.approved": "Approved and locked", "stone.rejected": "Returned to the technician",
+    "stone.reported": "Reported", "stone.received": "Reopened for correction",
+    "evidence.add": "Evidence added", "evidence.update": "Evidence changed",
+    "attachment.add": "Document attached", "finding.propose": "Finding proposed",
+    "finding.approve": "Finding approved", "finding.reject": "Finding rejected",
+    "finding.reopen": "Finding reopened", "report.issue": "Report issued",
+    "report.revoke": "Report revoked", "report.supersede": "Report superseded",
+}
+COLUMN_WORDS = {**FACT_LABELS, **FIELD_LABELS, "weight_mct": "Carat weight",
+                "value_cents": "Value (USD)", "state": "State", "status": "Status",
+                "decision_comment": "Comment", "decided_by": "Decided by",
+                "decided_at": "Decided at", "withdrawn_by": "Withdrawn by",
+                "withdrawn_at": "Withdrawn at", "withdrawn_reason": "Reason",
+                "superseded_by": "Superseded by", "origin": "Origin",
+                "mining_country": "Mining country", "statement": "Statement",
+                "reopened_by": "Reopened by", "reopened_at": "Reopened at",
+                "reopen_reason": "Reason for reopening"}
+_WORD_COLUMNS = ("shape", "cut", "polish", "symmetry", "fluorescence", "identification",
+                 "state", "status", "origin", "origin_type")
+ORIGIN_CHOICES = (("non_russian", "Not of Russian origin"), ("russian", "Russian origin"),
+                  ("undetermined", "Origin undetermined"))
+
+
+def local_time(moment: str | None, seconds: bool = False) -> str:
+    """A stored UTC time ('2026-11-29T20:22:32.8Z') in the workstation's local time."""
+    if not moment:
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    except ValueError:
+        return moment
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def _sentence(text: str) -> str:
+    text = str(text).strip()
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _esc(text) -> str:
+    return html.escape(str(text or ""))
+
+
+def _actor(user) -> workflow.Actor | None:
+    if user is None:
+        return None
+    return workflow.Actor(id=user.id, username=user.username, full_name=user.full_name,
+                          role=user.role)
+
+
+def _box(title: str) -> tuple[QGroupBox, QVBoxLayout]:
+    box = QGroupBox(title)
+    layout = QVBoxLayout(box)
+    return box, layout
+
+
+def _value_label(accessible: str) -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    label.setAccessibleName(accessible)
+    return label
 
 
 class StoneView(View):
     title = "Stone"
+    hint = ("Grading facts, origin evidence and documents, the origin assessment, the "
+            "finding and the history of one stone. Save: Ctrl+S. Add evidence: Ctrl+E. "
+            "Attach: Ctrl+O. Propose a finding: Ctrl+Shift+P.")
 
+    def __init__(self, lab, window):
+        super().__init__(lab, window)
+        self.number: str | None = None
+        self.detail = None
+        self.people: dict[str, str] = {}
+        self.user_ids: dict[int, str] = {}
+        self.blocked_facts: str | None = None
+        self.blocked_parcel: str | None = None
+        self.siblings: tuple = ()
+        self.country_hint = "ISO 3166 code"
+        self.setStyleSheet('*[invalid="true"] { border: 1px solid #c0392b; '
+                           'background: #fff5f5; }')
+
+        self.header = QLabel("No stone is open.")
+        self.header.setObjectName("StoneHeader")
+        self.header.setAccessibleName("Stone")
+        self.header.setStyleSheet("font-size: 12pt;")
+        self.header.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.header.setWordWrap(True)
+        self.banner = QLabel()
+        self.banner.setObjectName("Locked")
+        self.banner.setAccessibleName("Locked")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #fff3d6; border: 1px solid #f0d08a; "
+                                  "border-radius: 4px; padding: 6px 10px;")
+        self.banner.hide()
+        self.outer.addWidget(self.header)
+        self.outer.addWidget(self.banner)
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Stone sections")
+        self.tabs.addTab(self._facts_tab(), "&Facts")
+        self.tabs.addTab(self._evidence_tab(), "&Evidence && documents")
+        self.tabs.addTab(self._assessment_tab(), "&Assessment")
+        self.tabs.addTab(self._finding_tab(), "F&inding")
+        self.tabs.addTab(self._history_tab(), "&History")
+        self.tabs.setEnabled(False)
+        self.tabs.currentChanged.connect(lambda _: self._history_rows())
+        self.outer.addWidget(self.tabs, 1)
+
+        for keys, slot in (("Ctrl+S", self.save_current), ("Ctrl+E", self.add_evidence),
+                           ("Ctrl+Shift+P", self._propose_key)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(slot)
+
+    # ================================================================== building
+    def _facts_tab(self) -> QWidget:
+        self.facts: dict[str, QWidget] = {}
+        for name in STONE_FIELDS:
+            label = FACT_LABELS[name]
+            if name in FACT_SCALES:
+                widget = QComboBox()
+                widget.addItem("—", None)
+                for value in FACT_SCALES[name]:
+                    widget.addItem(grading.label(value), value)
+                widget.currentIndexChanged.connect(lambda _: self._facts_edited())
+            elif name == "notes":
+                widget = QPlainTextEdit()
+                widget.setTabChangesFocus(True)
+                widget.setFixedHeight(90)
+                widget.textChanged.connect(self._facts_edited)
+            else:
+                widget = QLineEdit()
+                widget.setPlaceholderText(FACT_PLACEHOLDERS.get(name, ""))
+                widget.textChanged.connect(lambda _: self._facts_edited())
+            widget.setAccessibleName(label)
+            self.facts[name] = widget
+        self.facts["identification"].currentIndexChanged.connect(
+            lambda _: self._identification_changed())
+        left, right = QFormLayout(), QFormLayout()
+        for form, names in ((left, LEFT_FACTS), (right, RIGHT_FACTS)):
+            form.setLabelAlignment(Qt.AlignRight)
+            form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+            for name in names:
+                form.addRow(FACT_LABELS[name], self.facts[name])
+        self.facts_state = QLabel()
+        self.facts_state.setObjectName("Hint")
+        self.facts_state.setAccessibleName("Facts status")
+        self.save_button = QPushButton("Save facts")
+        self.save_button.setAccessibleName("Save grading facts")
+        self.save_button.clicked.connect(self.save_facts)
+        self.revert_button = QPushButton("Revert")
+        self.revert_button.setAccessibleName("Revert grading facts")
+        self.revert_button.setToolTip("Show the saved facts again, discarding what was "
+                                      "typed")
+        self.revert_button.clicked.connect(self._revert_facts)
+
+        page = QWidget()
+        grid = QGridLayout(page)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setHorizontalSpacing(30)
+        grid.addLayout(left, 0, 0)
+        grid.addLayout(right, 0, 1, Qt.AlignTop)
+        notes = QFormLayout()
+        notes.setLabelAlignment(Qt.AlignRight)
+        notes.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        notes.addRow(FACT_LABELS["notes"], self.facts["notes"])
+        grid.addLayout(notes, 1, 0, 1, 2)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.facts_state, 1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        grid.addLayout(buttons, 2, 0, 1, 2)
+        grid.setRowStretch(3, 1)
+        page.setMaximumWidth(1250)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setWidget(page)
+        return scroll
+
+    def _evidence_tab(self) -> QWidget:
+        self.evidence_table = QTableWidget(0, 5)
+        self.evidence_table.setAccessibleName("Evidence")
+        self.evidence_table.setHorizontalHeaderLabels(
+            ["Kind", "Reference", "Covers", "Docs", "Lock"])
+        self.evidence_table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.evidence_table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.evidence_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.evidence_table.verticalHeader().hide()
+        self.evidence_table.setMinimumHeight(110)
+        header = self.evidence_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        for column in range(1, 5):
+            header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
+        self.evidence_table.itemSelectionChanged.connect(self._evidence_picked)
+        self.add_button = QPushButton("Add evidence…")
+        self.add_button.setAccessibleName("Add evidence")
+        self.add_button.clicked.connect(self.add_evidence)
+        self.evidence_count = QLabel()
+        self.evidence_count.setAccessibleName("Evidence count")
+
+        self.form = EvidenceForm(self.lab, self)
+        self.form.saved.connect(lambda ev: self.reload(select_evidence=ev.id))
+        form_scroll = QScrollArea()
+        form_scroll.setWidgetResizable(True)
+        form_scroll.setFrameShape(QFrame.NoFrame)
+        form_scroll.setWidget(self.form)
+
+        self.documents = DocumentsPanel(self.lab, self)
+        self.documents.attached.connect(self._after_attach)
+
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(self.evidence_count, 1)
+        row.addWidget(self.add_button)
+        top_layout.addLayout(row)
+        top_layout.addWidget(self.evidence_table, 1)
+        left = QSplitter(Qt.Vertical)
+        left.setChildrenCollapsible(False)
+        left.addWidget(top)
+        left.addWidget(form_scroll)
+        left.setStretchFactor(0, 2)
+        left.setStretchFactor(1, 5)
+        split = QSplitter(Qt.Horizontal)
+        split.setChildrenCollapsible(False)
+        split.addWidget(left)
+        split.addWidget(self.documents)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setSizes([560, 560])
+        return split
+
+    def _assessment_tab(self) -> QWidget:
+        self.assess_on = QDateEdit()
+        self.assess_on.setCalendarPopup(True)
+        self.assess_on.setDisplayFormat("yyyy-MM-dd")
+        self.assess_on.setDate(QDate.currentDate())
+        self.assess_on.setAccessibleName("Assess as on")
+        self.assess_on.dateChanged.connect(lambda _: self._fill_assessment())
+        today = QPushButton("Today")
+        today.setAccessibleName("Assess as of today")
+        today.setToolTip("Assess under the rules in force today")
+        today.clicked.connect(lambda: self.assess_on.setDate(QDate.currentDate()))
+        explain = QLabel("May this stone enter each market on that date, under the rules "
+                         "then in force and the evidence recorded now?")
+        explain.setObjectName("Hint")
+        explain.setWordWrap(True)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Assess as on"))
+        bar.addWidget(self.assess_on)
+        bar.addWidget(today)
+        bar.addWidget(explain, 1)
+
+        self.outcomes: dict[str, QLabel] = {}
+        self.scopes: dict[str, QLabel] = {}
+        self.reasons: dict[str, QTextBrowser] = {}
+        columns = QHBoxLayout()
+        for code in JURISDICTIONS:
+            box = QFrame()
+            box.setFrameShape(QFrame.StyledPanel)
+            layout = QVBoxLayout(box)
+            heading = QLabel(f"<b>{code}</b>")
+            heading.setStyleSheet("font-size: 13pt;")
+            outcome = QLabel()
+            outcome.setObjectName("Outcome")
+            outcome.setAccessibleName(f"{code} outcome")
+            outcome.setAlignment(Qt.AlignCenter)
+            scope = _value_label(f"{code} scope and ruleset")
+            reasons = QTextBrowser()
+            reasons.setAccessibleName(f"{code} reasons")
+            reasons.setOpenLinks(False)
+            layout.addWidget(heading)
+            layout.addWidget(outcome)
+            layout.addWidget(scope)
+            layout.addWidget(reasons, 1)
+            columns.addWidget(box, 1)
+            self.outcomes[code], self.scopes[code], self.reasons[code] = \
+                outcome, scope, reasons
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addLayout(bar)
+        layout.addLayout(columns, 1)
+        return page
+
+    def _finding_tab(self) -> QWidget:
+        # ---- the current finding
+        current, current_layout = _box("Current finding")
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignRight)
+        self.finding_fields: dict[str, QLabel] = {}
+        for key, label in (("origin", "Origin"), ("mining_country", "Mining country"),
+                           ("statement", "Statement"), ("status", "Status"),
+                           ("proposed", "Proposed by"), ("decided", "Decided by"),
+                           ("comment", "Decision comment"),
+                           ("assessments", "Assessed at proposal"),
+                           ("reports", "Reports")):
+            self.finding_fields[key] = _value_label(label)
+            form.addRow(label, self.finding_fields[key])
+        current_layout.addLayout(form)
+
+        # ---- earlier findings
+        earlier, earlier_layout = _box("Earlier findings")
+        self.earlier = _value_label("Earlier findings")
+        earlier_layout.addWidget(self.earlier)
+
+        # ---- propose
+        propose, propose_layout = _box("Propose a finding")
+        self.origin = QComboBox()
+        self.origin.setAccessibleName("Origin")
+        self.origin.addItem("Choose the origin…", None)
+        for value, words in ORIGIN_CHOICES:
+            self.origin.addItem(words, value)
+        self.mining_country = QLineEdit()
+        self.mining_country.setAccessibleName("Mining country")
+        self.mining_country.setMaxLength(2)
+        self.mining_country.setFixedWidth(70)
+        self.mining_country.setPlaceholderText("e.g. BW")
+        self.mining_country_name = QLabel()
+        self.mining_country_name.setObjectName("Hint")
+        self.mining_country.textChanged.connect(self._country_typed)
+        self.statement = QPlainTextEdit()
+        self.statement.setAccessibleName("Statement")
+        self.statement.setTabChangesFocus(True)
+        self.statement.setPlaceholderText("Why the evidence supports this origin (required "
+                                          "when a jurisdiction finds it insufficient)")
+        self.statement.setFixedHeight(90)
+        self.propose_button = QPushButton("Propose finding")
+        self.propose_button.setAccessibleName("Propose finding")
+        self.propose_button.clicked.connect(self.propose)
+        country_row = QHBoxLayout()
+        country_row.addWidget(self.mining_country)
+        country_row.addWidget(self.mining_country_name, 1)
+        pform = QFormLayout()
+        pform.setLabelAlignment(Qt.AlignRight)
+        pform.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        pform.addRow("Origin", self.origin)
+        pform.addRow("Mining country", country_row)
+        pform.addRow("Statement", self.statement)
+        self.propose_why = QLabel()
+        self.propose_why.setObjectName("Hint")
+        self.propose_why.setWordWrap(True)
+        self.propose_why.setAccessibleName("Why no finding can be proposed")
+        propose_layout.addWidget(self.propose_why)
+        propose_layout.addLayout(pform)
+        prow = QHBoxLayout()
+        prow.addStretch(1)
+        prow.addWidget(self.propose_button)
+        propose_layout.addLayout(prow)
+
+        # ---- reopen
+        reopen, reopen_layout = _box("Correct a locked stone")
+        text = QLabel("A supervisor reopens an approved or reported stone with a reason; "
+                      "its issued report is superseded, and the corrected finding is "
+                      "reviewed again. Reopening is a signature.")
+        text.setWordWrap(True)
+        text.setObjectName("Hint")
+        self.reopen_button = QPushButton("Reopen…")
+        self.reopen_button.setAccessibleName("Reopen the stone")
+        self.reopen_button.clicked.connect(self.reopen)
+        rrow = QHBoxLayout()
+        rrow.addWidget(text, 1)
+        rrow.addWidget(self.reopen_button, 0, Qt.AlignTop)
+        reopen_layout.addLayout(rrow)
+
+        left = QVBoxLayout()
+        left.addWidget(current)
+        left.addWidget(earlier)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(propose)
+        right.addWidget(reopen)
+        right.addStretch(1)
+        page = QWidget()
+        grid = QHBoxLayout(page)
+        grid.addLayout(left, 3)
+        grid.addLayout(right, 2)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setWidget(page)
+        return scroll
+
+    def _history_tab(self) -> QWidget:
+        self.history_table = QTableWidget(0, 5)
+        self.history_table.setAccessibleName("History")
+        self.history_table.setHorizontalHeaderLabels(
+            ["When (local time)", "Who", "What", "What changed", "Reason / signature"])
+        self.history_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.history_table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.history_table.setWordWrap(True)
+        self.history_table.verticalHeader().hide()
+        header = self.history_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.Interactive)
+        self.history_table.setColumnWidth(4, 280)
+        header.sectionResized.connect(lambda *_: self._history_rows())
+        self.history_count = QLabel()
+        self.history_count.setObjectName("Hint")
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addWidget(self.history_count)
+        layout.addWidget(self.history_table, 1)
+        return page
+
+    # ================================================================== reading
     def show_stone(self, number: str) -> None:
+        """Open stone ``number`` (called by the main window)."""
+        number = " ".join(str(number).split()).upper()
+        if number != self.number:
+            self.message.clear_message()
+            self.assess_on.blockSignals(True)
+            self.assess_on.setDate(QDate.currentDate())
+            self.assess_on.blockSignals(False)
+            self._clear_propose()
+            self.form.evidence = None
+            self.form.new()
         self.number = number
-        self.message.info(number)
+        self.reload()
+        # keep the keyboard focus in this page: otherwise, once the window is activated,
+        # the navigation list takes it and jumps to its first page
+        QTimer.singleShot(0, self._focus_page)
+
+    def focusNextPrevChild(self, next_: bool) -> bool:  # noqa: N802 (Qt's name)
+        """When a tab is switched, Qt hides the page holding the keyboard focus and moves
+        the focus on along the window's chain, where the navigation list may take it (and
+        jump to its first page).  Keep it in this page: on the tab bar."""
+        focused = QApplication.focusWidget()
+        if focused is not None and self.isVisible() and self.isAncestorOf(focused) \
+                and not focused.isVisible():
+            self.tabs.tabBar().setFocus(Qt.OtherFocusReason)
+            return True
+        return super().focusNextPrevChild(next_)
+
+    def _focus_page(self) -> None:
+        window = self.window_ if isinstance(self.window_, QWidget) else None
+        if self.isHidden() or window is None:
+            return
+        focused = window.focusWidget()
+        if focused is None or not self.isAncestorOf(focused):
+            self.tabs.setFocus(Qt.OtherFocusReason)
+
+    def refresh(self) -> None:
+        if self.number:
+            self.reload()
+
+    def reload(self, select_evidence: int | None = None, keep_facts: bool = True) -> None:
+        """Re-read the stone from the lab and show it in every tab.  Facts typed but not
+        saved yet stay in the form (unless ``keep_facts`` is false)."""
+        if not self.number:
+            return
+        pending = self.fact_changes() if keep_facts and self.detail is not None and \
+            self.detail.stone.number == self.number else {}
+        try:
+            detail = self.lab.stone_detail(self.number)
+        except LabError as exc:
+            self.detail = None
+            self.tabs.setEnabled(False)
+            self.header.setText(_esc(self.number))
+            self.banner.hide()
+            self.message.error(str(exc))
+            return
+        self.detail = detail
+        users = self.lab.users()
+        self.people = {u.username: u.full_name for u in users}
+        self.user_ids = {u.id: u.username for u in users}
+        stone = detail.stone
+        try:
+            self.siblings = self.lab.submission(stone.submission).stones
+        except LabError:
+            self.siblings = (stone,)
+        self.tabs.setEnabled(True)
+        self.blocked_facts = self._why_not_editable(stone, "its grading facts")
+        self.blocked_parcel = self._why_parcel_frozen(stone)
+        self._fill_header(stone)
+        self._fill_facts()
+        if pending and self.blocked_facts is None:
+            for name, value in pending.items():
+                self._set_fact(name, value)
+            self._facts_edited()
+        if select_evidence is None and self.form.evidence is not None:
+            select_evidence = self.form.evidence.id
+        self._fill_evidence(select_evidence)
+        self._fill_assessment()
+        self._fill_finding()
+        self._fill_history()
+
+    def _why_not_editable(self, stone, what: str) -> str | None:
+        try:
+            workflow.check_editable(stone.number, stone.state, what)
+        except StateError as exc:
+            return str(exc)
+        return None
+
+    def _why_parcel_frozen(self, stone) -> str | None:
+        """Parcel evidence covers every stone of the submission: it changes only while
+        none of them is under review or locked (as ``Lab`` checks)."""
+        for other in self.siblings:
+            if other.state == "proposed" or workflow.is_locked(other.state):
+                return self._why_not_editable(other, f"the parcel evidence of "
+                                                     f"{stone.submission}")
+        return None
+
+    def _fill_header(self, stone) -> None:
+        state = grading.label(stone.state)
+        parts = [f"<b>{_esc(stone.number)}</b>", _esc(stone.client),
+                 f"{_esc(stone.weight)} ct", f"<b>{_esc(state)}</b>",
+                 f"submission {_esc(stone.submission)}"]
+        if stone.client_ref:
+            parts.append(f"client ref {_esc(stone.client_ref)}")
+        parts.append(f"received {local_time(stone.received_at)[:10]}")
+        self.header.setText(" · ".join(parts))
+        if stone.locked:
+            self.banner.setText(f"Locked — {state.lower()}; a supervisor may reopen it "
+                                f"with a reason to correct it.")
+            self.banner.setToolTip(self.blocked_facts or "")
+            self.banner.show()
+        elif stone.state == "proposed":
+            self.banner.setText("Frozen — a finding awaits a supervisor's review: grading "
+                                "facts and evidence cannot change until it is approved or "
+                                "rejected.")
+            self.banner.setToolTip(self.blocked_facts or "")
+            self.banner.show()
+        else:
+            self.banner.hide()
+
+    # ------------------------------------------------------------------ facts
+    def _fill_facts(self) -> None:
+        if self.detail is None:
+            return
+        stone = self.detail.stone
+        for name in self.facts:
+            self._set_fact(name, self._stored_fact(stone, name))
+        self._mark_invalid(self.facts, ())
+        self._facts_edited()
+
+    def _revert_facts(self) -> None:
+        self._fill_facts()
+        self.message.clear_message()
+
+    def _set_fact(self, name: str, value) -> None:
+        widget = self.facts[name]
+        widget.blockSignals(True)
+        if isinstance(widget, QComboBox):
+            index = widget.findData(value)
+            if index < 0 and value is not None:  # a value outside the scale
+                widget.addItem(grading.label(value), value)
+                index = widget.count() - 1
+            widget.setCurrentIndex(max(index, 0))
+        elif isinstance(widget, QPlainTextEdit):
+            widget.setPlainText(value or "")
+        else:
+            widget.setText(value or "")
+        widget.blockSignals(False)
+
+    @staticmethod
+    def _stored_fact(stone, name: str):
+        return stone.weight if name == "weight" else getattr(stone, name)
+
+    def fact_changes(self) -> dict:
+        """The facts the form shows differently from the stored stone."""
+        if self.detail is None:
+            return {}
+        stone = self.detail.stone
+        out = {}
+        for name, widget in self.facts.items():
+            stored = self._stored_fact(stone, name)
+            if isinstance(widget, QComboBox):
+                value = widget.currentData()
+                if value != stored:
+                    out[name] = value
+                continue
+            value = widget.toPlainText() if isinstance(widget, QPlainTextEdit) \
+                else widget.text()
+            if value.strip() != (stored or ""):
+                out[name] = value.strip()
+        return out
+
+    def _identification_changed(self) -> None:
+        ident = self.facts["identification"].currentData()
+        growth = self.facts["growth_method"]
+        if ident in ("natural", "simulant"):
+            growth.setCurrentIndex(0)
+        self._facts_edited()
+
+    def _facts_edited(self) -> None:
+        editable = self.detail is not None and self.blocked_facts is None
+        for name, widget in self.facts.items():
+            widget.setEnabled(editable)
+            widget.setToolTip("" if editable else self.blocked_facts or "")
+            if isinstance(widget, QLineEdit):
+                widget.setPlaceholderText(FACT_PLACEHOLDERS.get(name, "") if editable
+                                          else "")
+        ident = self.facts["identification"].currentData()
+        if editable and ident in ("natural", "simulant"):
+            growth = self.facts["growth_method"]
+            growth.setEnabled(growth.currentData() is not None)
+            growth.setToolTip(f"A {grading.label(ident).lower()} stone has no growth "
+                              f"method")
+        changes = self.fact_changes()
+        self.save_button.setEnabled(editable and bool(changes))
+        self.revert_button.setEnabled(editable and bool(changes))
+        if not editable:
+            self.save_button.setToolTip(self.blocked_facts or "Open a stone first")
+            self.facts_state.setText("Read only: " + (self.blocked_facts or ""))
+        elif changes:
+            self.save_button.setToolTip("Save the changed facts (Ctrl+S)")
+            names = ", ".join(FACT_LABELS[n].lower() for n in changes)
+            self.facts_state.setText(f"Unsaved changes: {names}.")
+        else:
+            self.save_button.setToolTip("Nothing to save: no fact changed")
+            self.facts_state.setText("Saved.")
+
+    def save_facts(self) -> bool:
+        if self.detail is None:
+            return False
+        if self.blocked_facts is not None:
+            self.message.error(self.blocked_facts)
+            return False
+        changes = self.fact_changes()
+        if not changes:
+            self.message.info("Nothing to save: no fact changed.")
+            return False
+        before = self.detail.stone
+        try:
+            after = self.lab.update_stone(self.number, **changes)
+        except ValidationError as exc:
+            names = [p.get("column") for p in exc.problems]
+            self._mark_invalid(self.facts, names)
+            text, field = str(exc), exc.field
+            if field in FACT_LABELS and text.startswith(f"{field}:"):
+                text = f"{FACT_LABELS[field]} ({field}):" + text[len(field) + 1:]
+            self.message.error(text)
+            return False
+        except LabError as exc:
+            self.message.error(str(exc))
+            return False
+        said = []
+        for name in changes:
+            old, new = self._stored_fact(before, name), self._stored_fact(after, name)
+            if old != new:
+                said.append(f"{FACT_LABELS[name].lower()} {_fact_words(name, old)} → "
+                            f"{_fact_words(name, new)}")
+        self.reload(keep_facts=False)
+        self.message.info(f"Saved {self.number}: " + ("; ".join(said) or "no change")
+                          + ".")
+        return True
+
+    def _mark_invalid(self, widgets: dict, names) -> None:
+        first = None
+        for name, widget in widgets.items():
+            bad = name in names
+            if bool(widget.property("invalid")) != bad:
+                widget.setProperty("invalid", bad)
+                widget.style().unpolish(widget)
+                widget.style().polish(widget)
+            if bad and first is None:
+                first = widget
+        if first is not None:
+            first.setFocus()
+
+    # ------------------------------------------------------------------ evidence
+    def _fill_evidence(self, select: int | None = None) -> None:
+        detail = self.detail
+        stone = detail.stone
+        blocked_stone = self._why_not_editable(stone, "its evidence")
+        self.form.set_stone(stone, len(self.siblings), blocked_stone, self.blocked_parcel)
+        table = self.evidence_table
+        table.blockSignals(True)
+        table.setRowCount(0)
+        table.setRowCount(len(detail.evidence))
+        row_to_select = None
+        for row, ev in enumerate(detail.evidence):
+            covers = "this stone" if ev.level == "stone" else f"parcel {ev.target}"
+            reference = ev.fields.get("reference") or ""
+            items = [QTableWidgetItem(kind_label(ev.kind)), QTableWidgetItem(reference),
+                     QTableWidgetItem(covers),
+                     QTableWidgetItem(str(len(ev.attachments))),
+                     QTableWidgetItem("Locked" if ev.locked else "")]
+            items[0].setData(Qt.UserRole, ev.id)
+            items[0].setToolTip(f"{kind_label(ev.kind)}, recorded by {ev.created_by} on "
+                                f"{local_time(ev.created_at)}")
+            items[3].setTextAlignment(Qt.AlignCenter)
+            items[3].setToolTip(f"{len(ev.attachments)} document(s) attached")
+            if ev.locked:
+                items[4].setForeground(QColor("#8a5a00"))
+                items[4].setToolTip("Locked with its stone (or a stone of its parcel); a "
+                                    "supervisor may reopen the stone")
+            for column, item in enumerate(items):
+                table.setItem(row, column, item)
+            if ev.id == select:
+                row_to_select = row
+        table.blockSignals(False)
+        own = sum(1 for e in detail.evidence if e.level == "stone")
+        self.evidence_count.setText(
+            f"{len(detail.evidence)} piece(s) of evidence: {own} on this stone, "
+            f"{len(detail.evidence) - own} on its parcel {stone.submission}")
+        can_add = blocked_stone is None or self.blocked_parcel is None
+        self.add_button.setEnabled(can_add)
+        self.add_button.setToolTip("New evidence for this stone or its parcel (Ctrl+E)"
+                                   if can_add else _sentence(blocked_stone))
+        if row_to_select is not None:
+            table.selectRow(row_to_select)
+            self._evidence_picked()
+            return
+        if self.form.evidence is not None:   # what it showed is gone: start afresh
+            self.form.new()
+        else:                                # keep what is being typed
+            self.form.update_buttons()
+        self.documents.set_evidence(None, None)
+
+    def selected_evidence(self):
+        rows = self.evidence_table.selectionModel().selectedRows()
+        if not rows or self.detail is None:
+            return None
+        evidence_id = self.evidence_table.item(rows[0].row(), 0).data(Qt.UserRole)
+        return next((e for e in self.detail.evidence if e.id == evidence_id), None)
+
+    def _evidence_blocked(self, ev) -> str | None:
+        if ev.level == "stone":
+            return self._why_not_editable(self.detail.stone, "its evidence")
+        return self.blocked_parcel
+
+    def _evidence_picked(self) -> None:
+        ev = self.selected_evidence()
+        if ev is None:
+            return
+        self.form.edit(ev)
+        self.documents.set_evidence(ev, self._evidence_blocked(ev))
+
+    def add_evidence(self, kind: str | None = None) -> None:
+        """An empty evidence form (Ctrl+E)."""
+        if self.detail is None:
+            return
+        self.tabs.setCurrentIndex(1)
+        self.evidence_table.clearSelection()
+        self.form.new(kind if isinstance(kind, str) else None)
+        self.documents.set_evidence(None, None)
+        self.form.kind.setFocus()
+
+    def _after_attach(self) -> None:
+        ev = self.selected_evidence()
+        self.reload(select_evidence=ev.id if ev else None)
+
+    # ------------------------------------------------------------------ assessment
+    def _fill_assessment(self) -> None:
+        if self.detail is None:
+            return
+        on = self.assess_on.date().toPython()
+        for code in JURISDICTIONS:
+            outcome, scope, reasons = self.outcomes[code], self.scopes[code], \
+                self.reasons[code]
+            try:
+                a = self.lab.assess(self.number, code, on=on)
+            except LabError as exc:
+                outcome.setText("Not assessed")
+                outcome.setStyleSheet("")
+                scope.setText("")
+                reasons.setPlainText(str(exc))
+                continue
+            back, fore = OUTCOME_STYLE.get(a.outcome, ("#eef0f3", "#1d2733"))
+            outcome.setText(OUTCOME_WORDS.get(a.outcome, a.outcome))
+            outcome.setProperty("outcome", a.outcome)
+            outcome.setStyleSheet(f"background: {back}; color: {fore}; font-size: 14pt; "
+                                  f"font-weight: 700; padding: 8px; border-radius: 5px;")
+            scope.setText(f"{'In scope' if a.in_scope else 'Not in scope'} on "
+                          f"{a.on.isoformat()} · ruleset {_esc(a.ruleset)}")
+            parts = ["<p><b>Reasons</b></p><ul style='margin-left:-18px'>"]
+            parts += [f"<li>{_esc(r)}</li>" for r in a.reasons]
+            parts.append("</ul>")
+            if a.missing:
+                parts.append("<p><b>Evidence that would satisfy</b></p>"
+                             "<ul style='margin-left:-18px'>")
+                parts += [f"<li>{_esc(m)}</li>" for m in a.missing]
+                parts.append("</ul>")
+            reasons.setHtml("".join(parts))
+
+    # ------------------------------------------------------------------ finding
+    def _fill_finding(self) -> None:
+        detail = self.detail
+        f = detail.finding
+        fields = self.finding_fields
+        if f is None:
+            for label in fields.values():
+                label.setText("—")
+            fields["origin"].setText("No finding proposed yet.")
+        else:
+            fields["origin"].setText(f"<b>{_esc(grading.label(f.origin))}</b>")
+            fields["mining_country"].setText(
+                f"{country_name(f.mining_country)} ({f.mining_country})"
+                if f.mining_country else "not stated")
+            fields["statement"].setText(_esc(f.statement) or "(no statement)")
+            fields["status"].setText(grading.label(f.status))
+            fields["proposed"].setText(f"{_esc(f.proposed_by_name)} ({f.proposed_by}), "
+                                       f"{local_time(f.proposed_at)}")
+            fields["decided"].setText(
+                f"{_esc(f.decided_by_name)} ({f.decided_by}), {local_time(f.decided_at)}"
+                if f.decided_by else "not decided yet")
+            fields["comment"].setText(_esc(f.decision_comment) or "—")
+            fields["assessments"].setText("; ".join(
+                f"{code}: {OUTCOME_WORDS.get(v.get('outcome'), v.get('outcome'))} "
+                f"({v.get('ruleset')}, {v.get('on')})"
+                for code, v in sorted((f.assessments or {}).items())) or "—")
+        fields["reports"].setText("<br>".join(
+            f"{_esc(r.number)} — {grading.label(r.status)}, issued "
+            f"{local_time(r.issued_at)} by {_esc(r.issued_by)}"
+            + (f"; superseded by {_esc(r.superseded_by)}" if r.superseded_by else "")
+            + (f" ({_esc(r.withdrawn_reason)})" if r.withdrawn_reason else "")
+            for r in detail.reports) or "none issued")
+
+        lines = []
+        for old in list(detail.findings[:-1])[::-1]:
+            text = (f"<b>{local_time(old.proposed_at)}</b> · "
+                    f"{_esc(grading.label(old.origin))}")
+            if old.mining_country:
+                text += f" ({_esc(country_name(old.mining_country))})"
+            text += (f" · <b>{_esc(grading.label(old.status))}</b> · proposed by "
+                     f"{_esc(old.proposed_by_name)}")
+            if old.decided_by:
+                text += (f"; decided by {_esc(old.decided_by_name)}, "
+                         f"{local_time(old.decided_at)}")
+                if old.decision_comment:
+                    text += f": “{_esc(old.decision_comment)}”"
+            lines.append(text)
+        self.earlier.setText("<br>".join(lines) or "No earlier findings.")
+        countries = {c for e in detail.evidence for c in (e.fields.get("origin_countries")
+                                                          or ())}
+        self.country_hint = "ISO 3166 code"
+        if len(countries) == 1:
+            code = next(iter(countries))
+            self.country_hint = f"the evidence names {country_name(code)} ({code})"
+        self._country_typed(self.mining_country.text())
+        self._update_finding_buttons()
+
+    def _update_finding_buttons(self) -> None:
+        why = self._why_not_propose()
+        for widget in (self.origin, self.mining_country, self.statement):
+            widget.setEnabled(why is None)
+        self.propose_button.setEnabled(why is None)
+        self.propose_why.setText(_sentence(why or ""))
+        self.propose_why.setVisible(why is not None)
+        self.propose_button.setToolTip(
+            "Propose this finding for a supervisor's review (Ctrl+Shift+P)"
+            if why is None else _sentence(why))
+        why_reopen = self._why_not_reopen()
+        self.reopen_button.setEnabled(why_reopen is None)
+        self.reopen_button.setToolTip("Reopen this stone for correction: give a reason and "
+                                      "sign with your password" if why_reopen is None
+                                      else _sentence(why_reopen))
+
+    def _why_not_propose(self) -> str | None:
+        if self.detail is None:
+            return "open a stone first"
+        stone = self.detail.stone
+        try:
+            workflow.check_can_propose(_actor(self.lab.user), stone.number, stone.state)
+        except LabError as exc:
+            return str(exc)
+        return None
+
+    def _why_not_reopen(self) -> str | None:
+        if self.detail is None:
+            return "open a stone first"
+        stone = self.detail.stone
+        try:
+            workflow.check_can_reopen(_actor(self.lab.user), stone.number, stone.state)
+        except LabError as exc:
+            return str(exc)
+        return None
+
+    def _country_typed(self, text: str) -> None:
+        code = text.strip().upper()
+        if len(code) < 2:
+            self.mining_country_name.setText(self.country_hint)
+        else:
+            name = country_name(code)
+            self.mining_country_name.setText(name if name != code else
+                                             "not an ISO country code")
+
+    def _clear_propose(self) -> None:
+        self.origin.setCurrentIndex(0)
+        self.mining_country.clear()
+        self.statement.clear()
+        self._mark_invalid(self._propose_widgets(), ())
+
+    def _propose_widgets(self) -> dict:
+        return {"origin": self.origin, "mining_country": self.mining_country,
+                "statement": self.statement}
+
+    def _propose_key(self) -> None:
+        if self.detail is None:
+            return
+        if self.tabs.currentIndex() != 3:
+            self.tabs.setCurrentIndex(3)
+            self.origin.setFocus()
+            return
+        self.propose()
+
+    def propose(self):
+        """Propose the finding typed in the form; the Finding, or None."""
+        why = self._why_not_propose()
+        if why is not None:
+            self.message.error(_sentence(why))
+            return None
+        origin = self.origin.currentData()
+        try:
+            finding = self.lab.propose_finding(
+                self.number, origin if origin is not None else "",
+                mining_country=self.mining_country.text().strip() or None,
+                statement=self.statement.toPlainText().strip())
+        except ValidationError as exc:
+            self._mark_invalid(self._propose_widgets(),
+                               [p.get("column") for p in exc.problems])
+            self.message.error(str(exc))
+            return None
+        except LabError as exc:
+            self.message.error(str(exc))
+            return None
+        self._clear_propose()
+        self.reload()
+        origin = grading.label(finding.origin)
+        self.message.info(f"{self.number}: finding proposed ({origin}). It awaits review "
+                          f"by a supervisor other than you; the facts and evidence are "
+                          f"frozen until then.")
+        return finding
+
+    def reopen(self) -> bool:
+        why = self._why_not_reopen()
+        if why is not None:
+            self.message.error(_sentence(why))
+            return False
+        number = self.number
+        reason = dialogs.ask_reason(self, f"Reopen {number}",
+                                    f"Why must {number} be corrected? Its issued report "
+                                    f"will be superseded; the reason is recorded and "
+                                    f"printed with the corrected report.")
+        if reason is None:
+            return False
+        try:
+            reason = workflow.check_reason(reason, "reopening")
+        except LabError as exc:
+            self.message.error(str(exc))
+            return False
+        user = self.lab.user
+        password = dialogs.ask_password(self, signer=user.full_name,
+                                        meaning="Reopening for correction",
+                                        subject=f"stone {number}")
+        if password is None:
+            self.message.info(f"Not reopened: the signature for {number} was cancelled.")
+            return False
+        try:
+            self.lab.reopen(number, reason, password=password)
+        except LabError as exc:
+            self.message.error(str(exc))
+            return False
+        self.reload()
+        self.message.info(f"{number} reopened by {user.full_name}: {reason}. Its facts and "
+                          f"evidence can be corrected; its finding is proposed again.")
+        return True
+
+    # ------------------------------------------------------------------ history
+    def _fill_history(self) -> None:
+        events = list(self.detail.history)[::-1]
+        table = self.history_table
+        table.setRowCount(len(events))
+        for row, event in enumerate(events):
+            who = self.people.get(event.actor)
+            values = (local_time(event.at, seconds=True),
+                      f"{who} ({event.actor})" if who else event.actor,
+                      action_words(event.action), self._changes_text(event),
+                      self._signature_text(event))
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setToolTip(value if column != 0 else f"{event.at} UTC")
+                if column == 0:
+                    item.setData(Qt.UserRole, event.id)
+                table.setItem(row, column, item)
+        self._history_rows()
+        self.history_count.setText(f"{len(events)} events, newest first: the stone, its "
+                                   f"evidence and documents, its parcel's evidence, its "
+                                   f"findings and reports.")
+
+    def _history_rows(self) -> None:
+        if self.history_table.isVisible():
+            self.history_table.resizeRowsToContents()
+
+    def _changes_text(self, event) -> str:
+        data = event.data or {}
+        row = data.get("row") or {}
+        changed = {k: v for k, v in (data.get("changed") or {}).items()
+                   if k != "updated_at"}
+        prefix = ""
+        if event.action.startswith("evidence.") and row:
+            prefix = f"{kind_label(row.get('kind'))} {row.get('reference') or ''}".strip()
+        elif event.action.startswith("report.") and row:
+            prefix = f"Report {row.get('number')}"
+        if changed:
+            lines = [f"{COLUMN_WORDS.get(col, col)}: {self._words(col, old)} → "
+                     f"{self._words(col, new)}" for col, (old, new) in changed.items()]
+            return (prefix + ":\n" if prefix else "") + "\n".join(lines)
+        action = event.action
+        if action == "submission.receive":
+            return f"{row.get('number')}" + (f", reference {row['reference']}"
+                                              if row.get("reference") else "")
+        if action == "stone.receive":
+            return (f"{row.get('number')}: {format_weight(row.get('weight_mct'))} ct "
+                    f"{grading.label(row.get('shape'))}".strip())
+        if action == "evidence.add":
+            where = "this stone" if row.get("stone_id") else "the parcel"
+            return f"{prefix} on {where}"
+        if action == "attachment.add":
+            return (f"{row.get('filename')} ({row.get('media_type')}, "
+                    f"{row.get('size', 0):,} bytes), "
+                    f"SHA-256 {str(row.get('sha256'))[:12]}…")
+        if action == "finding.propose":
+            text = grading.label(row.get("origin"))
+            if row.get("mining_country"):
+                text += f", mined in {country_name(row['mining_country'])}"
+            if row.get("statement"):
+                text += f": “{row['statement']}”"
+            return text
+        if action == "report.issue":
+            return prefix
+        return prefix
+
+    def _words(self, column: str, value) -> str:
+        if value is None or value == "":
+            return "—"
+        if column == "weight_mct":
+            return f"{format_weight(value)} ct"
+        if column == "value_cents":
+            return f"USD {value / 100:,.2f}"
+        if column in ("origin_countries", "transit_countries"):
+            try:
+                return ", ".join(json.loads(value)) if isinstance(value, str) else \
+                    ", ".join(value)
+            except ValueError:
+                return str(value)
+        if column.endswith("_by") and isinstance(value, int):
+            return self.user_ids.get(value, str(value))
+        if column.endswith("_at") and isinstance(value, str):
+            return local_time(value)
+        if column in _WORD_COLUMNS and isinstance(value, str):
+            return grading.label(value)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value)
+
+    @staticmethod
+    def _signature_text(event) -> str:
+        data = event.data or {}
+        parts = []
+        signature = data.get("signature")
+        if signature:
+            text = (f"Signed by {signature.get('name')} ({signature.get('signer')}): "
+                    f"{signature.get('meaning')}, {local_time(signature.get('at'))}")
+            if signature.get("reauthenticated"):
+                text += ", password re-entered"
+            parts.append(text)
+        if data.get("reason"):
+            parts.append(f"Reason: {data['reason']}")
+        return "\n".join(parts)
+
+    # ------------------------------------------------------------------ keys
+    def save_current(self) -> None:
+        """Ctrl+S: save what the current tab edits."""
+        if self.detail is None:
+            return
+        index = self.tabs.currentIndex()
+        if index == 0:
+            self.save_facts()
+        elif index == 1:
+            self.form.save()
+
+
+def action_words(action: str) -> str:
+    if action in ACTION_WORDS:
+        return ACTION_WORDS[action]
+    return _sentence(action.replace(".", " ").replace("_", " "))
+
+
+def _fact_words(name: str, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if name == "weight":
+        return f"{value} ct"
+    if name in FACT_SCALES:
+        return grading.label(value)
+    return str(value)
