@@ -1,16 +1,23 @@
 """Benchmarks that print figures (never asserted): ``python -m labdesk.bench``.
 
+    python -m labdesk.bench run --sizes 10000,100000,1000000 --out docs/benchmarks.md
     python -m labdesk.bench reports --count 200
 
-Report issuance: milliseconds per report (claim, signature, QR, PDF, database and audit),
-beside a bare reportlab page holding the same text, and the ratio of the two; the parts
-(QR matrix, PDF build, signature) are timed on their own too.
+``run`` builds a lab of each size (store bulk path: same schema, indexes, triggers and
+audit chain as real use) and measures what a lab feels: intake, lookups, search, the
+Stones view, report issuance, check, backup, cold start and memory.
 """
 from __future__ import annotations
 
 import io
+import os
+import platform
+import random
+import resource
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -19,7 +26,27 @@ import click
 
 
 def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.2f} ms"
+    return f"{seconds * 1000:.2f} ms"
+
+
+def _pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _timed(fn, *args, **kwargs) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+def _rss_mb() -> float:
+    """Current resident memory of this process (Linux), else the peak."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
 
 
 def _bare_page(lines: list[str]) -> bytes:
@@ -39,82 +66,219 @@ def _bare_page(lines: list[str]) -> bytes:
     return out.getvalue()
 
 
-def _approved_lab(home: Path, count: int):
-    from labdesk.core import passwords
-    from labdesk.lab import Lab
-    lab = Lab.init(home, "Benchmark Laboratory", "admin", "bench-admin-1", "Ada Admin",
-                   address="1 Diamond Street\nAntwerp", verify_url="https://verify.example/")
-    lab.add_user("tech", "Tom Tech", "technician", "bench-tech-1")
-    lab.add_user("sup", "Sue Sup", "supervisor", "bench-sup-1")
-    lab.login("tech", "bench-tech-1")
-    sub = lab.receive("Benchmark Client NV", [
-        {"weight": f"{0.5 + i % 300 / 100:.3f}", "shape": "BR", "colour": "F",
-         "clarity": "VS1", "cut": "EX", "polish": "EX", "symmetry": "VG",
-         "fluorescence": "NON", "measurements": "6.41-6.45x3.95", "identification": "natural",
-         "client_ref": f"B{i}"} for i in range(count)])
-    lab.add_evidence(sub.number, "kp_certificate", reference="BW9999", issuer="BW KPA",
-                     issuing_country="BW", issued_on=sub.received_at[:10],
-                     origin_countries=["BW"], origin_type="single", weight="99999")
-    numbers = [s.number for s in sub.stones]
-    for n in numbers:
-        lab.propose_finding(n, "non_russian", "BW", statement="Single-origin KP certificate "
-                            "of the parcel names Botswana.")
-    lab.login("sup", "bench-sup-1")
-    for n in numbers:
-        lab.approve(n)
-    del passwords
-    return lab, numbers
-
-
-def bench_reports(count: int) -> dict:
-    from labdesk.reports import claims, qr
-    tmp = Path(tempfile.mkdtemp(prefix="labdesk-bench-"))
-    try:
-        lab, numbers = _approved_lab(tmp / "lab", count)
-        times = []
-        for n in numbers:
-            start = time.perf_counter()
-            report = lab.issue_report(n)
-            times.append(time.perf_counter() - start)
-        text = subprocess_text(report.pdf_path)
-        bare = []
-        for _ in range(min(count, 50)):
-            start = time.perf_counter()
-            _bare_page(text)
-            bare.append(time.perf_counter() - start)
-        qr_times = []
-        for _ in range(20):
-            start = time.perf_counter()
-            qr.matrix(report.qr_text)
-            qr_times.append(time.perf_counter() - start)
-        kid, private = lab._signing_key()
-        sign_times = []
-        for _ in range(200):
-            start = time.perf_counter()
-            claims.sign(private, report.claim)
-            sign_times.append(time.perf_counter() - start)
-        lab.close()
-        per_report = statistics.median(times)
-        per_bare = statistics.median(bare)
-        return {"reports": count, "per_report": per_report, "p95": sorted(times)[
-            int(0.95 * (len(times) - 1))], "bare_page": per_bare,
-                "ratio": per_report / per_bare, "qr": statistics.median(qr_times),
-                "sign": statistics.median(sign_times),
-                "token_bytes": len(report.token)}
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def subprocess_text(pdf_path: Path) -> list[str]:
-    """The report's words, to lay on the bare page (pdftotext when present, else a
-    fixed text of the same size)."""
-    import shutil as sh
-    import subprocess
-    if sh.which("pdftotext"):
+def _report_text(pdf_path: Path) -> list[str]:
+    """The report's words, to lay on the bare page (pdftotext when present)."""
+    if shutil.which("pdftotext"):
         out = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"],
                              capture_output=True, text=True).stdout
         return [line for line in out.splitlines() if line.strip()]
     return ["Diamond Origin Report " + "x" * 80] * 60
+
+
+def _approve(lab, numbers):
+    from labdesk.benchlab import PASSWORDS
+    lab.login("tech", PASSWORDS["tech"])
+    for n in numbers:
+        lab.update_stone(n, measurements="6.41-6.45x3.95", cut="EX", polish="EX",
+                         symmetry="VG", fluorescence="NON")
+        lab.propose_finding(n, "non_russian", "BW", statement="Single-origin KP "
+                            "certificate of the parcel names Botswana.")
+    lab.login("sup", PASSWORDS["sup"])
+    for n in numbers:
+        lab.approve(n)
+
+
+def measure_reports(lab, count: int) -> dict:
+    """Issue ``count`` reports; ms per report beside a bare reportlab page."""
+    from labdesk.reports import qr
+    numbers = [s.number for s in lab.stones(state="received", limit=count).items]
+    _approve(lab, numbers)
+    times = []
+    for n in numbers:
+        seconds, report = _timed(lab.issue_report, n)
+        times.append(seconds)
+    text = _report_text(report.pdf_path)
+    bare = [_timed(_bare_page, text)[0] for _ in range(min(count, 50))]
+    qr_times = [_timed(qr.matrix, report.qr_text)[0] for _ in range(20)]
+    per = statistics.median(times)
+    return {"reports": count, "per_report": per, "p95": _pct(times, .95),
+            "bare": statistics.median(bare), "ratio": per / statistics.median(bare),
+            "qr": statistics.median(qr_times), "numbers": [report.number],
+            "token_bytes": len(report.token)}
+
+
+def measure(home: Path, size: int, echo=print) -> dict:
+    from labdesk import benchlab
+    results: dict = {"size": size}
+    echo(f"building a lab of {size:,} stones…")
+    seconds, lab = _timed(benchlab.build, home, size,
+                          progress=lambda d, t: d % 100_000 == 0 and echo(f"  {d:,}"))
+    results["build"] = seconds
+    results["db_mb"] = (home / "labdesk.db").stat().st_size / 1e6
+    rng = random.Random(3)
+
+    # intake of a 10,000-stone packing list, and the raw floor
+    rows = benchlab.packing_rows(10_000)
+    seconds, sub = _timed(lab.receive, "Bench Intake Client NV", rows, reference="PL-BENCH")
+    results["intake_per_s"] = len(rows) / seconds
+    from labdesk.core.stones import parse_stone_fields
+    parsed = [parse_stone_fields(r) for r in rows]
+    raw = benchlab.raw_insert_seconds(home, parsed)
+    results["intake_ratio"] = seconds / raw
+
+    # report issuance (also gives report numbers to look up)
+    reports = measure_reports(lab, 100)
+    results.update({f"report_{k}": v for k, v in reports.items()})
+
+    total = lab.stones(limit=1).total
+    numbers = [f"D{rng.randint(1, total):07d}" for _ in range(500)]
+    samples = [_timed(lab.stone, n)[0] for n in numbers]
+    results["lookup_stone"] = (_pct(samples, .5), _pct(samples, .95))
+    report_nos = [r.number for r in lab.reports(limit=100).items]
+    samples = [_timed(lab.report, rng.choice(report_nos))[0] for _ in range(500)]
+    results["lookup_report"] = (_pct(samples, .5), _pct(samples, .95))
+    kp = [e.reference for e in lab.submission_evidence(sub.stones[0].submission)] or []
+    kp_refs = [lab.evidence(i).reference for i in rng.sample(range(1, max(2, size // 60)),
+                                                             min(200, max(1, size // 60 - 1)))
+               if lab.evidence(i).kind == "kp_certificate"] + kp
+    samples = [_timed(lab.find, ref)[0] for ref in kp_refs[:300] or ["BW1"]]
+    results["lookup_kp"] = (_pct(samples, .5), _pct(samples, .95))
+
+    terms = list(benchlab.WORDS) + ["Client 01", "Botswana parcel", "PO-12", "R4242"]
+    samples = [_timed(lab.stones, search=rng.choice(terms), limit=50)[0]
+               for _ in range(200)]
+    results["search"] = (_pct(samples, .5), _pct(samples, .95))
+
+    results.update(_stones_view(lab))
+    seconds, check = _timed(lab.check)
+    results["check"] = seconds
+    results["check_ok"] = check.ok
+    lab.login("admin", benchlab.PASSWORDS["admin"])
+    seconds, _ = _timed(lab.backup, home / "bench-backup.zip")
+    results["backup"] = seconds
+    (home / "bench-backup.zip").unlink()
+    lab.close()
+    results.update(_cold_start(home))
+    return results
+
+
+def _stones_view(lab) -> dict:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+    from labdesk.ui.views.stones import StonesModel
+    app = QApplication.instance() or QApplication([])
+    before = _rss_mb()
+    start = time.perf_counter()
+    model = StonesModel(lab)
+    model.reload()
+    first = time.perf_counter() - start
+    for row in range(min(40, model.rowCount())):
+        model.data(model.index(row, 0))
+    from labdesk.ui.views.stones import PAGE
+    pages = [_timed(model.data, model.index(PAGE * (k + 1), 0))[0] for k in range(5)
+             if PAGE * (k + 1) < model.rowCount()]
+    scroll = time.perf_counter()
+    rows = model.rowCount()
+    for row in range(0, rows, max(1, rows // 200)):  # dragging the scroll bar down
+        model.data(model.index(row, 0))
+    for row in range(max(0, rows - 40), rows):
+        model.data(model.index(row, 0))
+    scroll = time.perf_counter() - scroll
+    after = _rss_mb()
+    del model, app
+    return {"view_first": first, "view_next": statistics.median(pages) if pages else 0,
+            "view_scroll": scroll, "view_mem": after - before}
+
+
+_COLD = """
+import os, sys, time, resource
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+start = float(sys.argv[2])
+from PySide6.QtWidgets import QApplication
+from labdesk.lab import Lab
+app = QApplication([])
+lab = Lab.open(sys.argv[1])
+lab.login("tech", "bench-tech-1")
+from labdesk.ui.main_window import MainWindow
+w = MainWindow(lab)
+w.show()
+app.processEvents()
+print(time.time() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+w.close()
+lab.close()
+"""
+
+
+def _cold_start(home: Path) -> dict:
+    """A new process: Python, Qt, the lab opened, logged in, main window shown."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    runs = []
+    for _ in range(3):
+        out = subprocess.run([sys.executable, "-c", _COLD, str(home), str(time.time())],
+                             capture_output=True, text=True, env=env, timeout=300)
+        if out.returncode != 0:
+            return {"cold_start": float("nan"), "peak_rss_mb": float("nan")}
+        seconds, rss = out.stdout.split()[-2:]
+        runs.append((float(seconds), int(rss) / 1e3))
+    return {"cold_start": statistics.median(r[0] for r in runs),
+            "peak_rss_mb": max(r[1] for r in runs)}
+
+
+GOALS = {"lookup": 0.001, "search": 0.050, "view_first": 0.100, "cold_start": 1.5,
+         "check": 60, "intake_ratio": 3, "report": 0.015}
+
+
+def table(all_results: list[dict]) -> str:
+    """The figures as a Markdown table, one column per lab size."""
+    def row(label, key, fmt, goal=""):
+        cells = []
+        for r in all_results:
+            value = r.get(key)
+            cells.append(fmt(value) if value is not None else "—")
+        return f"| {label} | " + " | ".join(cells) + f" | {goal} |"
+    pair = lambda v: f"{v[0] * 1000:.3f} / {v[1] * 1000:.3f} ms"  # noqa: E731
+    head = "| measure | " + " | ".join(f"{r['size']:,} stones" for r in all_results) + \
+        " | goal at 1M |"
+    lines = [head, "|---|" + "---|" * len(all_results) + "---|",
+             row("lab built (bulk path)", "build", lambda v: f"{v:.1f} s"),
+             row("database size", "db_mb", lambda v: f"{v:.0f} MB"),
+             row("intake of a 10,000-stone packing list", "intake_per_s",
+                 lambda v: f"{v:,.0f} stones/s"),
+             row("… ratio to raw sqlite3 executemany", "intake_ratio",
+                 lambda v: f"{v:.1f} x", "≤ 3 x"),
+             row("lookup by stone number p50 / p95", "lookup_stone", pair, "p95 < 1 ms"),
+             row("lookup by report number p50 / p95", "lookup_report", pair, "p95 < 1 ms"),
+             row("lookup by KP certificate p50 / p95", "lookup_kp", pair, "p95 < 1 ms"),
+             row("free-text search p50 / p95", "search", pair, "p95 < 50 ms"),
+             row("Stones view: model + first screen", "view_first", _ms, "< 100 ms"),
+             row("Stones view: next page", "view_next", _ms),
+             row("Stones view: scroll to the end", "view_scroll", lambda v: f"{v:.2f} s"),
+             row("Stones view: memory after scrolling to the end", "view_mem",
+                 lambda v: f"+{v:.0f} MB", "flat"),
+             row("report issuance (median)", "report_per_report", _ms, "≤ 15 ms"),
+             row("… ratio to a bare reportlab page", "report_ratio",
+                 lambda v: f"{v:.1f} x"),
+             row("… of which the QR matrix", "report_qr", _ms),
+             row("Lab.check() over the whole lab", "check", lambda v: f"{v:.1f} s",
+                 "< 60 s"),
+             row("backup", "backup", lambda v: f"{v:.1f} s"),
+             row("cold start to the main window", "cold_start", lambda v: f"{v:.2f} s",
+                 "< 1.5 s"),
+             row("peak RSS (cold start)", "peak_rss_mb", lambda v: f"{v:.0f} MB")]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next((l.split(":", 1)[1].strip() for l in fh if l.startswith("model name")),
+                       cpu)
+    except OSError:
+        pass
+    import sqlite3
+    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}")
 
 
 @click.group()
@@ -123,16 +287,46 @@ def main():
 
 
 @main.command()
+@click.option("--sizes", default="10000", show_default=True,
+              help="Comma-separated lab sizes in stones.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the table (Markdown) to this file.")
+@click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Build the labs here and keep them.")
+def run(sizes, out, keep):
+    """Build labs of each size and print one table."""
+    results = []
+    for size in [int(s) for s in sizes.split(",") if s.strip()]:
+        base = Path(tempfile.mkdtemp(prefix="labdesk-bench-", dir=keep))
+        try:
+            results.append(measure(base / "lab", size, echo=click.echo))
+        finally:
+            if keep is None:
+                shutil.rmtree(base, ignore_errors=True)
+        click.echo(table(results))
+    text = f"Machine: {machine()}\n\n{table(results)}\n"
+    click.echo(text)
+    if out:
+        out.write_text(text)
+
+
+@main.command()
 @click.option("--count", default=200, show_default=True, help="Reports to issue.")
 def reports(count):
     """Issue COUNT reports and compare with a bare reportlab page."""
-    r = bench_reports(count)
+    from labdesk import benchlab
+    tmp = Path(tempfile.mkdtemp(prefix="labdesk-bench-"))
+    try:
+        lab = benchlab.build(tmp / "lab", count)
+        r = measure_reports(lab, count)
+        lab.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     click.echo(f"reports issued          {r['reports']}")
     click.echo(f"per report (median)     {_ms(r['per_report'])}   p95 {_ms(r['p95'])}")
-    click.echo(f"bare reportlab page     {_ms(r['bare_page'])}")
-    click.echo(f"ratio report / bare     {r['ratio']:8.1f} x")
+    click.echo(f"bare reportlab page     {_ms(r['bare'])}")
+    click.echo(f"ratio report / bare     {r['ratio']:.1f} x")
     click.echo(f"  of which QR matrix    {_ms(r['qr'])}")
-    click.echo(f"  of which signature    {_ms(r['sign'])}")
     click.echo(f"token length            {r['token_bytes']} bytes")
 
 

@@ -1061,15 +1061,17 @@ class Lab:
     def stones(self, *, state: str | None = None, client: str | None = None,
                search: str | None = None, received_from=None, received_to=None,
                order: str = "number", descending: bool = False, offset: int = 0,
-               limit: int = 100) -> Page:
-        """One page of stones (never all of them), filtered and sorted."""
+               limit: int = 100, count: bool = True) -> Page:
+        """One page of stones (never all of them), filtered and sorted.  With
+        ``count=False`` the total is not counted (-1): the next pages of a list whose
+        total is known."""
         if state is not None and state not in workflow.STATES:
             raise ValidationError(f"state: {state!r} is not a state", field="state")
         limit, offset = max(1, min(int(limit), 1000)), max(0, int(offset))
         rows, total = queries.list_stones(
             self._db, state=state, client=client, search=search,
             received_from=_day_text(received_from), received_to=_day_text(received_to, 1),
-            order=order, descending=descending, offset=offset, limit=limit)
+            order=order, descending=descending, offset=offset, limit=limit, count=count)
         return Page(items=tuple(_stone(r) for r in rows), total=total, offset=offset,
                     limit=limit)
 

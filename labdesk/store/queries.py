@@ -189,7 +189,7 @@ _ORDERS = {"number": "st.id", "weight": "st.weight_mct", "state": "st.state",
 
 def list_stones(db, *, state=None, client=None, search=None, received_from=None,
                 received_to=None, order="number", descending=False, offset=0,
-                limit=100) -> tuple[list[dict], int]:
+                limit=100, count=True) -> tuple[list[dict], int]:
     """One page of stones and the count of all that match."""
     clause, params = _where([
         ("st.state = ?", state), ("c.name = ?", client),
@@ -200,6 +200,10 @@ def list_stones(db, *, state=None, client=None, search=None, received_from=None,
     direction = "DESC" if descending else "ASC"
     rows = _dicts(db.execute(f"{STONE_SELECT}{clause} ORDER BY {column} {direction}, st.id "
                              f"{direction} LIMIT ? OFFSET ?", [*params, limit, offset]))
+    if not count:
+        return rows, -1
+    if not clause:  # every stone: no join needed, the smallest index is counted
+        return rows, db.execute("SELECT count(*) FROM stones").fetchone()[0]
     total = db.execute("SELECT count(*) FROM stones st JOIN submissions su ON "
                        "su.id = st.submission_id JOIN clients c ON c.id = su.client_id"
                        f"{clause}", params).fetchone()[0]

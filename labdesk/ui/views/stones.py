@@ -1,6 +1,7 @@
 """All stones, in a lazy table: rows are fetched a page at a time as the user scrolls."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHeaderView, QLineEdit,
                                QTableView)
@@ -18,14 +19,18 @@ PAGE = 200
 
 
 class StonesModel(QAbstractTableModel):
-    """A window onto ``Lab.stones``: never more rows in memory than were scrolled to."""
+    """A window onto ``Lab.stones``: the view knows how many rows there are, and the
+    model keeps only the few pages of them that were looked at last, so memory stays the
+    same whether the lab holds a thousand stones or a million."""
+
+    KEEP_PAGES = 8
 
     def __init__(self, lab, parent=None):
         super().__init__(parent)
         self.lab = lab
         self.filters: dict = {}
         self.order, self.descending = "number", True
-        self.rows: list = []
+        self.pages: OrderedDict[int, tuple] = OrderedDict()
         self.total = 0
 
     def reload(self, **filters) -> None:
@@ -33,46 +38,56 @@ class StonesModel(QAbstractTableModel):
         self.filters = {k: v for k, v in filters.items() if v}
         page = self.lab.stones(order=self.order, descending=self.descending, offset=0,
                                limit=PAGE, **self.filters)
-        self.rows, self.total = list(page.items), page.total
+        self.pages = OrderedDict([(0, page.items)])
+        self.total = page.total
         self.endResetModel()
 
+    def stone_at(self, row: int):
+        """The stone on ``row``, fetching its page when it is not in the window."""
+        number = row // PAGE
+        items = self.pages.get(number)
+        if items is None:
+            items = self.lab.stones(order=self.order, descending=self.descending,
+                                    offset=number * PAGE, limit=PAGE, count=False,
+                                    **self.filters).items
+            self.pages[number] = items
+            while len(self.pages) > self.KEEP_PAGES:
+                self.pages.popitem(last=False)
+        else:
+            self.pages.move_to_end(number)
+        offset = row - number * PAGE
+        return items[offset] if offset < len(items) else None
+
+    @property
+    def rows(self) -> list:
+        """The stones in the pages held now (for tests and the selection)."""
+        return [stone for _, items in sorted(self.pages.items()) for stone in items]
+
     def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else self.total
 
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def canFetchMore(self, parent=QModelIndex()):
-        return not parent.isValid() and len(self.rows) < self.total
-
-    def fetchMore(self, parent=QModelIndex()):
-        page = self.lab.stones(order=self.order, descending=self.descending,
-                               offset=len(self.rows), limit=PAGE, **self.filters)
-        if not page.items:
-            self.total = len(self.rows)
-            return
-        self.beginInsertRows(QModelIndex(), len(self.rows),
-                             len(self.rows) + len(page.items) - 1)
-        self.rows.extend(page.items)
-        self.endInsertRows()
-
     def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
+        if not index.isValid() or role not in (Qt.DisplayRole, Qt.TextAlignmentRole,
+                                               Qt.UserRole):
             return None
-        stone = self.rows[index.row()]
-        key = COLUMNS[index.column()][0]
-        if role == Qt.DisplayRole:
-            value = getattr(stone, key)
-            if key == "received_at":
-                return value[:16].replace("T", " ")
-            if key in ("shape", "identification", "state"):
-                return grading.label(value)
-            return value or ""
-        if role == Qt.TextAlignmentRole and key == "weight":
-            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == Qt.TextAlignmentRole:
+            return int(Qt.AlignRight | Qt.AlignVCenter) \
+                if COLUMNS[index.column()][0] == "weight" else None
+        stone = self.stone_at(index.row())
+        if stone is None:
+            return None
         if role == Qt.UserRole:
             return stone.number
-        return None
+        key = COLUMNS[index.column()][0]
+        value = getattr(stone, key)
+        if key == "received_at":
+            return value[:16].replace("T", " ")
+        if key in ("shape", "identification", "state"):
+            return grading.label(value)
+        return value or ""
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
@@ -118,6 +133,8 @@ class StonesView(View):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(self._open)
