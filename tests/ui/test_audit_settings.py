@@ -86,7 +86,7 @@ def test_audit_table_lists_the_chain_in_words_and_filters(window, lab, qtbot):
 
 
 def test_audit_fetches_more_on_demand_and_shows_details(window, lab, qtbot, monkeypatch):
-    monkeypatch.setattr(audit_module, "PAGE", 50)
+    monkeypatch.setattr(audit_module.AuditModel, "page_size", 50)
     win = window("tom")
     view = win.show_page("audit")
     assert view.model.rowCount() == 50 and view.model.canFetchMore()

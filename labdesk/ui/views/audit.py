@@ -6,15 +6,16 @@ import datetime as dt
 import json
 import re
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHeaderView, QLabel, QLineEdit,
                                QListWidget, QPlainTextEdit, QPushButton, QSplitter,
-                               QTableView, QVBoxLayout, QWidget)
+                               QTableView)
 
 from labdesk.core import grading
 from labdesk.core.evidence import FIELD_LABELS, kind_label
 from labdesk.lab import stone_number as lab_stone_number
+from labdesk.ui.paging import PagedModel
 from labdesk.ui.views.base import View
 from labdesk.ui.widgets import hbox
 from labdesk.ui.worker import run_task
@@ -190,47 +191,32 @@ def details_text(event) -> str:
                              sort_keys=True)
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(PagedModel):
     """A window onto ``Lab.audit_events``: rows are fetched a page at a time."""
+
+    columns = COLUMNS
+    page_size = PAGE
 
     def __init__(self, lab, parent=None):
         super().__init__(parent)
         self.lab = lab
         self.filters: dict = {}
-        self.rows: list = []
-        self.total = 0
         self.names: dict[str, str] = {}
         self.people: dict[int, str] = {}
+
+    def fetch(self, offset: int, limit: int):
+        return self.lab.audit_events(offset=offset, limit=limit, **self.filters)
 
     def reload(self, **filters) -> None:
         users = self.lab.users()
         self.names = {u.username: u.full_name for u in users}
         self.people = {u.id: u.full_name for u in users}
-        filters = {k: v for k, v in filters.items() if v}
-        page = self.lab.audit_events(offset=0, limit=PAGE, **filters)
-        self.beginResetModel()
-        self.filters = filters
-        self.rows, self.total = list(page.items), page.total
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def canFetchMore(self, parent=QModelIndex()):
-        return not parent.isValid() and len(self.rows) < self.total
-
-    def fetchMore(self, parent=QModelIndex()):
-        page = self.lab.audit_events(offset=len(self.rows), limit=PAGE, **self.filters)
-        if not page.items:
-            self.total = len(self.rows)
-            return
-        self.beginInsertRows(QModelIndex(), len(self.rows),
-                             len(self.rows) + len(page.items) - 1)
-        self.rows.extend(page.items)
-        self.endInsertRows()
+        previous, self.filters = self.filters, {k: v for k, v in filters.items() if v}
+        try:
+            self.reset_rows()
+        except Exception:
+            self.filters = previous  # a refused filter leaves the list as it was
+            raise
 
     def text(self, event, key: str) -> str:
         if key == "at":

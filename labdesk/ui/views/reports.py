@@ -6,9 +6,7 @@ reopened and approved again is the same action, and the new report supersedes th
 from __future__ import annotations
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
-    QModelIndex,
     QRectF,
     QSizeF,
     Qt,
@@ -35,6 +33,7 @@ from PySide6.QtWidgets import (
 from labdesk.core import grading, workflow
 from labdesk.errors import LabError
 from labdesk.ui import dialogs
+from labdesk.ui.paging import PagedModel
 from labdesk.ui.views.base import View
 from labdesk.ui.widgets import PdfView
 from labdesk.ui.worker import run_task
@@ -115,45 +114,25 @@ def print_pdf(path, printer) -> int:
 
 
 # ---------------------------------------------------------------------- the model
-class ReportsModel(QAbstractTableModel):
+class ReportsModel(PagedModel):
     """A window onto ``Lab.reports``: rows are fetched a page at a time."""
+
+    columns = COLUMNS
+    page_size = PAGE
 
     def __init__(self, lab, parent=None):
         super().__init__(parent)
         self.lab = lab
         self.status: str | None = None
-        self.rows: list = []
-        self.total = 0
         self.names: dict[str, str] = {}
 
+    def fetch(self, offset: int, limit: int):
+        return self.lab.reports(status=self.status, offset=offset, limit=limit)
+
     def reload(self, status: str | None = None) -> None:
-        self.beginResetModel()
-        try:
-            self.status = status
-            self.names = {u.username: u.full_name for u in self.lab.users()}
-            page = self.lab.reports(status=status, offset=0, limit=PAGE)
-            self.rows, self.total = list(page.items), page.total
-        finally:
-            self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def canFetchMore(self, parent=QModelIndex()):
-        return not parent.isValid() and len(self.rows) < self.total
-
-    def fetchMore(self, parent=QModelIndex()):
-        page = self.lab.reports(status=self.status, offset=len(self.rows), limit=PAGE)
-        if not page.items:
-            self.total = len(self.rows)
-            return
-        self.beginInsertRows(QModelIndex(), len(self.rows),
-                             len(self.rows) + len(page.items) - 1)
-        self.rows.extend(page.items)
-        self.endInsertRows()
+        self.status = status
+        self.names = {u.username: u.full_name for u in self.lab.users()}
+        self.reset_rows()
 
     def row_of(self, number: str) -> int | None:
         return next((i for i, r in enumerate(self.rows) if r.number == number), None)
