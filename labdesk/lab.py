@@ -1072,8 +1072,9 @@ class Lab:
             self._db, state=state, client=client, search=search,
             received_from=_day_text(received_from), received_to=_day_text(received_to, 1),
             order=order, descending=descending, offset=offset, limit=limit, count=count)
+        capped = queries.COUNT_CAP if search and total > queries.COUNT_CAP else None
         return Page(items=tuple(_stone(r) for r in rows), total=total, offset=offset,
-                    limit=limit)
+                    limit=limit, more_than=capped)
 
     @_serialised
     def review_queue(self) -> list[Finding]:

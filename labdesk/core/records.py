@@ -157,11 +157,13 @@ class StoneDetail:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a longer list."""
+    """One page of a longer list.  ``more_than`` is set when a search matched so many
+    that they were not all counted: ``total`` is then ``more_than + 1``."""
     items: tuple
     total: int
     offset: int
     limit: int
+    more_than: int | None = None
 
 
 @dataclass(frozen=True)

@@ -187,27 +187,52 @@ _ORDERS = {"number": "st.id", "weight": "st.weight_mct", "state": "st.state",
            "updated": "st.updated_at"}
 
 
+#: A search that matches more stones than this reports "more than" instead of counting
+#: every match (a word common to a million stones would take seconds to count).
+COUNT_CAP = 10_000
+_FROM_FTS = """
+SELECT st.*, su.number AS submission_number, su.received_at AS received_at,
+       c.name AS client_name
+FROM stones_fts f
+JOIN stones st ON st.id = f.rowid
+JOIN submissions su ON su.id = st.submission_id
+JOIN clients c ON c.id = su.client_id
+"""
+
+
 def list_stones(db, *, state=None, client=None, search=None, received_from=None,
                 received_to=None, order="number", descending=False, offset=0,
                 limit=100, count=True) -> tuple[list[dict], int]:
-    """One page of stones and the count of all that match."""
-    clause, params = _where([
-        ("st.state = ?", state), ("c.name = ?", client),
-        ("su.received_at >= ?", received_from), ("su.received_at < ?", received_to),
-        ("st.id IN (SELECT rowid FROM stones_fts WHERE stones_fts MATCH ?)",
-         fts_query(search) if search else None)])
-    column = _ORDERS.get(order, "st.id")
+    """One page of stones and the count of all that match (with a search, at most
+    ``COUNT_CAP + 1``: "more than COUNT_CAP")."""
     direction = "DESC" if descending else "ASC"
-    rows = _dicts(db.execute(f"{STONE_SELECT}{clause} ORDER BY {column} {direction}, st.id "
-                             f"{direction} LIMIT ? OFFSET ?", [*params, limit, offset]))
+    filters = [("st.state = ?", state), ("c.name = ?", client),
+               ("su.received_at >= ?", received_from), ("su.received_at < ?", received_to)]
+    if search and order == "number":
+        # FTS5 walks its matches in rowid order: a page costs its own rows, not every
+        # match's.
+        clause, params = _where([("stones_fts MATCH ?", fts_query(search)), *filters])
+        rows = _dicts(db.execute(f"{_FROM_FTS}{clause} ORDER BY f.rowid {direction} "
+                                 f"LIMIT ? OFFSET ?", [*params, limit, offset]))
+    else:
+        clause, params = _where([
+            *filters, ("st.id IN (SELECT rowid FROM stones_fts WHERE stones_fts MATCH ?)",
+                       fts_query(search) if search else None)])
+        column = _ORDERS.get(order, "st.id")
+        rows = _dicts(db.execute(f"{STONE_SELECT}{clause} ORDER BY {column} {direction}, "
+                                 f"st.id {direction} LIMIT ? OFFSET ?",
+                                 [*params, limit, offset]))
     if not count:
         return rows, -1
     if not clause:  # every stone: no join needed, the smallest index is counted
         return rows, db.execute("SELECT count(*) FROM stones").fetchone()[0]
-    total = db.execute("SELECT count(*) FROM stones st JOIN submissions su ON "
-                       "su.id = st.submission_id JOIN clients c ON c.id = su.client_id"
-                       f"{clause}", params).fetchone()[0]
-    return rows, total
+    source = _FROM_FTS if search and order == "number" else STONE_SELECT
+    if search:
+        counted = f"SELECT count(*) FROM ({source}{clause} LIMIT {COUNT_CAP + 1})"
+    else:
+        counted = ("SELECT count(*) FROM stones st JOIN submissions su ON su.id = "
+                   "st.submission_id JOIN clients c ON c.id = su.client_id" + clause)
+    return rows, db.execute(counted, params).fetchone()[0]
 
 
 def fts_query(text: str) -> str:

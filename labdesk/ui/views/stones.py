@@ -32,6 +32,7 @@ class StonesModel(QAbstractTableModel):
         self.order, self.descending = "number", True
         self.pages: OrderedDict[int, tuple] = OrderedDict()
         self.total = 0
+        self.more_than: int | None = None
 
     def reload(self, **filters) -> None:
         self.beginResetModel()
@@ -40,6 +41,7 @@ class StonesModel(QAbstractTableModel):
                                limit=PAGE, **self.filters)
         self.pages = OrderedDict([(0, page.items)])
         self.total = page.total
+        self.more_than = page.more_than
         self.endResetModel()
 
     def stone_at(self, row: int):
@@ -166,6 +168,10 @@ class StonesView(View):
         self.act(self.model.reload, state=self.state.currentData(),
                  client=self.client.currentData(), search=self.search.text().strip(),
                  received_from=self.received_from.text().strip() or None)
+        if self.model.more_than:
+            self.message.info(f"More than {self.model.more_than:,} stones match; the "
+                              f"first {self.model.more_than:,} are listed. Add words to "
+                              f"narrow the search.")
         widths = (90, 220, 100, 70, 80, 60, 60, 130, 90)
         for column, width in enumerate(widths):
             self.table.setColumnWidth(column, width)
