@@ -22,9 +22,12 @@ GENESIS = "0" * 64
 _SECRET_COLUMNS = {"users": ("password_hash",)}
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(value) -> str:
     """Sorted keys, no spaces, UTF-8 kept: the one text that is hashed."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(value)
 
 
 def snapshot(table: str, row: dict) -> dict:
@@ -36,10 +39,14 @@ def snapshot(table: str, row: dict) -> dict:
     return snap
 
 
-def event_hash(prev_hash: str, event: dict) -> str:
-    fields = [event["id"], event["at"], event["actor"], event["action"], event["entity"],
-              event["entity_id"], event["stone_id"], event["submission_id"], event["data"]]
-    return hashlib.sha256((prev_hash + "\n" + canonical(fields)).encode()).hexdigest()
+#: The columns an event's hash covers, in order (with the previous event's hash).
+HASHED = ("id", "at", "actor", "action", "entity", "entity_id", "stone_id",
+          "submission_id", "data")
+
+
+def event_hash(prev_hash: str, fields: list) -> str:
+    """SHA-256 of the previous hash and the event's ``HASHED`` values."""
+    return hashlib.sha256((prev_hash + "\n" + _ENCODER.encode(fields)).encode()).hexdigest()
 
 
 _INSERT = ("INSERT INTO audit (id, at, actor, action, entity, entity_id, stone_id, "
@@ -60,7 +67,7 @@ def _event(prev: tuple[int, str], at: str, actor: str, action: str, entity: str,
     event = {"id": prev[0] + 1, "at": at, "actor": actor, "action": action,
              "entity": entity, "entity_id": str(entity_id), "stone_id": stone_id,
              "submission_id": submission_id, "data": canonical(data), "prev_hash": prev[1]}
-    event["hash"] = event_hash(prev[1], event)
+    event["hash"] = event_hash(prev[1], [event[name] for name in HASHED])
     return event
 
 
@@ -102,37 +109,31 @@ class ChainReport:
 
 
 def verify(db: sqlite_utils.Database, progress=None) -> ChainReport:
-    """Walk the chain and compare every audited table with the chain's snapshots.
+    """Walk the chain, then compare every audited table with the chain's snapshots.
 
-    ``progress(done, total)`` is called now and then.  Memory grows with the number of
-    records (one short hash per record), not with the number of events.
+    ``progress(done, total)`` is called now and then.  Memory stays flat: the walk keeps
+    one event at a time, and each table is compared with its rows' last events in one
+    streamed join.  The join may trust ``max(id)`` per record because the walk has just
+    proved (or reported) that no event was removed or altered.
     """
     problems: list[str] = []
     total = db.execute("SELECT count(*) FROM audit").fetchone()[0]
-    latest: dict[tuple[str, str], str] = {}
     prev_hash, expected_id, count = GENESIS, 1, 0
-    cursor = db.conn.execute("SELECT id, at, actor, action, entity, entity_id, stone_id, "
-                             "submission_id, data, prev_hash, hash FROM audit ORDER BY id")
-    columns = [d[0] for d in cursor.description]
+    cursor = db.conn.execute(f"SELECT {', '.join(HASHED)}, prev_hash, hash FROM audit "
+                             f"ORDER BY id")
     for values in cursor:
-        event = dict(zip(columns, values))
+        event_id, stored_prev, stored_hash = values[0], values[9], values[10]
         count += 1
-        if event["id"] != expected_id:
-            problems.append(f"audit: events {expected_id} to {event['id'] - 1} are missing "
+        if event_id != expected_id:
+            problems.append(f"audit: events {expected_id} to {event_id - 1} are missing "
                             f"from the chain")
-        if event["prev_hash"] != prev_hash:
-            problems.append(f"audit: event {event['id']} does not follow the event before "
+        if stored_prev != prev_hash:
+            problems.append(f"audit: event {event_id} does not follow the event before "
                             f"it (chain broken)")
-        if event_hash(event["prev_hash"], event) != event["hash"]:
-            problems.append(f"audit: event {event['id']} ({event['action']} by "
-                            f"{event['actor']}) was altered after it was written")
-        try:
-            data = json.loads(event["data"])
-        except ValueError:
-            data = {}
-        if "row" in data:
-            latest[(event["entity"], event["entity_id"])] = _digest(data["row"])
-        prev_hash, expected_id = event["hash"], event["id"] + 1
+        if event_hash(stored_prev, list(values[:9])) != stored_hash:
+            problems.append(f"audit: event {event_id} ({values[3]} by {values[2]}) was "
+                            f"altered after it was written")
+        prev_hash, expected_id = stored_hash, event_id + 1
         if progress and count % 1000 == 0:
             progress(count, total)
     seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit'").fetchone()
@@ -140,36 +141,43 @@ def verify(db: sqlite_utils.Database, progress=None) -> ChainReport:
         problems.append(f"audit: events {expected_id} to {seq[0]} were deleted from the end "
                         f"of the chain")
     for table in AUDITED_TABLES:
-        problems.extend(_compare_table(db, table, latest))
+        problems.extend(_compare_table(db, table))
     return ChainReport(events=count, problems=problems)
 
 
-def _digest(snap: dict) -> str:
-    return hashlib.sha256(canonical(snap).encode()).hexdigest()
-
-
-def _compare_table(db, table, latest) -> list[str]:
+def _compare_table(db, table: str) -> list[str]:
+    """Each row against the snapshot in its last event; rows the chain never saw; records
+    the chain knows that the table lost."""
     problems = []
     key = "key" if table == "settings" else "id"
-    seen = set()
-    cursor = db.conn.execute(f"SELECT * FROM [{table}]")
-    columns = [d[0] for d in cursor.description]
+    cursor = db.conn.execute(
+        f"SELECT t.*, a.data AS [audit data] FROM [{table}] t "
+        f"LEFT JOIN (SELECT entity_id, max(id) AS last FROM audit WHERE entity = ? "
+        f"GROUP BY entity_id) l ON l.entity_id = CAST(t.[{key}] AS TEXT) "
+        f"LEFT JOIN audit a ON a.id = l.last", [table])
+    columns = [d[0] for d in cursor.description][:-1]
     for values in cursor:
-        row = dict(zip(columns, values))
-        entity_id = str(row[key])
-        seen.add(entity_id)
-        recorded = latest.get((table, entity_id))
+        row = dict(zip(columns, values[:-1]))
+        data = values[-1]
         label = _label(table, row)
-        if recorded is None:
+        if data is None:
             problems.append(f"{table}: {label} is not in the audit chain (added behind "
                             f"LabDesk's back)")
-        elif recorded != _digest(snapshot(table, row)):
+            continue
+        try:
+            recorded = json.loads(data).get("row")
+        except (ValueError, AttributeError):
+            recorded = None
+        if recorded != snapshot(table, row):
             problems.append(f"{table}: {label} differs from its last audited state "
-                            f"(changed behind LabDesk's back){_diff(db, table, row)}")
-    for (entity, entity_id) in latest:
-        if entity == table and entity_id not in seen:
-            problems.append(f"{table}: record {entity_id} is in the audit chain but missing "
-                            f"from the table (deleted behind LabDesk's back)")
+                            f"(changed behind LabDesk's back){_diff(table, row, recorded)}")
+    match = "t.key = a.entity_id" if table == "settings" else \
+        "t.id = CAST(a.entity_id AS INTEGER)"
+    lost = db.execute(f"SELECT DISTINCT a.entity_id FROM audit a WHERE a.entity = ? AND "
+                      f"NOT EXISTS (SELECT 1 FROM [{table}] t WHERE {match})", [table])
+    for (entity_id,) in lost.fetchall():
+        problems.append(f"{table}: record {entity_id} is in the audit chain but missing "
+                        f"from the table (deleted behind LabDesk's back)")
     return problems
 
 
@@ -180,15 +188,10 @@ def _label(table: str, row: dict) -> str:
     return f"record {row.get('id')}"
 
 
-def _diff(db, table, row) -> str:
-    """Name the columns that differ from the last snapshot (only for a row that does)."""
-    key = "key" if table == "settings" else "id"
-    found = db.execute("SELECT data FROM audit WHERE entity = ? AND entity_id = ? AND "
-                       "data LIKE '%\"row\":%' ORDER BY id DESC LIMIT 1",
-                       [table, str(row[key])]).fetchone()
-    if not found:
+def _diff(table: str, row: dict, recorded: dict | None) -> str:
+    """Name the columns that differ from the last snapshot."""
+    if not isinstance(recorded, dict):
         return ""
-    recorded = json.loads(found[0])["row"]
     current = snapshot(table, row)
     changed = [f"{c}: recorded {recorded.get(c)!r}, now {current.get(c)!r}"
                for c in sorted(set(recorded) | set(current))
