@@ -149,12 +149,26 @@ class Lab:
     @_serialised
     def login(self, username: str, password: str) -> User:
         """Log in; ``AuthError`` for an unknown user, a wrong password or a deactivated
-        account (one message for all three, so it does not reveal which)."""
-        row = queries.user_by_name(self._db, str(username or "").strip())
+        account (one message for all three, so it does not reveal which).
+
+        After ``_LOGIN_FREE_FAILURES`` wrong passwords in a row for a username, each
+        further attempt must wait (30 s, doubling up to 15 min): ``AuthError`` saying how
+        long, without checking the password."""
+        name = str(username or "").strip()
+        try:
+            self._check_throttle(name)
+        except AuthError:
+            self._actor = None
+            raise
+        row = queries.user_by_name(self._db, name)
         ok = row is not None and verify_password(row["password_hash"], password)
         if not ok or not row["active"]:
             self._actor = None
-            raise AuthError("wrong username or password, or the account is deactivated")
+            wait = self._note_wrong_password(name)
+            raise AuthError("wrong username or password, or the account is deactivated"
+                            + (f"; too many wrong passwords: wait {self._wait_text(wait)} "
+                               f"before trying again" if wait else ""))
+        self._forget_wrong_passwords(name)
         self._actor = _actor(row)
         return _user(row)
 
@@ -164,11 +178,17 @@ class Lab:
 
     @_serialised
     def reauthenticate(self, password: str) -> None:
-        """Check the logged-in user's password again, before a signature."""
+        """Check the logged-in user's password again, before a signature.  Wrong
+        passwords count towards the same wait as ``login``'s."""
         actor = self._require_actor()
+        self._check_throttle(actor.username)
         row = queries.user_by_id(self._db, actor.id)
         if not row["active"] or not verify_password(row["password_hash"], password):
-            raise AuthError(f"the password for {actor.username} is not correct")
+            wait = self._note_wrong_password(actor.username)
+            raise AuthError(f"the password for {actor.username} is not correct"
+                            + (f"; too many wrong passwords: wait {self._wait_text(wait)} "
+                               f"before trying again" if wait else ""))
+        self._forget_wrong_passwords(actor.username)
 
     def _require_actor(self) -> Actor:
         if self._actor is None:
@@ -225,11 +245,16 @@ class Lab:
         actor = self._require_actor()
         workflow.check_admin(actor, "change the lab's logo")
         limit = self.settings()["max_attachment_mb"] * 1_000_000
-        _size, media_type = self.documents.check_file(Path(path), limit)
-        if not media_type.startswith("image/") or media_type == "image/tiff":
-            raise ValidationError("logo: use a PNG, JPEG or GIF image", field="logo")
-        sha = self.documents.put(Path(path), limit)
-        self.update_settings(logo=sha)
+        path = Path(path)
+
+        def check(copy):  # before copying, and again on the very bytes stored
+            _size, media_type = self.documents.check_file(copy, limit, name=path.name)
+            if not media_type.startswith("image/") or media_type == "image/tiff":
+                raise ValidationError("logo: use a PNG, JPEG or GIF image", field="logo")
+
+        check(path)
+        sha = self.documents.put(path, limit, check=check)
+        self._storage_guarded("setting the logo", lambda: self.update_settings(logo=sha))
         return sha
 
     # ------------------------------------------------------------------ users
@@ -388,8 +413,14 @@ class Lab:
                                    "stone.receive", submission_id=sub_id)
                 if progress:
                     progress(min(start + 1000, len(rows)), len(rows))
-        result = self._submission(sub["number"])
-        return Submission(**{**result.__dict__, "left_out": tuple(left_out)})
+        stones_made = tuple(_stone({**row, "submission_number": sub["number"],
+                                    "received_at": when, "client_name": client_row["name"]})
+                            for row in rows)
+        return Submission(id=sub_id, number=sub["number"], client=client_row["name"],
+                          reference=ref, received_at=when, declared_count=count,
+                          declared_weight=format_weight(declared_mct) or None,
+                          received_by=actor.username, stones=stones_made,
+                          left_out=tuple(left_out))
 
     @_serialised
     def preview_packing_list(self, path):
@@ -404,19 +435,21 @@ class Lab:
                             declared_weight=None) -> Submission:
         """Receive every stone of a dealer's packing list (CSV or XLSX), all or nothing.
 
-        The file itself is kept in the document store as the intake's record.
+        The file itself is kept in the document store as the intake's record: the very
+        bytes that were read (the file is read once).
         """
-        from labdesk.core.packing_list import read_packing_list
+        from labdesk.core.packing_list import read_packing_list_file
         self._require_actor()
         _client_name(client.name if isinstance(client, Client) else client)
         _parse_received_at(received_at)
         _optional_text(reference, "reference", 100)
-        packing = read_packing_list(path)
-        sha = self.documents.put(Path(path))
-        return self.receive(client, packing.stones, reference=reference,
-                            received_at=received_at, declared_count=declared_count,
-                            declared_weight=declared_weight, left_out=packing.left_out,
-                            source_sha256=sha, progress=progress)
+        data, packing = read_packing_list_file(path)
+        name = safe_filename(Path(path).name)
+        sha = self.documents.put_bytes(data, name)
+        return self._storage_guarded(f"importing {name}", lambda: self.receive(
+            client, packing.stones, reference=reference, received_at=received_at,
+            declared_count=declared_count, declared_weight=declared_weight,
+            left_out=packing.left_out, source_sha256=sha, progress=progress))
 
     @_serialised
     def update_stone(self, stone_no, **fields) -> Stone:

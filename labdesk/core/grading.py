@@ -7,6 +7,7 @@ back into the words the UI and the reports show.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from labdesk.errors import ValidationError
@@ -62,9 +63,14 @@ _LABELS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def _key(text: object) -> str:
-    """Upper case, every space, hyphen and underscore removed: how dealer codes compare."""
-    return re.sub(r"[\s_\-]+", "", str(text)).upper()
+    """Upper case, every space, hyphen and underscore removed: how dealer codes compare.
+    Cached: a packing list repeats the same few codes thousands of times."""
+    return _SEPARATORS.sub("", str(text)).upper()
+
+
+_SEPARATORS = re.compile(r"[\s_\-]+")
 
 
 def _blank(value: object) -> bool:

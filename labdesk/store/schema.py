@@ -157,7 +157,7 @@ CREATE TABLE audit (
     submission_id INTEGER,
     data TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL UNIQUE
+    hash TEXT NOT NULL
 );
 CREATE INDEX audit_entity ON audit(entity, entity_id, id);
 CREATE INDEX audit_stone ON audit(stone_id, id);
