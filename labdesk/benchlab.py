@@ -7,6 +7,7 @@ from pathlib import Path
 
 from labdesk.lab import Lab, stone_number
 from labdesk.store import queries, writes
+from labdesk.store.baseline import raw_insert_seconds  # noqa: F401  (the bench's floor)
 from labdesk.store.connection import transaction, utcnow
 
 PASSWORDS = {"admin": "bench-admin-1", "tech": "bench-tech-1", "sup": "bench-sup-1"}
@@ -101,28 +102,6 @@ def build(home: Path, stones: int, seed: int = 1, progress=None) -> Lab:
             progress(made, stones)
     db.execute("ANALYZE")
     return lab
-
-
-def raw_insert_seconds(home: Path, rows: list[dict]) -> float:
-    """The floor: the same stone rows into a bare table of the same columns with plain
-    ``sqlite3`` ``executemany`` in one transaction (no checks, no audit, no FTS)."""
-    import sqlite3
-    import time
-    path = home / "raw.db"
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    columns = list(rows[0])
-    conn.execute(f"CREATE TABLE stones ({', '.join(columns)})")
-    marks = ", ".join(f":{c}" for c in columns)
-    start = time.perf_counter()
-    conn.execute("BEGIN")
-    conn.executemany(f"INSERT INTO stones VALUES ({marks})", rows)
-    conn.execute("COMMIT")
-    seconds = time.perf_counter() - start
-    conn.close()
-    path.unlink()
-    return seconds
 
 
 def packing_rows(count: int, seed: int = 2) -> list[dict]:

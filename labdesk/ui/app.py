@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import sys
+from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from labdesk.errors import LabError
@@ -76,6 +78,9 @@ def run(home, demo_home=None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("LabDesk")
     app.setOrganizationName("LabDesk")
+    app.setDesktopFileName("io.labdesk.LabDesk")  # Wayland matches the .desktop entry
+    app.setWindowIcon(QIcon(str(resources.files("labdesk.resources") / "icons" /
+                                "labdesk.svg")))
     controller = Controller(Path(home), demo_home)
     try:
         if not controller.open_lab():
