@@ -520,20 +520,37 @@ class Lab:
 
     @_serialised
     def attach(self, evidence_id: int, path) -> Attachment:
-        """Attach a scanned document (PDF or image) to evidence; stored by SHA-256."""
+        """Attach a scanned document (PDF or image) to evidence; stored by SHA-256.
+
+        The file is refused before it is read when it is over the lab's size limit; it is
+        copied in constant memory, and what is checked (type, completeness) is the copy
+        that is stored.  A full or read-only disk is one ``LabError``; nothing changes."""
         actor = self._require_actor()
         row = self._evidence_row(evidence_id)
         self._check_evidence_editable(row)
         path = Path(path)
         limit = self.settings()["max_attachment_mb"] * 1_000_000
-        size, media_type = self.documents.check_file(path, limit)
-        sha = self.documents.put(path, limit)
-        with transaction(self._db):
-            stored = writes.insert(self._db, "attachments", {
-                "evidence_id": row["id"], "sha256": sha, "filename": safe_filename(path.name),
-                "size": size, "media_type": media_type, "created_by": actor.id,
-                "created_at": utcnow()}, actor.username, "attachment.add",
-                stone_id=row["stone_id"], submission_id=self._evidence_submission(row))
+        self.documents.check_file(path, limit)  # refuse early, before copying anything
+        checked = {}
+
+        def check(copy):
+            checked["size"], checked["media_type"] = self.documents.check_file(
+                copy, limit, name=path.name)
+
+        sha = self.documents.put(path, limit, check=check)
+
+        def record():
+            with transaction(self._db):
+                current = self._evidence_row(row["id"])  # again under the write lock:
+                self._check_evidence_editable(current)  # another window may have approved
+                return writes.insert(self._db, "attachments", {
+                    "evidence_id": row["id"], "sha256": sha,
+                    "filename": safe_filename(path.name), "size": checked["size"],
+                    "media_type": checked["media_type"], "created_by": actor.id,
+                    "created_at": utcnow()}, actor.username, "attachment.add",
+                    stone_id=row["stone_id"], submission_id=self._evidence_submission(row))
+
+        stored = self._storage_guarded(f"attaching {safe_filename(path.name)}", record)
         return _attachment(stored, actor.username)
 
     @_serialised
@@ -771,60 +788,75 @@ class Lab:
     @_serialised
     def issue_report(self, stone_no) -> Report:
         """Sign the approved finding's claim, write the PDF and record the report, all or
-        nothing.  A report issued after a reopening supersedes the earlier one."""
+        nothing.  A report issued after a reopening supersedes the earlier one.
+
+        The PDF is written (fsynced, renamed) before the record is committed, so a record
+        never lacks its PDF; a PDF whose record was not committed (the disk filled up, the
+        process was killed) is removed or set aside in ``reports/orphans/``, never left
+        under a report's name.  A full or read-only disk is one ``LabError``."""
         actor = self._require_actor()
-        row = self._stone_row(stone_no)
-        workflow.check_can_issue(actor, row["number"], row["state"])
-        if row["identification"] not in claims.IDENTIFICATION_CODES:
-            raise StateError(f"{row['number']} is identified as "
-                             f"{grading.label(row['identification']) or 'nothing yet'}: a "
-                             f"report is issued for a natural or laboratory-grown diamond. "
-                             f"Reopen the stone and record its identification.")
-        kid, private = self._signing_key()
-        settings = self.settings()
-        stone = _stone(row)
-        finding = self._current_finding(row)
-        submission = self._submission_row_record(row["submission_id"])
-        client = queries.client_by_name(self._db, submission.client)
-        evidence = self._evidence_list(
-            queries.evidence_for_stone(self._db, row["id"], row["submission_id"]))
-        logo = self.documents.read(settings["logo"]) if settings.get("logo") else None
-        earlier = [r for r in queries.reports_for_stone(self._db, row["id"])
-                   if r["status"] == "superseded" and not r["superseded_by"]]
-        with transaction(self._db):
-            issued_at = utcnow()
-            today = issued_at[:10]
-            report_id = queries.next_id(self._db, "reports")
-            number = f"{settings['report_prefix']}{today[2:4]}-{report_id:06d}"
-            body = content.claim(number, today, kid, settings["lab_name"], stone, finding)
-            token = claims.sign(private, body)
-            url = settings.get("verify_url") or ""
-            qr_text = f"{url}#{token}" if url else token
-            supersedes = earlier[-1]["number"] if earlier else None
-            data = content.page(number, today, settings, logo, stone, submission,
-                                _client(client) if client else None, finding, evidence,
-                                actor.full_name, issued_at, qr_text, supersedes)
-            pdf_bytes = pdf.build(data)
-            path = self._report_path(number)
-            if path.exists():  # left by a crash before its record was committed
-                orphans = self.home / "reports" / "orphans"
-                orphans.mkdir(exist_ok=True)
-                os.replace(path, orphans / f"{number}-{utcnow()[:19].replace(':', '')}.pdf")
-            sha = write_atomically(path, pdf_bytes)
-            stored = writes.insert(self._db, "reports", {
-                "id": report_id, "number": number, "stone_id": row["id"],
-                "finding_id": finding.id, "kid": kid,
-                "claim": claims.canonical_bytes(body).decode(), "token": token,
-                "qr_text": qr_text, "pdf_sha256": sha, "status": "issued",
-                "issued_by": actor.id, "issued_at": issued_at, "supersedes": supersedes},
-                actor.username, "report.issue", stone_id=row["id"],
-                submission_id=row["submission_id"])
-            if supersedes:
-                writes.update(self._db, "reports", earlier[-1]["id"],
-                              {"superseded_by": number}, actor.username,
-                              "report.supersede", stone_id=row["id"],
-                              submission_id=row["submission_id"])
-            self._set_state(row, "reported", actor)
+        self._check_issuable(actor, self._stone_row(stone_no))  # refuse early
+        self._signing_key()  # refuses an exposed or missing key before any work
+        written: list[tuple[Path, str]] = []
+        try:
+            with transaction(self._db):
+                row = self._stone_row(stone_no)  # again under the write lock: another
+                self._check_issuable(actor, row)  # window may have issued it meanwhile
+                kid, private = self._signing_key()  # or rotated the key
+                settings = self.settings()
+                stone = _stone(row)
+                finding = self._current_finding(row)
+                submission = self._submission_row_record(row["submission_id"])
+                client = queries.client_by_name(self._db, submission.client)
+                evidence = self._evidence_list(
+                    queries.evidence_for_stone(self._db, row["id"], row["submission_id"]))
+                logo = self.documents.read(settings["logo"]) if settings.get("logo") \
+                    else None
+                earlier = [r for r in queries.reports_for_stone(self._db, row["id"])
+                           if r["status"] == "superseded" and not r["superseded_by"]]
+                issued_at = utcnow()
+                today = issued_at[:10]
+                report_id = queries.next_id(self._db, "reports")
+                number = f"{settings['report_prefix']}{today[2:4]}-{report_id:06d}"
+                body = content.claim(number, today, kid, settings["lab_name"], stone,
+                                     finding)
+                token = claims.sign(private, body)
+                url = settings.get("verify_url") or ""
+                qr_text = f"{url}#{token}" if url else token
+                supersedes = earlier[-1]["number"] if earlier else None
+                data = content.page(number, today, settings, logo, stone, submission,
+                                    _client(client) if client else None, finding, evidence,
+                                    actor.full_name, issued_at, qr_text, supersedes)
+                pdf_bytes = pdf.build(data)
+                path = self._report_path(number)
+                self._set_aside_unrecorded_reports(number)
+                sha = write_atomically(path, pdf_bytes,
+                                       action=f"issuing the report of {row['number']}")
+                written.append((path, number))
+                stored = writes.insert(self._db, "reports", {
+                    "id": report_id, "number": number, "stone_id": row["id"],
+                    "finding_id": finding.id, "kid": kid,
+                    "claim": claims.canonical_bytes(body).decode(), "token": token,
+                    "qr_text": qr_text, "pdf_sha256": sha, "status": "issued",
+                    "issued_by": actor.id, "issued_at": issued_at,
+                    "supersedes": supersedes},
+                    actor.username, "report.issue", stone_id=row["id"],
+                    submission_id=row["submission_id"])
+                if supersedes:
+                    writes.update(self._db, "reports", earlier[-1]["id"],
+                                  {"superseded_by": number}, actor.username,
+                                  "report.supersede", stone_id=row["id"],
+                                  submission_id=row["submission_id"])
+                self._set_state(row, "reported", actor)
+        except BaseException as exc:
+            self._roll_back_if_left_open()
+            for path, number in written:  # its record was not committed: never issued
+                self._remove_unrecorded_pdf(path, number)
+            from labdesk.store.documents import storage_error
+            error = storage_error(exc, f"issuing the report of {_stone_number_text(stone_no)}")
+            if error is not None:
+                raise error from exc
+            raise
         return self._report(stored)
 
     def _submission_row_record(self, submission_id: int) -> Submission:
@@ -963,8 +995,9 @@ class Lab:
         lab's verify URL; run it again after a revocation to refresh the list."""
         from labdesk.reports import site
         pems = {r["kid"]: r["public_pem"] for r in queries.signing_keys(self._db)}
-        return site.publish(Path(outdir), self.settings()["lab_name"], pems,
-                            self.revocation_list())
+        revocations = self.revocation_list()
+        return self._storage_guarded("publishing the verify site", lambda: site.publish(
+            Path(outdir), self.settings()["lab_name"], pems, revocations))
 
     @_serialised
     def signing_keys(self) -> list[SigningKey]:
@@ -1217,10 +1250,14 @@ class Lab:
             raise ValidationError(f"backup: {path} is a folder; name the backup file",
                                   field="backup")
         manifest = backups.create(self._db.conn, self.home, path, schema.version(self._db),
-                                  progress)
-        with transaction(self._db):
-            audit.record(self._db, actor.username, "lab.backup", "lab", "backup",
-                         file=path.name, files=len(manifest["files"]))
+                                  progress)  # one LabError for a full or read-only disk
+
+        def record():
+            with transaction(self._db):
+                audit.record(self._db, actor.username, "lab.backup", "lab", "backup",
+                             file=path.name, files=len(manifest["files"]))
+
+        self._storage_guarded(f"recording the backup {path.name}", record)
         return path
 
     @classmethod
@@ -1236,12 +1273,132 @@ class Lab:
             if not result.ok:
                 raise IntegrityError("the restored lab fails its check: "
                                      + "; ".join(result.problems[:5]))
-            backups.install(staging, Path(home))
+            backups.install(staging, Path(home))  # one rename: all of the lab or none
         except BaseException:
             if staging.exists():
                 backups.discard(staging)
             raise
         return cls.open(home)
+
+    # ------------------------------------------------------------------ reliability
+    #: Wrong passwords a username may have in a row before each further attempt waits.
+    _LOGIN_FREE_FAILURES = 5
+    #: The first wait in seconds, doubled at each further wrong password, up to the last.
+    _LOGIN_FIRST_WAIT = 30.0
+    _LOGIN_LONGEST_WAIT = 15 * 60.0
+    #: {(home, username): (wrong passwords in a row, no attempt before)}: this process's
+    #: memory, shared by every ``Lab`` opened on the same home (a second window too).
+    _login_failures: dict = {}
+    _login_failures_lock = threading.Lock()
+
+    @staticmethod
+    def _clock() -> float:
+        """Seconds on a clock that only goes forward (a test puts its own here)."""
+        import time
+        return time.monotonic()
+
+    @staticmethod
+    def _wait_text(seconds: float) -> str:
+        seconds = max(1, int(seconds + 0.999))
+        if seconds < 120:
+            return f"{seconds} seconds"
+        return f"{(seconds + 59) // 60} minutes"
+
+    def _throttle_key(self, username: str) -> tuple[str, str]:
+        return (str(self.home.resolve()), str(username or "").strip().casefold())
+
+    def _check_throttle(self, username: str) -> None:
+        """``AuthError`` saying how long to wait while ``username`` must wait after too
+        many wrong passwords (the password is not even checked then)."""
+        with self._login_failures_lock:
+            _count, until = self._login_failures.get(self._throttle_key(username),
+                                                     (0, 0.0))
+        wait = until - self._clock()
+        if wait > 0:
+            raise AuthError(f"too many wrong passwords for this account: wait "
+                            f"{self._wait_text(wait)} before trying again")
+
+    def _note_wrong_password(self, username: str) -> float:
+        """Count a wrong password; returns how long the next attempt must wait (0: none).
+        Unknown usernames count alike, so waiting reveals nothing."""
+        key = self._throttle_key(username)
+        with self._login_failures_lock:
+            if len(self._login_failures) > 10_000:  # someone tries many names: forget
+                now = self._clock()                 # those not waiting
+                for other in [k for k, (_, until) in self._login_failures.items()
+                              if until <= now]:
+                    del self._login_failures[other]
+            count = self._login_failures.get(key, (0, 0.0))[0] + 1
+            wait = 0.0
+            if count >= self._LOGIN_FREE_FAILURES:
+                wait = min(self._LOGIN_FIRST_WAIT * 2 ** min(count - self._LOGIN_FREE_FAILURES,
+                                                             20),
+                           self._LOGIN_LONGEST_WAIT)
+            self._login_failures[key] = (count, self._clock() + wait if wait else 0.0)
+        return wait
+
+    def _forget_wrong_passwords(self, username: str) -> None:
+        with self._login_failures_lock:
+            self._login_failures.pop(self._throttle_key(username), None)
+
+    def _storage_guarded(self, action: str, write):
+        """``write()``, with a full or read-only disk (file system or SQLite) turned into
+        one ``LabError`` naming ``action``; anything else goes through unchanged."""
+        from labdesk.store.documents import storage_error
+        try:
+            return write()
+        except Exception as exc:
+            self._roll_back_if_left_open()
+            error = storage_error(exc, action)
+            if error is None:
+                raise
+            raise error from exc
+
+    def _roll_back_if_left_open(self) -> None:
+        """After a failed COMMIT (a full disk) SQLite may leave the transaction open; the
+        next write would then join it and never be committed."""
+        from labdesk.store.documents import roll_back_if_left_open
+        roll_back_if_left_open(self._db.conn)
+
+    def _check_issuable(self, actor: Actor, row: dict) -> None:
+        workflow.check_can_issue(actor, row["number"], row["state"])
+        if row["identification"] not in claims.IDENTIFICATION_CODES:
+            raise StateError(f"{row['number']} is identified as "
+                             f"{grading.label(row['identification']) or 'nothing yet'}: a "
+                             f"report is issued for a natural or laboratory-grown diamond. "
+                             f"Reopen the stone and record its identification.")
+
+    def _set_aside_unrecorded_reports(self, number: str) -> None:
+        """Under the write lock, before report ``number`` is written: move report PDFs that
+        no record names (a process was killed between writing a PDF and committing its
+        record) to ``reports/orphans/``, and remove the temporary files of killed writers.
+        The whole folder is swept once per ``Lab``; after that only ``number``'s path."""
+        from labdesk.store.documents import remove_dead_writers_temporary_files
+        folder = self.home / "reports"
+        if getattr(self, "_reports_swept", False):
+            candidates = [self._report_path(number)]
+        else:
+            candidates = sorted(folder.glob("*.pdf"))
+            remove_dead_writers_temporary_files(folder)
+        leftovers = [p for p in candidates if p.is_file()]
+        if leftovers:
+            recorded = {r["number"] for r in queries.all_reports(self._db)}
+            stamp = utcnow()[:19].replace(":", "")
+            for path in leftovers:
+                if path.stem not in recorded:
+                    orphans = folder / "orphans"
+                    orphans.mkdir(exist_ok=True)
+                    os.replace(path, orphans / f"{path.stem}-{stamp}.pdf")
+        self._reports_swept = True
+
+    def _remove_unrecorded_pdf(self, path: Path, number: str) -> None:
+        """After a failed issue: the PDF written for ``number`` whose record was rolled
+        back is removed (it was never issued; its claim must not circulate)."""
+        try:
+            if queries.report_by_number(self._db, number) is None:
+                path.unlink(missing_ok=True)
+        except Exception:  # noqa: BLE001 - the sweep at the next issue sets it aside
+            pass
 
 
 # ---------------------------------------------------------------------- helpers

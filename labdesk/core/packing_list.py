@@ -12,7 +12,8 @@ the cell text, what is wrong).  Any file content, however damaged, gives either 
 :class:`PackingList` or a ``ValidationError``: never another exception.
 
 Cells that look like spreadsheet formulas (``=HYPERLINK(...)``) are kept as the text they
-are: LabDesk never evaluates them, and exports neutralise them.  From an XLSX file the
+are: LabDesk never evaluates them, and a CSV file LabDesk writes must pass each cell
+through :func:`csv_safe` (there is no CSV export yet).  From an XLSX file the
 value the dealer's spreadsheet saved is read; a formula saved without a value is read as
 its formula text, as a CSV file would hold it.
 """
@@ -133,8 +134,33 @@ def read_packing_list(path) -> PackingList:
 
     Raises ``ValidationError`` for a file that cannot be read or holds any problem.
     """
+    return read_packing_list_file(path)[1]
+
+
+def read_packing_list_file(path) -> tuple[bytes, PackingList]:
+    """The bytes of the file at ``path`` and the packing list read from exactly those
+    bytes, read once: what is kept as the intake's record is what was imported, even if
+    the file changes on disk meanwhile."""
     path = Path(path)
-    return read_packing_list_bytes(_read_file(path), path.name)
+    data = _read_file(path)
+    return data, read_packing_list_bytes(data, path.name)
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP "CSV injection").
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d",
+                     "\uff20")
+
+
+def csv_safe(value) -> str:
+    """A cell for a CSV file LabDesk writes: text that a spreadsheet would run as a
+    formula (``=HYPERLINK(...)``, ``+``, ``-``, ``@``, a tab or carriage return first,
+    leading spaces aside) is prefixed with an apostrophe, so it is shown, not run.
+
+    Stored values are kept as the text they are; only an export calls this."""
+    text = "" if value is None else str(value)
+    if text.lstrip(" ").startswith(_FORMULA_TRIGGERS):
+        return "'" + text
+    return text
 
 
 def read_packing_list_bytes(data: bytes, filename: str) -> PackingList:

@@ -12,12 +12,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey
 
 from labdesk.errors import IntegrityError, LabError
 from labdesk.reports.claims import key_id
+from labdesk.store.documents import _fsync_dir, storage_error
 
 
 def new_key(keys_dir: Path) -> tuple[str, str]:
     """Make a key pair, write the private key (0600, atomically); returns (kid, public PEM)."""
-    keys_dir.mkdir(parents=True, exist_ok=True)
-    os.chmod(keys_dir, 0o700)
     private = Ed25519PrivateKey.generate()
     kid = key_id(private.public_key())
     pem = private.private_bytes(serialization.Encoding.PEM,
@@ -25,13 +24,50 @@ def new_key(keys_dir: Path) -> tuple[str, str]:
                                 serialization.NoEncryption())
     path = keys_dir / f"{kid}.key"
     tmp = keys_dir / f".{kid}.key.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        keys_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(keys_dir, 0o700)
+        # O_EXCL: never write a key into a file someone else prepared (with other modes)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pem)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(keys_dir)
+    except OSError as exc:
+        if tmp.exists():
+            tmp.unlink()
+        raise storage_error(exc, "writing the lab's signing key") from exc
     return kid, public_pem(private.public_key())
+
+
+def exposure(keys_dir: Path) -> list[str]:
+    """What lets other users of this computer read or swap the lab's private keys: a key
+    file that group or others may read or write, a keys folder they may enter or write to.
+    One sentence each, with the command that fixes it; empty when all is well.
+
+    ``load_private`` refuses to sign with an exposed key; call this when a lab is opened
+    to warn before anyone tries to issue a report."""
+    keys_dir = Path(keys_dir)
+    problems = []
+    try:
+        folder_mode = stat.S_IMODE(keys_dir.stat().st_mode)
+    except OSError:
+        return [f"the keys folder {keys_dir} is missing or cannot be read"]
+    if folder_mode & 0o077:
+        problems.append(f"the keys folder {keys_dir} is open to other users (mode "
+                        f"{folder_mode:o}); run: chmod 700 {keys_dir}")
+    for path in sorted(keys_dir.glob("*.key")):
+        mode = stat.S_IMODE(path.lstat().st_mode)
+        if path.is_symlink():
+            problems.append(f"the signing key {path} is a symbolic link; keep the key "
+                            f"file itself in {keys_dir}")
+        elif mode & 0o077:
+            problems.append(f"the signing key {path} can be read by other users (mode "
+                            f"{mode:o}); LabDesk refuses to sign with it. Run: chmod 600 "
+                            f"{path}")
+    return problems
 
 
 def public_pem(public_key: Ed25519PublicKey) -> str:
@@ -79,8 +115,11 @@ def load_private(keys_dir: Path, kid: str) -> Ed25519PrivateKey:
                              f"{path}")
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except ValueError:
+    except (ValueError, TypeError):
         raise IntegrityError(f"the signing key {path} is damaged") from None
+    except OSError as exc:
+        raise IntegrityError(f"the signing key {path} cannot be read "
+                             f"({exc.strerror or exc})") from None
     if not isinstance(key, Ed25519PrivateKey) or key_id(key.public_key()) != kid:
         raise IntegrityError(f"the signing key {path} is not the key {kid}")
     return key

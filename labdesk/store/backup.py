@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from labdesk.errors import IntegrityError, LabError, ValidationError
 from labdesk.store.connection import utcnow
+from labdesk.store.documents import _fsync_dir, storage_error
 
 FORMAT = "labdesk-backup"
 DB_NAME = "labdesk.db"
@@ -25,11 +26,42 @@ FOLDERS = ("documents", "reports", "keys")
 _CHUNK = 1 << 20
 
 
-def _sha256_file(path: Path) -> str:
+def _backed_up_files(home: Path) -> list[tuple[str, Path]]:
+    """The lab's files to back up: documents, reports and keys, without the temporary
+    files of a write in progress or of a killed process (``documents/tmp``, hidden
+    ``.name.*`` files)."""
+    files = []
+    for folder in FOLDERS:
+        base = home / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            parts = path.relative_to(base).parts
+            if parts[:1] == ("tmp",) or any(part.startswith(".") for part in parts):
+                continue
+            if path.is_file() and not path.is_symlink():
+                files.append((path.relative_to(home).as_posix(), path))
+    return files
+
+
+def _add_file(zf: zipfile.ZipFile, name: str, path: Path) -> str | None:
+    """Copy ``path`` into the zip as ``name`` while hashing the very bytes written, so
+    the manifest always matches the zip; None when the file vanished meanwhile."""
+    try:
+        src = open(path, "rb")
+    except FileNotFoundError:
+        return None
+    try:
+        info = zipfile.ZipInfo.from_file(path, name, strict_timestamps=False)
+    except FileNotFoundError:
+        src.close()
+        return None
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
+    info.compress_type = zipfile.ZIP_DEFLATED if name == DB_NAME else zipfile.ZIP_STORED
+    with src, zf.open(info, "w", force_zip64=True) as out:
+        while chunk := src.read(_CHUNK):
             digest.update(chunk)
+            out.write(chunk)
     return digest.hexdigest()
 
 
@@ -38,38 +70,48 @@ def create(conn: sqlite3.Connection, home: Path, target: Path, schema_version: i
     """Write a backup of the lab at ``home`` to ``target`` (a .zip); returns the manifest.
 
     The zip is written beside ``target`` under a temporary name, fsynced, then renamed, so
-    an interrupted backup never leaves a file that looks complete.
+    an interrupted backup never leaves a file that looks complete.  It holds the private
+    signing key, so it is readable by its owner only (0600).  A full or read-only disk is
+    one ``LabError``, and nothing is left behind.
     """
     target = Path(target)
+    try:
+        return _create(conn, Path(home), target, schema_version, progress)
+    except BaseException as exc:
+        error = storage_error(exc, f"writing the backup {target.name}")
+        if error is not None:
+            raise error from exc
+        raise
+
+
+def _create(conn, home: Path, target: Path, schema_version: int, progress) -> dict:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".backup-") as tmp:
         db_copy = Path(tmp) / DB_NAME
         dest = sqlite3.connect(str(db_copy))
         try:
-            conn.backup(dest)
+            conn.backup(dest)  # one step: a consistent copy, however busy the lab is
         finally:
             dest.close()
-        files = [(DB_NAME, db_copy)]
-        for folder in FOLDERS:
-            base = home / folder
-            if base.is_dir():
-                for path in sorted(base.rglob("*")):
-                    if path.is_file() and "tmp" not in path.relative_to(base).parts[:1]:
-                        files.append((path.relative_to(home).as_posix(), path))
+        files = [(DB_NAME, db_copy)] + _backed_up_files(home)
         manifest = {"format": FORMAT, "version": 1, "created_at": utcnow(),
                     "schema_version": schema_version, "files": {}}
         partial = Path(tmp) / "backup.zip"
-        with zipfile.ZipFile(partial, "w", allowZip64=True) as zf:
-            for index, (name, path) in enumerate(files):
-                manifest["files"][name] = _sha256_file(path)
-                compress = zipfile.ZIP_DEFLATED if name == DB_NAME else zipfile.ZIP_STORED
-                zf.write(path, name, compress_type=compress)
-                if progress:
-                    progress(index + 1, len(files))
-            zf.writestr("manifest.json", json.dumps(manifest, indent=1, sort_keys=True))
-        with open(partial, "rb") as fh:
-            os.fsync(fh.fileno())
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as raw:
+            with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
+                for index, (name, path) in enumerate(files):
+                    sha = _add_file(zf, name, path)
+                    if sha is not None:
+                        manifest["files"][name] = sha
+                    if progress:
+                        progress(index + 1, len(files))
+                zf.writestr("manifest.json", json.dumps(manifest, indent=1,
+                                                        sort_keys=True))
+            raw.flush()
+            os.fsync(raw.fileno())
         os.replace(partial, target)
+        _fsync_dir(target.parent)
     return manifest
 
 
@@ -106,9 +148,10 @@ def unpack(path: Path, home: Path) -> Path:
         raise LabError(f"{home} already holds a lab: restore into a new, empty folder")
     if home.is_dir() and any(home.iterdir()):
         raise LabError(f"{home} is not empty: restore into a new, empty folder")
-    home.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=home.parent, prefix=".restore-"))
+    staging = None
     try:
+        home.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=home.parent, prefix=".restore-"))
         with zipfile.ZipFile(path) as zf:
             for name, expected in manifest["files"].items():
                 _extract(zf, name, expected, staging)
@@ -117,8 +160,12 @@ def unpack(path: Path, home: Path) -> Path:
             os.chmod(keys, 0o700)
             for f in keys.iterdir():
                 os.chmod(f, 0o600)
-    except BaseException:
-        discard(staging)
+    except BaseException as exc:
+        if staging is not None:
+            discard(staging)
+        error = storage_error(exc, f"restoring {path.name}")
+        if error is not None:
+            raise error from exc
         raise
     return staging
 
@@ -147,12 +194,20 @@ def _extract(zf: zipfile.ZipFile, name: str, expected: str, staging: Path) -> No
 
 
 def install(staging: Path, home: Path) -> None:
-    """Move a checked staging folder's contents into ``home``."""
+    """Put a checked staging folder in place as ``home`` (missing or an empty folder) in
+    one rename, so that a crash leaves either the whole restored lab or none."""
     home = Path(home)
-    home.mkdir(parents=True, exist_ok=True)
-    for entry in staging.iterdir():
-        os.replace(entry, home / entry.name)
-    discard(staging)
+    try:
+        os.replace(staging, home)  # rename(2) replaces an empty folder atomically
+        _fsync_dir(home.parent)
+    except OSError as exc:
+        error = storage_error(exc, f"restoring into {home}")
+        if (home / DB_NAME).exists() or (home.is_dir() and any(home.iterdir())):
+            discard(staging)
+            raise LabError(f"{home} is not empty: restore into a new, empty folder") \
+                from None
+        discard(staging)
+        raise (error or exc) from exc
 
 
 def discard(staging: Path) -> None:

@@ -131,7 +131,10 @@ def test_the_pdf_says_what_an_accredited_report_must(lab, tmp_path):
         assert needed in flat, needed
     # long values wrap rather than being clipped: every word is on the page
     assert "(Holding)" in flat and LONG_CLIENT.split()[0] in flat
-    assert flat.count("Jwaneng mine") == 3
+    # reading order (not -layout, which puts the QR caption on the statement's lines)
+    reading = subprocess.run(["pdftotext", str(report.pdf_path), "-"], capture_output=True,
+                             text=True, check=True).stdout
+    assert " ".join(reading.split()).count("Jwaneng mine") == 3
     pages = render(report.pdf_path, tmp_path, dpi=70)
     assert len(pages) <= 2 and f"Page {len(pages)} of {len(pages)}" in flat
 

@@ -1,0 +1,194 @@
+"""What the reliability tests share: the users, a template lab with work in every state,
+the files an operation needs, a snapshot of a lab's records, and the schema version 2
+that the migration tests pretend exists.  Imported by the tests and by the fault worker
+(a separate process), so it imports nothing from pytest.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+PASSWORDS = {"admin": "admin-pw-1", "tech": "tech-pw-1", "sup1": "sup1-pw-1",
+             "sup2": "sup2-pw-2"}
+NAMES = {"admin": "Ada Admin", "tech": "Tom Tech", "sup1": "Sue Super",
+         "sup2": "Sam Second"}
+ROLES = {"admin": "admin", "tech": "technician", "sup1": "supervisor",
+         "sup2": "supervisor"}
+CLIENT = "Fault Line Diamonds"
+STATEMENT = "Single-origin KP certificate from Botswana, matched to the rough."
+
+#: The template's stones and what each is waiting for (see ``build_template``).
+TO_APPROVE, TO_ISSUE, FOR_EVIDENCE, ISSUED = ("D0000001", "D0000002", "D0000003",
+                                              "D0000004")
+INTAKE_STONES = 40
+IMPORT_STONES = 20
+BIG_ATTACHMENT_MB = int(os.environ.get("LABDESK_FAULT_ATTACHMENT_MB", "16"))
+
+
+def cheap_hasher():
+    """Argon2id with test-only parameters (~1 ms a password instead of ~50 ms)."""
+    from argon2 import PasswordHasher
+    return PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+
+
+@contextlib.contextmanager
+def cheap_passwords():
+    from labdesk.core import passwords
+    saved = passwords._HASHER
+    passwords._HASHER = cheap_hasher()
+    try:
+        yield
+    finally:
+        passwords._HASHER = saved
+
+
+def kp_fields(reference: str = "BW-2024-0001") -> dict:
+    return {"reference": reference, "issuer": "Botswana Diamond Office",
+            "issuing_country": "BW", "issued_on": "2024-02-01",
+            "expires_on": "2024-04-01", "origin_countries": ["BW"],
+            "origin_type": "single", "weight": "12.500", "value_usd": "15000.00",
+            "parcels": 1, "hs_code": "7102.31", "exporter": "Okavango Rough",
+            "importer": CLIENT}
+
+
+def stones(count: int, prefix: str) -> list[dict]:
+    return [{"client_ref": f"{prefix}-{i:05d}", "weight": f"{0.3 + i % 700 / 1000:.3f}",
+             "shape": "BR", "colour": "F", "clarity": "VS2", "identification": "natural"}
+            for i in range(count)]
+
+
+def make_pdf(path: Path, text: str = "Kimberley Process certificate BW-2024-0001") -> Path:
+    from reportlab.pdfgen import canvas
+    path = Path(path)
+    pdf = canvas.Canvas(str(path), invariant=1)
+    pdf.drawString(72, 720, text)
+    pdf.save()
+    return path
+
+
+def make_big_pdf(path: Path, megabytes: int) -> Path:
+    """A PDF-looking file of ``megabytes`` MB of random bytes (header and trailer real)."""
+    path = Path(path)
+    with open(path, "wb") as out:
+        out.write(b"%PDF-1.4\n%scan\n")
+        for _ in range(megabytes):
+            out.write(os.urandom(1 << 20))
+        out.write(b"\ntrailer<<>>\n%%EOF\n")
+    return path
+
+
+def make_packing_list(path: Path, count: int = IMPORT_STONES) -> Path:
+    lines = ["Stock #,Weight,Shape,Color,Clarity,Comment"]
+    lines += [f"PL-{i:05d},{0.5 + i / 1000:.3f},BR,G,VS1,=HYPERLINK(\"http://x/{i}\")"
+              for i in range(count)]
+    Path(path).write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return Path(path)
+
+
+def build_template(home: Path, files: Path) -> None:
+    """A lab with the four users and a stone waiting for each operation:
+    D0000001 proposed (approve), D0000002 approved (issue), D0000003 received (evidence),
+    D0000004 reported; one submission-level KP certificate with a scan.  ``files`` gets
+    the inputs: big.pdf, packing.csv, small.pdf; then template.zip, a backup."""
+    from labdesk.lab import Lab
+    files.mkdir(parents=True, exist_ok=True)
+    with cheap_passwords():
+        lab = Lab.init(home, lab_name="Fault Lab", admin_username="admin",
+                       admin_password=PASSWORDS["admin"], admin_name=NAMES["admin"])
+        try:
+            for who in ("tech", "sup1", "sup2"):
+                lab.add_user(who, NAMES[who], ROLES[who], PASSWORDS[who])
+            lab.login("tech", PASSWORDS["tech"])
+            sub = lab.receive(CLIENT, stones(4, "T"), reference="TEMPLATE")
+            evidence = lab.add_evidence(sub.number, "kp_certificate", **kp_fields())
+            lab.attach(evidence.id, make_pdf(files / "small.pdf"))
+            for number in (TO_APPROVE, TO_ISSUE, ISSUED):
+                lab.propose_finding(number, "non_russian", mining_country="BW",
+                                    statement=STATEMENT)
+            lab.login("sup1", PASSWORDS["sup1"])
+            for number in (TO_ISSUE, ISSUED):
+                lab.approve(number, comment="checked", password=PASSWORDS["sup1"])
+            lab.issue_report(ISSUED)
+            lab.login("admin", PASSWORDS["admin"])
+            lab.backup(files / "template.zip")
+        finally:
+            lab.close()
+    make_big_pdf(files / "big.pdf", BIG_ATTACHMENT_MB)
+    make_packing_list(files / "packing.csv")
+
+
+def copy_home(template: Path, home: Path) -> Path:
+    shutil.copytree(template, home, symlinks=True)
+    return home
+
+
+def snapshot(lab) -> tuple:
+    """What an operation changes: the audit events and every audited table's row count."""
+    records = lab.check().records
+    return (lab.audit_events(limit=1).total, tuple(sorted(records.items())))
+
+
+def stored_files_whole(home: Path) -> list[str]:
+    """Problems with files under a final name: a document whose bytes do not hash to its
+    name (a partial copy), a report PDF without a readable end."""
+    problems = []
+    docs = home / "documents"
+    for sub in docs.iterdir() if docs.is_dir() else ():
+        if sub.is_dir() and len(sub.name) == 2:
+            for f in sub.iterdir():
+                digest = hashlib.sha256()
+                with open(f, "rb") as fh:
+                    while chunk := fh.read(1 << 20):
+                        digest.update(chunk)
+                if digest.hexdigest() != f.name:
+                    problems.append(f"documents: {f.name} holds other bytes")
+    for pdf in sorted((home / "reports").glob("*.pdf")):
+        if not pdf.read_bytes().rstrip().endswith(b"%%EOF"):
+            problems.append(f"reports: {pdf.name} is cut short")
+    return problems
+
+
+def unrecorded_report_pdfs(lab) -> list[str]:
+    """Report PDFs under a report's name (reports/*.pdf) that no record names."""
+    numbers = {r.number for r in lab.reports(limit=1000).items}
+    return sorted(p.stem for p in (lab.home / "reports").glob("*.pdf")
+                  if p.stem not in numbers)
+
+
+# -------------------------------------------------------------------- schema version 2
+#: A plausible next migration for the tests: a new table filled from existing rows (data
+#: moved in the same transaction), an index, and a new trigger.  It touches no audited
+#: table's columns (see test_schema_fixtures for what adding a column would do).
+V2_SCRIPT = """
+CREATE TABLE stone_photos (
+    id INTEGER PRIMARY KEY,
+    stone_id INTEGER NOT NULL REFERENCES stones(id),
+    sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX stone_photos_stone ON stone_photos(stone_id);
+CREATE TABLE stone_search_terms (stone_id INTEGER PRIMARY KEY REFERENCES stones(id),
+                                 terms TEXT NOT NULL);
+INSERT INTO stone_search_terms (stone_id, terms)
+    SELECT id, lower(number || ' ' || coalesce(client_ref, '')) FROM stones;
+CREATE TRIGGER stone_search_terms_insert AFTER INSERT ON stones BEGIN
+    INSERT INTO stone_search_terms (stone_id, terms)
+    VALUES (new.id, lower(new.number || ' ' || coalesce(new.client_ref, '')));
+END;
+"""
+
+
+@contextlib.contextmanager
+def schema_v2():
+    """The code as if it knew schema version 2 (V2_SCRIPT)."""
+    from labdesk.store import schema
+    saved = (schema.MIGRATIONS, schema.LATEST)
+    schema.MIGRATIONS = [*saved[0], (2, V2_SCRIPT)]
+    schema.LATEST = 2
+    try:
+        yield
+    finally:
+        schema.MIGRATIONS, schema.LATEST = saved

@@ -1,0 +1,278 @@
+"""Keys and accounts: the private key's mode is checked (a key others can read is never
+used to sign, and ``keys.exposure`` says so when a lab opens); repeated wrong passwords
+make the next attempt wait (tested with an injected clock, no real sleeping); clear
+passwords appear nowhere: not in the database file, the audit table, a backup, a log
+record or an exception."""
+from __future__ import annotations
+
+import logging
+import os
+import time
+import traceback
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import reliability_support as support
+from labdesk import AuthError, IntegrityError, Lab, LabError, ValidationError
+from labdesk.reports import keys
+
+PW = support.PASSWORDS
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    root = tmp_path_factory.mktemp("accounts")
+    support.build_template(root / "home", root / "files")
+    return root
+
+
+@pytest.fixture
+def home(template, tmp_path):
+    return support.copy_home(template / "home", tmp_path / "home")
+
+
+@pytest.fixture
+def cheap(monkeypatch):
+    from labdesk.core import passwords
+    monkeypatch.setattr(passwords, "_HASHER", support.cheap_hasher())
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The throttle's clock, moved by hand; the process-wide memory starts empty."""
+    class Clock:
+        now = 1000.0
+
+        def __call__(self):
+            return self.now
+
+        def advance(self, seconds):
+            self.now += seconds
+
+    fake = Clock()
+    monkeypatch.setattr(Lab, "_clock", staticmethod(fake))
+    monkeypatch.setattr(Lab, "_login_failures", {})
+    return fake
+
+
+@pytest.fixture
+def lab(home, cheap, clock):
+    opened = Lab.open(home)
+    yield opened
+    opened.close()
+
+
+# ---------------------------------------------------------------------- the signing key
+def _key_path(home: Path) -> Path:
+    return next((home / "keys").glob("*.key"))
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660])
+def test_a_key_others_can_read_is_named_at_open_and_never_used_to_sign(home, cheap, mode):
+    key = _key_path(home)
+    os.chmod(key, mode)
+    lab = Lab.open(home)  # the lab opens: reading needs no key
+    try:
+        problems = keys.exposure(home / "keys")
+        assert len(problems) == 1 and f"chmod 600 {key}" in problems[0]
+        lab.login("sup1", PW["sup1"])
+        before = support.snapshot(lab)
+        with pytest.raises(IntegrityError, match="chmod 600"):
+            lab.issue_report(support.TO_ISSUE)
+        with pytest.raises(IntegrityError, match="refuses to sign"):
+            lab.publish(home.parent / "site")
+        assert support.snapshot(lab) == before
+        assert not support.unrecorded_report_pdfs(lab)
+        assert not (home.parent / "site").exists()
+        os.chmod(key, 0o600)  # what the message says to do
+        assert keys.exposure(home / "keys") == []
+        assert lab.issue_report(support.TO_ISSUE).number
+    finally:
+        lab.close()
+
+
+def test_an_open_keys_folder_a_linked_or_damaged_key_are_named(home, cheap, tmp_path):
+    os.chmod(home / "keys", 0o755)
+    assert "chmod 700" in keys.exposure(home / "keys")[0]
+    os.chmod(home / "keys", 0o700)
+    key = _key_path(home)
+    outside = tmp_path / "elsewhere.key"
+    key.rename(outside)
+    key.symlink_to(outside)
+    assert "symbolic link" in keys.exposure(home / "keys")[0]
+    key.unlink()
+    outside.rename(key)
+    os.chmod(key, 0o600)
+    key.write_bytes(b"-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
+    lab = Lab.open(home)
+    try:
+        lab.login("sup1", PW["sup1"])
+        with pytest.raises(IntegrityError, match="damaged"):
+            lab.issue_report(support.TO_ISSUE)
+    finally:
+        lab.close()
+
+
+def test_new_keys_backups_and_restores_keep_the_key_private(home, cheap, tmp_path):
+    lab = Lab.open(home)
+    try:
+        lab.login("admin", PW["admin"])
+        lab.rotate_key()
+        assert keys.exposure(home / "keys") == []
+        assert all((p.stat().st_mode & 0o077) == 0 for p in (home / "keys").iterdir())
+        backup = lab.backup(tmp_path / "lab.zip")
+        assert (backup.stat().st_mode & 0o777) == 0o600  # it holds the private keys
+    finally:
+        lab.close()
+    restored = Lab.restore(backup, tmp_path / "restored")
+    try:
+        assert keys.exposure(tmp_path / "restored" / "keys") == []
+        assert restored.check().ok
+    finally:
+        restored.close()
+
+
+# ---------------------------------------------------------------------- wrong passwords
+def test_wrong_passwords_make_the_next_attempt_wait_with_a_clear_message(lab, clock):
+    started = time.monotonic()
+    for attempt in range(1, 5):
+        with pytest.raises(AuthError) as caught:
+            lab.login("tech", f"wrong-{attempt}")
+        assert "wait" not in str(caught.value)
+    with pytest.raises(AuthError, match="wait 30 seconds"):
+        lab.login("tech", "wrong-5")  # the fifth: says the next must wait
+    with pytest.raises(AuthError, match="too many wrong passwords.*wait 30 seconds"):
+        lab.login("tech", PW["tech"])  # even the right password, while waiting
+    assert lab.user is None
+    clock.advance(10)
+    with pytest.raises(AuthError, match="wait 20 seconds"):
+        lab.login("tech", PW["tech"])
+    clock.advance(21)
+    assert lab.login("tech", PW["tech"]).username == "tech"
+    for attempt in range(4):  # a success starts the count again
+        with pytest.raises(AuthError, match="^wrong username or password"):
+            lab.login("tech", "wrong")
+    assert time.monotonic() - started < 5  # no real waiting
+
+
+def test_the_wait_doubles_up_to_fifteen_minutes(lab, clock):
+    waits = []
+    for _attempt in range(14):
+        try:
+            lab.login("sup2", "wrong")
+        except AuthError as exc:
+            if "wait" in str(exc):
+                waits.append(str(exc).split("wait ")[1].split(" before")[0])
+                clock.advance(16 * 60)  # past any wait
+    assert waits == ["30 seconds", "60 seconds", "2 minutes", "4 minutes", "8 minutes",
+                     "15 minutes", "15 minutes", "15 minutes", "15 minutes", "15 minutes"]
+
+
+def test_unknown_usernames_wait_alike_and_other_users_do_not_wait(lab, clock):
+    messages = {}
+    for name in ("tech", "nobody"):
+        for _ in range(5):
+            with pytest.raises(AuthError):
+                lab.login(name, "wrong")
+        with pytest.raises(AuthError) as caught:
+            lab.login(name, "wrong")
+        messages[name] = str(caught.value)
+    assert messages["tech"] == messages["nobody"]  # reveals nothing about who exists
+    with pytest.raises(AuthError, match="wait"):
+        lab.login("TECH", PW["tech"])  # usernames compare without case
+    assert lab.login("sup1", PW["sup1"]).username == "sup1"
+
+
+def test_a_second_window_on_the_same_lab_sees_the_wait(lab, home, clock):
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            lab.login("tech", "wrong")
+    other = Lab.open(home)
+    try:
+        with pytest.raises(AuthError, match="wait"):
+            other.login("tech", PW["tech"])
+    finally:
+        other.close()
+
+
+def test_wrong_passwords_at_a_signature_count_too(lab, clock):
+    lab.login("sup1", PW["sup1"])
+    for _ in range(5):
+        with pytest.raises(AuthError, match="not correct"):
+            lab.approve(support.TO_APPROVE, comment="ok", password="guess")
+    with pytest.raises(AuthError, match="too many wrong passwords"):
+        lab.approve(support.TO_APPROVE, comment="ok", password=PW["sup1"])
+    assert lab.finding(support.TO_APPROVE).status == "proposed"
+    clock.advance(31)
+    assert lab.approve(support.TO_APPROVE, comment="ok",
+                       password=PW["sup1"]).status == "approved"
+
+
+# ---------------------------------------------------------------------- clear passwords
+SECRETS = {"admin": "Admin-Sécret-7731!", "tina": "Tina-Geheim-4412?",
+           "tina2": "Tina-Neues-9090#", "tina3": "Tina-Drittes-5151%",
+           "near": "Tina-Geheim-4413?", "weak": "aaaaaaaaaa", "short": "Qz9-x",
+           "sup": "Super-Visor-6262&", "typed_as_name": "Oops-Typed-In-Name-3131"}
+
+
+def test_clear_passwords_are_nowhere_in_files_audit_logs_or_errors(tmp_path, cheap,
+                                                                   caplog, clock):
+    caplog.set_level(logging.DEBUG)
+    errors: list[BaseException] = []
+
+    def expect_error(call, kind=LabError):
+        try:
+            call()
+        except kind as exc:
+            errors.append(exc)
+        else:
+            raise AssertionError("no error")
+
+    home = tmp_path / "home"
+    lab = Lab.init(home, "Secret Lab", "admin", SECRETS["admin"], "Ada Admin")
+    try:
+        lab.add_user("tina", "Tina Tech", "technician", SECRETS["tina"])
+        lab.add_user("sue", "Sue Super", "supervisor", SECRETS["sup"])
+        expect_error(lambda: lab.add_user("wendy", "W", "technician", SECRETS["weak"]),
+                     ValidationError)
+        expect_error(lambda: lab.add_user("shorty", "S", "technician", SECRETS["short"]),
+                     ValidationError)
+        lab.set_password("tina", SECRETS["tina2"])  # an admin's reset
+        expect_error(lambda: lab.login("tina", SECRETS["near"]), AuthError)
+        expect_error(lambda: lab.login(SECRETS["typed_as_name"], SECRETS["tina2"]),
+                     AuthError)
+        lab.login("tina", SECRETS["tina2"])
+        expect_error(lambda: lab.set_password("tina", SECRETS["tina3"],
+                                              old_password=SECRETS["near"]), AuthError)
+        lab.set_password("tina", SECRETS["tina3"], old_password=SECRETS["tina2"])
+        expect_error(lambda: lab.reauthenticate(SECRETS["near"]), AuthError)
+        for _ in range(6):  # into the wait, and its message
+            try:
+                lab.login("sue", SECRETS["near"])
+            except AuthError as exc:
+                errors.append(exc)
+        lab.login("admin", SECRETS["admin"])
+        backup = lab.backup(tmp_path / "lab.zip")
+        audit_text = "\n".join(str(r) for r in lab._db.execute("SELECT * FROM audit"))
+    finally:
+        lab.close()
+
+    haystacks = {"audit table": audit_text.encode()}
+    for path in home.rglob("*"):
+        if path.is_file():
+            haystacks[str(path.relative_to(home))] = path.read_bytes()
+    with zipfile.ZipFile(backup) as zf:
+        for name in zf.namelist():
+            haystacks[f"backup:{name}"] = zf.read(name)
+    haystacks["logs"] = "\n".join(f"{r.getMessage()} {r.args}" for r in
+                                  caplog.records).encode()
+    haystacks["errors"] = "\n".join(
+        f"{exc} {exc!r} {exc.args} {getattr(exc, 'problems', '')} "
+        + "".join(traceback.format_exception(exc)) for exc in errors).encode()
+    assert len(errors) >= 10 and any("wait" in str(e) for e in errors)
+    for name, secret in SECRETS.items():
+        for encoded in {secret.encode("utf-8"), secret.encode("utf-16-le")}:
+            found = [where for where, data in haystacks.items() if encoded in data]
+            assert not found, f"the password {name!r} is in {found}"
