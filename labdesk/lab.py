@@ -307,7 +307,9 @@ class Lab:
         actor = self._require_actor()
         row = self._user_row(username)
         if row["id"] == actor.id and actor.role != "admin":
+            self._check_throttle(actor.username)
             if not verify_password(row["password_hash"], old_password or ""):
+                self._note_wrong_password(actor.username)  # guesses are slowed too
                 raise AuthError("the current password is not correct")
         elif row["id"] != actor.id:
             workflow.check_admin(actor, "reset other users' passwords")
@@ -465,6 +467,9 @@ class Lab:
         check_consistency(merged)
         changes = {k: v for k, v in changes.items() if row[k] != v}
         with transaction(self._db):
+            current = self._stone_row(stone_no)  # under the write lock
+            workflow.check_editable(current["number"], current["state"],
+                                    "its grading facts")
             if changes:
                 changes["updated_at"] = utcnow()
             writes.update(self._db, "stones", row["id"], changes, actor.username,
@@ -480,27 +485,30 @@ class Lab:
         workflow.require_role(actor, *workflow.ROLES, action="record evidence")
         kind = evidence_rules.parse_kind(kind)
         values = evidence_rules.parse_evidence_fields(kind, fields)
-        stone_id = submission_id = None
-        text = _number_text(target)
-        if text.startswith("SUB-"):
-            sub = queries.submission_by_number(self._db, text)
-            if sub is None:
-                raise NotFound(f"target: no submission {text}", field="target")
-            submission_id = sub["id"]
-            audit_sub = sub["id"]
-            self._check_parcel_editable(sub["id"], text)
-        else:
-            stone = self._stone_row(target, field="target")
-            workflow.check_editable(stone["number"], stone["state"], "its evidence")
-            stone_id, audit_sub = stone["id"], stone["submission_id"]
+        self._evidence_target(target)  # refuse early
         now = utcnow()
         with transaction(self._db):
+            stone_id, submission_id, audit_sub = self._evidence_target(target)  # locked
             row = writes.insert(self._db, "evidence", {
                 "stone_id": stone_id, "submission_id": submission_id, "kind": kind,
                 **values, "created_by": actor.id, "created_at": now, "updated_at": now},
                 actor.username, "evidence.add", stone_id=stone_id,
                 submission_id=audit_sub)
         return self._evidence(row)
+
+    def _evidence_target(self, target) -> tuple[int | None, int | None, int]:
+        """(stone id, submission id, the submission it belongs to) for new evidence on a
+        stone or a whole submission, after checking that it may change now."""
+        text = _number_text(target)
+        if text.startswith("SUB-"):
+            sub = queries.submission_by_number(self._db, text)
+            if sub is None:
+                raise NotFound(f"target: no submission {text}", field="target")
+            self._check_parcel_editable(sub["id"], text)
+            return None, sub["id"], sub["id"]
+        stone = self._stone_row(target, field="target")
+        workflow.check_editable(stone["number"], stone["state"], "its evidence")
+        return stone["id"], None, stone["submission_id"]
 
     @_serialised
     def update_evidence(self, evidence_id: int, **fields) -> Evidence:
@@ -510,6 +518,7 @@ class Lab:
         values = evidence_rules.parse_evidence_fields(row["kind"], fields, partial=True)
         values = {k: v for k, v in values.items() if row[k] != v}
         with transaction(self._db):
+            self._check_evidence_editable(self._evidence_row(row["id"]))  # under the lock
             if values:
                 values["updated_at"] = utcnow()
             stored, _ = writes.update(self._db, "evidence", row["id"], values,
@@ -569,7 +578,9 @@ class Lab:
     def _evidence_row(self, evidence_id) -> dict:
         try:
             key = int(getattr(evidence_id, "id", evidence_id))
-        except (TypeError, ValueError):
+            if not 0 < key < 2 ** 63:
+                raise ValueError(key)
+        except (TypeError, ValueError, OverflowError):
             raise ValidationError(f"evidence_id: {evidence_id!r} is not an evidence id",
                                   field="evidence_id") from None
         row = queries.evidence_by_id(self._db, key)
@@ -663,6 +674,9 @@ class Lab:
                     f"statement: the evidence is insufficient under {', '.join(weak)}; say "
                     f"why the stone is not of Russian origin", field="statement")
         with transaction(self._db):
+            # again under the write lock: another window may have proposed meanwhile
+            row = self._stone_row(stone_no)
+            workflow.check_can_propose(actor, row["number"], row["state"])
             writes.insert(self._db, "findings", {
                 "stone_id": row["id"], "origin": origin, "mining_country": country,
                 "statement": text,

@@ -489,3 +489,21 @@ def test_check_reports_an_imported_packing_list_edited_on_disk(lab, tmp_path):
     problems = _problems(lab)
     assert any("altered" in p and (sub.number in p or "list.csv" in p or sha[:12] in p)
                for p in problems)
+
+
+def test_a_filled_column_unknown_to_the_snapshot_is_a_change(lab):
+    """A column added later is accepted while it is NULL; filled behind LabDesk's back it
+    is reported (the snapshot never recorded it)."""
+    import sqlite3
+    login_as(lab, "admin")
+    lab.add_client("Column Client NV")
+    conn = sqlite3.connect(lab.home / "labdesk.db")
+    conn.execute("ALTER TABLE clients ADD COLUMN vat_number TEXT")
+    conn.commit()
+    assert lab.check().ok
+    conn.execute("UPDATE clients SET vat_number = 'BE0123456789'")
+    conn.commit()
+    conn.close()
+    problems = lab.check().problems
+    assert problems and all("clients:" in p for p in problems)
+    assert any("vat_number" in p for p in problems)

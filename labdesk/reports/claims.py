@@ -107,7 +107,7 @@ def check_token(text, public_keys: dict[str, Ed25519PublicKey]) -> Parsed:
         return Parsed("malformed", problems=["the token is damaged (not valid base64url)"])
     try:
         claim = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: [[[[...
         return Parsed("malformed", problems=["the token's claim is not readable JSON"])
     if not isinstance(claim, dict):
         return Parsed("malformed", problems=["the token's claim is not a record"])
@@ -170,5 +170,5 @@ def check_revocations(text: str, public_keys: dict[str, Ed25519PublicKey]) -> di
         key.verify(signature, body)
         return parsed
     except (ValueError, InvalidSignature, AttributeError, binascii.Error,
-            UnicodeDecodeError):
+            UnicodeDecodeError, RecursionError, TypeError):
         return None

@@ -168,7 +168,7 @@ def _compare_table(db, table: str) -> list[str]:
             recorded = json.loads(data).get("row")
         except (ValueError, AttributeError):
             recorded = None
-        if recorded != snapshot(table, row):
+        if not _matches(recorded, snapshot(table, row)):
             problems.append(f"{table}: {label} differs from its last audited state "
                             f"(changed behind LabDesk's back){_diff(table, row, recorded)}")
     match = "t.key = a.entity_id" if table == "settings" else \
@@ -179,6 +179,16 @@ def _compare_table(db, table: str) -> list[str]:
         problems.append(f"{table}: record {entity_id} is in the audit chain but missing "
                         f"from the table (deleted behind LabDesk's back)")
     return problems
+
+
+def _matches(recorded, current: dict) -> bool:
+    """The row is as its last event recorded it.  A column the snapshot does not have
+    (added by a later migration) must still be NULL; a migration that fills a new column
+    writes events with new snapshots."""
+    if not isinstance(recorded, dict):
+        return False
+    return all(recorded.get(column) == value if column in recorded else value is None
+               for column, value in current.items()) and recorded.keys() <= current.keys()
 
 
 def _label(table: str, row: dict) -> str:

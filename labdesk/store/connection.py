@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlite_utils
 
 from labdesk.errors import LabError
+from labdesk.store.documents import storage_error
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -22,13 +23,16 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     """
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000,
                            isolation_level=None, check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-    if str(mode).lower() != "wal":
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise LabError(f"{path}: the database cannot use write-ahead logging ({mode})")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = FULL")
+    except BaseException:
         conn.close()
-        raise LabError(f"{path}: the database cannot use write-ahead logging ({mode})")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA synchronous = FULL")
+        raise
     return sqlite_utils.Database(conn)
 
 
@@ -48,12 +52,15 @@ def transaction(db: sqlite_utils.Database):
     _begin_immediate(conn)
     try:
         yield db
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    else:
         conn.execute("COMMIT")
+    except BaseException as exc:
+        if conn.in_transaction:  # the body failed, or COMMIT did (a full disk)
+            conn.execute("ROLLBACK")
+        clear = storage_error(exc, "saving to the lab's database") \
+            if isinstance(exc, sqlite3.DatabaseError) else None
+        if clear is not None:
+            raise clear from exc
+        raise
 
 
 def _begin_immediate(conn: sqlite3.Connection) -> None:

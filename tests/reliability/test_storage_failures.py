@@ -204,10 +204,6 @@ def test_a_restore_onto_a_full_disk_is_one_clear_error_and_leaves_nothing(templa
     assert not [p for p in small_disk.iterdir() if p.name != "filler"]
 
 
-@pytest.mark.xfail(reason="Lab.receive (not the reliability owner's) lets SQLite's "
-                          "'database or disk is full' through: connection.transaction "
-                          "should turn it into one LabError (docs/reliability.md)",
-                   raises=Exception, strict=False)
 def test_an_intake_on_a_full_disk_is_one_clear_error(lab_on_small_disk):
     lab, disk = lab_on_small_disk
     lab.login("tech", PW["tech"])
