@@ -16,6 +16,7 @@ from labdesk.core import grading
 from labdesk.core.evidence import FIELD_LABELS, kind_label
 from labdesk.lab import stone_number as lab_stone_number
 from labdesk.ui.paging import PagedModel
+from labdesk.ui.wording import action_label
 from labdesk.ui.views.base import View
 from labdesk.ui.widgets import hbox
 from labdesk.ui.worker import run_task
@@ -25,24 +26,6 @@ PAGE = 200
 COLUMNS = (("at", "When (local time)"), ("actor", "Who"), ("action", "Action"),
            ("record", "Record"), ("changed", "What changed"), ("hash", "Hash"))
 
-ACTION_LABELS = {
-    "lab.init": "Lab created", "lab.backup": "Backup written",
-    "settings.set": "Setting changed",
-    "user.add": "User added", "user.activate": "User reactivated",
-    "user.deactivate": "User deactivated", "user.password": "Password set",
-    "key.create": "Signing key created", "key.retire": "Signing key retired",
-    "client.add": "Client added", "client.update": "Client changed",
-    "submission.receive": "Submission received", "stone.receive": "Stone received",
-    "stone.update": "Stone changed", "stone.received": "Stone back to received",
-    "stone.proposed": "Stone proposed", "stone.rejected": "Stone rejected",
-    "stone.approved": "Stone approved", "stone.reported": "Stone reported",
-    "evidence.add": "Evidence added", "evidence.update": "Evidence changed",
-    "attachment.add": "Document attached",
-    "finding.propose": "Finding proposed", "finding.approve": "Finding approved",
-    "finding.reject": "Finding rejected", "finding.reopen": "Finding reopened",
-    "report.issue": "Report issued", "report.revoke": "Report revoked",
-    "report.supersede": "Report superseded",
-}
 ENTITY_LABELS = {
     "stones": "Stone", "submissions": "Submission", "reports": "Report",
     "findings": "Finding", "evidence": "Evidence", "attachments": "Document",
@@ -60,12 +43,6 @@ CHECK_TIP = ("Walk the audit chain, compare it with every record and verify ever
              "document's hash (Ctrl+I)")
 SALIENT = ("number", "username", "name", "kid", "filename", "reference")
 SECRET = ("password_hash",)
-
-
-def action_label(action: str) -> str:
-    if action in ACTION_LABELS:
-        return ACTION_LABELS[action]
-    return action.replace(".", " ").replace("_", " ").capitalize()
 
 
 def local_time(at: str) -> str:

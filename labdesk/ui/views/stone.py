@@ -28,6 +28,7 @@ from labdesk.core.stones import STONE_FIELDS
 from labdesk.core.weights import format_weight
 from labdesk.errors import LabError, StateError, ValidationError
 from labdesk.ui import dialogs
+from labdesk.ui.wording import action_label
 from labdesk.ui.views.base import View
 from labdesk.ui.views.documents import DocumentsPanel
 from labdesk.ui.views.evidence_form import EvidenceForm
@@ -60,17 +61,6 @@ LEFT_FACTS = ("client_ref", "weight", "shape", "colour", "clarity", "measurement
               "inscription")
 RIGHT_FACTS = ("cut", "polish", "symmetry", "fluorescence", "identification",
                "growth_method")
-ACTION_WORDS = {
-    "submission.receive": "Submission received", "stone.receive": "Stone received",
-    "stone.update": "Grading facts changed", "stone.proposed": "Sent for review",
-    "stone.approved": "Approved and locked", "stone.rejected": "Returned to the technician",
-    "stone.reported": "Reported", "stone.received": "Reopened for correction",
-    "evidence.add": "Evidence added", "evidence.update": "Evidence changed",
-    "attachment.add": "Document attached", "finding.propose": "Finding proposed",
-    "finding.approve": "Finding approved", "finding.reject": "Finding rejected",
-    "finding.reopen": "Finding reopened", "report.issue": "Report issued",
-    "report.revoke": "Report revoked", "report.supersede": "Report superseded",
-}
 COLUMN_WORDS = {**FACT_LABELS, **FIELD_LABELS, "weight_mct": "Carat weight",
                 "value_cents": "Value (USD)", "state": "State", "status": "Status",
                 "decision_comment": "Comment", "decided_by": "Decided by",
@@ -1042,7 +1032,7 @@ class StoneView(View):
             who = self.people.get(event.actor)
             values = (local_time(event.at, seconds=True),
                       f"{who} ({event.actor})" if who else event.actor,
-                      action_words(event.action), self._changes_text(event),
+                      action_label(event.action), self._changes_text(event),
                       self._signature_text(event))
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
@@ -1146,12 +1136,6 @@ class StoneView(View):
             self.save_facts()
         elif index == 1:
             self.form.save()
-
-
-def action_words(action: str) -> str:
-    if action in ACTION_WORDS:
-        return ACTION_WORDS[action]
-    return _sentence(action.replace(".", " ").replace("_", " "))
 
 
 def _fact_words(name: str, value) -> str:
