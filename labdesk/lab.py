@@ -1232,6 +1232,7 @@ class Lab:
         problems.extend(queries.database_problems(self._db))
         chain = audit.verify(self._db, lambda d, t: report("audit", d, t))
         problems.extend(chain.problems)
+        problems.extend(f"keys: {problem}" for problem in keys.exposure(self.home / "keys"))
         documents = list(queries.all_document_hashes(self._db))
         logo = self.settings().get("logo")
         if logo:

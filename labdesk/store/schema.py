@@ -5,6 +5,7 @@ A migration is never edited once released: a change is a new migration appended 
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -223,11 +224,13 @@ def migrate(db: sqlite_utils.Database, backup_to: Path | None = None) -> int:
         return start
     if start > 0 and backup_to is not None:
         backup_to.parent.mkdir(parents=True, exist_ok=True)
-        target = sqlite3.connect(str(backup_to))
+        partial = backup_to.with_name(backup_to.name + ".partial")
+        target = sqlite3.connect(str(partial))
         try:
             db.conn.backup(target)
         finally:
             target.close()
+        os.replace(partial, backup_to)  # a killed copy never looks like a backup
     conn = db.conn
     for number, script in MIGRATIONS:
         if number <= start:

@@ -345,3 +345,11 @@ def test_cli_verify_a_photo_of_the_report(lab, tmp_path, suffix):
     Image.new("RGB", (300, 300), "white").save(blank)
     none = run_cli("verify", str(blank), "--public-key", str(pem))
     assert none.returncode == 2 and "no LabDesk QR code" in none.stderr
+
+
+def test_check_names_a_private_key_others_can_read(lab):
+    kid = lab.signing_keys()[0].kid
+    assert lab.check().ok
+    os.chmod(lab.home / "keys" / f"{kid}.key", 0o644)
+    problems = lab.check().problems
+    assert any(p.startswith("keys:") and "chmod" in p for p in problems), problems
