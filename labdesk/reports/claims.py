@@ -149,6 +149,18 @@ def _claim_problems(claim: dict) -> list[str]:
     return []
 
 
+def altered(token_or_url: str, **changes) -> str:
+    """A copy of a token (or verify URL) with claim fields changed and the signature
+    kept: what an edited certificate looks like, for self-tests and demonstrations.
+    Without ``changes`` the carat weight is raised by one."""
+    prefix, _, token = token_or_url.rpartition("#")
+    body, signature = token[len(PREFIX):].split(".")
+    claim = json.loads(unb64url(body))
+    claim.update(changes or {"w": f"{float(claim.get('w', '1.00')) + 1:.2f}"})
+    forged = PREFIX + b64url(canonical_bytes(claim)) + "." + signature
+    return f"{prefix}#{forged}" if prefix else forged
+
+
 def sign_revocations(private_key: Ed25519PrivateKey, kid: str, at: str,
                      revoked: list[str]) -> str:
     body = canonical_bytes({"v": 1, "kid": kid, "at": at, "revoked": sorted(revoked)})

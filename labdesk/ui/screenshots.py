@@ -6,8 +6,6 @@ Only the main window's stable entry points are used (``show_page``, ``open_stone
 change without this module changing."""
 from __future__ import annotations
 
-import base64
-import json
 import os
 import re
 import shutil
@@ -16,22 +14,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from labdesk.reports.claims import altered
+
 def _slug(text: str) -> str:
     text = re.sub(r"&(?=\w)", "", text)          # mnemonics: "&Facts" -> "Facts"
     text = re.sub(r"\(\d+\)", "", text)          # counters: "Evidence (3)" -> "Evidence"
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "tab"
-
-
-def forge(token_or_url: str) -> str:
-    """A forged copy of a report's QR text: the claim's weight changed, the signature
-    kept (what a fraudster who edits a certificate would produce)."""
-    prefix, _, token = token_or_url.rpartition("#")
-    head, claim64, signature = token.split(".")
-    claim = json.loads(base64.urlsafe_b64decode(claim64 + "=" * (-len(claim64) % 4)))
-    claim["w"] = f"{float(claim.get('w', '1.00')) + 1:.2f}"
-    body = json.dumps(claim, sort_keys=True, separators=(",", ":")).encode()
-    forged = f"{head}.{base64.urlsafe_b64encode(body).decode().rstrip('=')}.{signature}"
-    return f"{prefix}#{forged}" if prefix else forged
 
 
 class Camera:
@@ -190,7 +178,7 @@ def _main_pages(camera: Camera, lab, size: tuple[int, int]) -> None:
             camera.attempt("verify-valid", lambda: (window.open_verify(issued[0].qr_text),
                                                     camera.shoot(window, "verify-valid")))
             camera.attempt("verify-forged", lambda: (
-                window.open_verify(forge(issued[0].qr_text)),
+                window.open_verify(altered(issued[0].qr_text)),
                 camera.shoot(window, "verify-forged")))
         else:
             camera.failed.append(("reports", "the demo lab has no issued report"))

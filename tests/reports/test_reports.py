@@ -353,3 +353,13 @@ def test_check_names_a_private_key_others_can_read(lab):
     os.chmod(lab.home / "keys" / f"{kid}.key", 0o644)
     problems = lab.check().problems
     assert any(p.startswith("keys:") and "chmod" in p for p in problems), problems
+
+
+def test_an_altered_copy_keeps_the_signature_and_is_forged(lab):
+    report = lab.issue_report(approved_stone(lab))
+    copy = claims.altered(report.qr_text, col="D")
+    assert copy.startswith("https://verify.example.org/lab/#LD1.")
+    assert copy.rsplit(".", 1)[1] == report.token.rsplit(".", 1)[1]
+    result = lab.verify(copy)
+    assert result.status == "forged" and result.claim["col"] == "D"
+    assert lab.verify(claims.altered(report.token)).claim["w"] == "2.02"

@@ -6,7 +6,8 @@ from click.testing import CliRunner
 from PySide6.QtGui import QImage
 
 from labdesk.cli import main
-from labdesk.ui.screenshots import _slug, forge
+from labdesk.reports.claims import altered
+from labdesk.ui.screenshots import _slug
 from ui_helpers import login
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -52,7 +53,7 @@ def test_a_forged_token_is_called_forged(lab):
     login(lab, "tom")
     report = lab.reports(status="issued", limit=1).items[0]
     assert lab.verify(report.qr_text).valid
-    forged = forge(report.qr_text)
+    forged = altered(report.qr_text)
     assert forged != report.qr_text and forged.startswith("https://")
     verdict = lab.verify(forged)
     assert not verdict.valid and verdict.status == "forged"
