@@ -21,24 +21,6 @@ from labdesk.reports import keys
 PW = support.PASSWORDS
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    root = tmp_path_factory.mktemp("accounts")
-    support.build_template(root / "home", root / "files")
-    return root
-
-
-@pytest.fixture
-def home(template, tmp_path):
-    return support.copy_home(template / "home", tmp_path / "home")
-
-
-@pytest.fixture
-def cheap(monkeypatch):
-    from labdesk.core import passwords
-    monkeypatch.setattr(passwords, "_HASHER", support.cheap_hasher())
-
-
 @pytest.fixture
 def clock(monkeypatch):
     """The throttle's clock, moved by hand; the process-wide memory starts empty."""

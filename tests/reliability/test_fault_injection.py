@@ -84,13 +84,6 @@ def worker():
     w.close()
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fault")
-    support.build_template(root / "home", root / "files")
-    return root
-
-
 @dataclass
 class Figures:
     op: str

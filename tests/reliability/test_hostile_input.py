@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import reliability_support as support
-from labdesk import Lab, LabError, ValidationError
+from labdesk import ValidationError
 from labdesk.core.packing_list import csv_safe
 from labdesk.reports import claims
 
@@ -36,25 +36,6 @@ EXAMPLES = int(os.environ.get("LABDESK_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=False,
                 suppress_health_check=[HealthCheck.too_slow,
                                        HealthCheck.function_scoped_fixture])
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    root = tmp_path_factory.mktemp("hostile")
-    support.build_template(root / "home", root / "files")
-    return root
-
-
-@pytest.fixture
-def lab(template, tmp_path):
-    from labdesk.core import passwords
-    home = support.copy_home(template / "home", tmp_path / "home")
-    opened = Lab.open(home)
-    saved = passwords._HASHER
-    passwords._HASHER = support.cheap_hasher()
-    yield opened
-    passwords._HASHER = saved
-    opened.close()
 
 
 def _files_under(home: Path) -> set[str]:

@@ -21,29 +21,6 @@ HERE = Path(__file__).resolve().parent
 SECONDS = float(os.environ.get("LABDESK_CONCURRENCY_SECONDS", "4"))
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    root = tmp_path_factory.mktemp("two")
-    support.build_template(root / "home", root / "files")
-    return root
-
-
-@pytest.fixture
-def home(template, tmp_path):
-    return support.copy_home(template / "home", tmp_path / "home")
-
-
-@pytest.fixture
-def lab(home):
-    from labdesk.core import passwords
-    opened = Lab.open(home)
-    saved = passwords._HASHER
-    passwords._HASHER = support.cheap_hasher()
-    yield opened
-    passwords._HASHER = saved
-    opened.close()
-
-
 def test_two_processes_receive_and_approve_at_once_without_losing_a_write(template, home,
                                                                          tmp_path):
     before = Lab.open(home)
