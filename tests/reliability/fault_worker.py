@@ -137,30 +137,7 @@ def _operation(job: dict) -> None:
         return
     lab = Lab.open(home)
     try:
-        if op == "intake":
-            lab.login("tech", pw["tech"])
-            lab.receive(support.CLIENT, support.stones(support.INTAKE_STONES, "K"),
-                        reference="KILLED")
-        elif op == "import":
-            lab.login("tech", pw["tech"])
-            lab.import_packing_list(files / "packing.csv", "Packing Dealer",
-                                    reference="KILLED-PL")
-        elif op == "evidence":
-            lab.login("tech", pw["tech"])
-            evidence = lab.add_evidence(support.FOR_EVIDENCE, "kp_certificate",
-                                        **support.kp_fields("BW-KILLED"))
-            lab.attach(evidence.id, files / "big.pdf")
-        elif op == "approve":
-            lab.login("sup1", pw["sup1"])
-            lab.approve(support.TO_APPROVE, comment="checked", password=pw["sup1"])
-        elif op == "issue":
-            lab.login("sup1", pw["sup1"])
-            lab.issue_report(support.TO_ISSUE)
-        elif op == "backup":
-            lab.login("admin", pw["admin"])
-            lab.backup(home / "backups" / "killed.zip")
-        else:
-            raise ValueError(f"no operation {op!r}")
+        support.perform(op, lab, files)
     finally:
         lab.close()
 

@@ -192,3 +192,36 @@ def schema_v2():
         yield
     finally:
         schema.MIGRATIONS, schema.LATEST = saved
+
+
+def perform(op: str, lab, files: Path) -> None:
+    """One of the operations the fault tests kill, on an open lab.  Safe to run again on
+    the lab a kill left: the evidence step reuses evidence already recorded."""
+    pw = PASSWORDS
+    if op == "intake":
+        lab.login("tech", pw["tech"])
+        lab.receive(CLIENT, stones(INTAKE_STONES, "K"),
+                    reference="KILLED")
+    elif op == "import":
+        lab.login("tech", pw["tech"])
+        lab.import_packing_list(files / "packing.csv", "Packing Dealer",
+                                reference="KILLED-PL")
+    elif op == "evidence":
+        lab.login("tech", pw["tech"])
+        found = [e for e in lab.stone_detail(FOR_EVIDENCE).evidence
+                 if e.fields.get("reference") == "BW-KILLED"]
+        evidence = found[0] if found else lab.add_evidence(
+            FOR_EVIDENCE, "kp_certificate", **kp_fields("BW-KILLED"))
+        if not evidence.attachments:
+            lab.attach(evidence.id, files / "big.pdf")
+    elif op == "approve":
+        lab.login("sup1", pw["sup1"])
+        lab.approve(TO_APPROVE, comment="checked", password=pw["sup1"])
+    elif op == "issue":
+        lab.login("sup1", pw["sup1"])
+        lab.issue_report(TO_ISSUE)
+    elif op == "backup":
+        lab.login("admin", pw["admin"])
+        lab.backup(lab.home / "backups" / "killed.zip")
+    else:
+        raise ValueError(f"no operation {op!r}")

@@ -112,36 +112,6 @@ def _snapshot(home: Path, op: str) -> tuple:
         lab.close()
 
 
-def _redo(op: str, lab: Lab, files: Path) -> None:
-    """The operation again, in this process, on the lab the kill left."""
-    pw = support.PASSWORDS
-    if op == "intake":
-        lab.login("tech", pw["tech"])
-        lab.receive(support.CLIENT, support.stones(support.INTAKE_STONES, "K"),
-                    reference="KILLED")
-    elif op == "import":
-        lab.login("tech", pw["tech"])
-        lab.import_packing_list(files / "packing.csv", "Packing Dealer",
-                                reference="KILLED-PL")
-    elif op == "evidence":
-        lab.login("tech", pw["tech"])
-        found = [e for e in lab.stone_detail(support.FOR_EVIDENCE).evidence
-                 if e.fields.get("reference") == "BW-KILLED"]
-        evidence = found[0] if found else lab.add_evidence(
-            support.FOR_EVIDENCE, "kp_certificate", **support.kp_fields("BW-KILLED"))
-        if not evidence.attachments:
-            lab.attach(evidence.id, files / "big.pdf")
-    elif op == "approve":
-        lab.login("sup1", pw["sup1"])
-        lab.approve(support.TO_APPROVE, comment="checked", password=pw["sup1"])
-    elif op == "issue":
-        lab.login("sup1", pw["sup1"])
-        lab.issue_report(support.TO_ISSUE)
-    elif op == "backup":
-        lab.login("admin", pw["admin"])
-        lab.backup(lab.home / "backups" / "killed.zip")
-
-
 class Expect:
     """What an operation may leave: its states (snapshots) before, after and, for the
     evidence operation (two facade calls), in between."""
@@ -222,7 +192,7 @@ def _verify(expect: Expect, home: Path, figures: Figures) -> None:
             _verify_backup(lab, expect, home)
         figures.outcomes[state] = figures.outcomes.get(state, 0) + 1
         if state != "after":
-            _redo(op, lab, expect.files)
+            support.perform(op, lab, expect.files)
             _check_whole(lab)
             assert support.snapshot(lab) == expect.after
         assert not support.unrecorded_report_pdfs(lab)
