@@ -123,8 +123,10 @@ def measure(home: Path, size: int, echo=print) -> dict:
     results["intake_per_s"] = len(rows) / seconds
     from labdesk.core.stones import parse_stone_fields
     parsed = [parse_stone_fields(r) for r in rows]
-    raw = benchlab.raw_insert_seconds(home, parsed)
-    results["intake_ratio"] = seconds / raw
+    floor = min(benchlab.table_insert_seconds(home / "labdesk.db", parsed) for _ in range(3))
+    results["intake_ratio"] = seconds / floor
+    bare = min(benchlab.raw_insert_seconds(home, parsed) for _ in range(3))
+    results["intake_ratio_bare"] = seconds / bare
 
     # report issuance (also gives report numbers to look up)
     reports = measure_reports(lab, 100)
@@ -244,8 +246,10 @@ def table(all_results: list[dict]) -> str:
              row("database size", "db_mb", lambda v: f"{v:.0f} MB"),
              row("intake of a 10,000-stone packing list", "intake_per_s",
                  lambda v: f"{v:,.0f} stones/s"),
-             row("… ratio to raw sqlite3 executemany", "intake_ratio",
-                 lambda v: f"{v:.1f} x", "≤ 3 x"),
+             row("… ratio to raw sqlite3 executemany into the stones table",
+                 "intake_ratio", lambda v: f"{v:.1f} x", "≤ 3 x"),
+             row("… ratio to raw sqlite3 executemany into a bare table", "intake_ratio_bare",
+                 lambda v: f"{v:.1f} x"),
              row("lookup by stone number p50 / p95", "lookup_stone", pair, "p95 < 1 ms"),
              row("lookup by report number p50 / p95", "lookup_report", pair, "p95 < 1 ms"),
              row("lookup by KP certificate p50 / p95", "lookup_kp", pair, "p95 < 1 ms"),

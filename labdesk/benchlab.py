@@ -7,7 +7,7 @@ from pathlib import Path
 
 from labdesk.lab import Lab, stone_number
 from labdesk.store import queries, writes
-from labdesk.store.baseline import raw_insert_seconds  # noqa: F401  (the bench's floor)
+from labdesk.store.baseline import raw_insert_seconds, table_insert_seconds  # noqa: F401
 from labdesk.store.connection import transaction, utcnow
 
 PASSWORDS = {"admin": "bench-admin-1", "tech": "bench-tech-1", "sup": "bench-sup-1"}

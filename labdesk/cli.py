@@ -230,6 +230,17 @@ def check(home):
 @main.command()
 @home_option
 @user_option
+@handles_errors
+def reindex(home, username):
+    """Rebuild the stones' search index (when check reports it incomplete)."""
+    with _session(home, username, login=True) as lab:
+        count = lab.rebuild_search_index()
+    click.echo(f"search index rebuilt: {count:,} stones")
+
+
+@main.command()
+@home_option
+@user_option
 @click.argument("target", required=False, type=click.Path(path_type=Path))
 @handles_errors
 def backup(home, username, target):

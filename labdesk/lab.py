@@ -29,7 +29,7 @@ from labdesk.core.workflow import Actor
 from labdesk.errors import (AuthError, IntegrityError, LabError, NotFound, StateError,
                             ValidationError)
 from labdesk.reports import claims, content, keys, labels, pdf
-from labdesk.store import audit, backup as backups, queries, schema, writes
+from labdesk.store import audit, backup as backups, queries, schema, search_index, writes
 from labdesk.store.connection import connect, transaction, utcnow
 from labdesk.store.documents import DocumentStore, safe_filename, write_atomically
 
@@ -1232,6 +1232,7 @@ class Lab:
         problems.extend(queries.database_problems(self._db))
         chain = audit.verify(self._db, lambda d, t: report("audit", d, t))
         problems.extend(chain.problems)
+        problems.extend(search_index.problems(self._db))
         problems.extend(f"keys: {problem}" for problem in keys.exposure(self.home / "keys"))
         documents = list(queries.all_document_hashes(self._db))
         logo = self.settings().get("logo")
@@ -1274,6 +1275,18 @@ class Lab:
 
         self._storage_guarded(f"recording the backup {path.name}", record)
         return path
+
+    @_serialised
+    def rebuild_search_index(self) -> int:
+        """Index every stone for search again (an admin's repair when ``check()`` reports
+        the index incomplete); returns how many stones are indexed."""
+        actor = self._require_actor()
+        workflow.check_admin(actor, "rebuild the search index")
+        with transaction(self._db):
+            count = search_index.rebuild(self._db)
+            audit.record(self._db, actor.username, "lab.reindex", "lab", "search index",
+                         stones=count)
+        return count
 
     @classmethod
     def restore(cls, path, home) -> "Lab":
@@ -1443,14 +1456,14 @@ def _stone_number_text(value) -> str:
 
 
 def _parse_stone_rows(stones) -> list[dict]:
-    parsed, problems = [], []
+    parsed, problems, memo = [], [], {}
     for index, fields in enumerate(stones, start=1):
         if not isinstance(fields, dict):
             problems.append({"row": index, "column": None, "value": fields,
                              "message": f"row {index}: a stone is a set of fields"})
             continue
         try:
-            parsed.append(parse_stone_fields(fields))
+            parsed.append(parse_stone_fields(fields, memo=memo))
         except ValidationError as exc:
             for p in exc.problems:
                 problems.append({**p, "row": index,

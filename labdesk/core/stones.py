@@ -83,17 +83,31 @@ def column_for(field: str) -> str:
     return "weight_mct" if field == "weight" else field
 
 
-def parse_stone_fields(fields: dict, partial: bool = False) -> dict:
+#: Value types whose parse may be remembered (immutable, and told apart by type: a
+#: weight of ``True`` is refused although ``True == 1``).
+_MEMO_TYPES = (str, int, float, type(None))
+
+
+def parse_stone_fields(fields: dict, partial: bool = False,
+                       memo: dict | None = None) -> dict:
     """Check every field and return ``{column: canonical value}``.
 
     With ``partial`` (an update) only the given fields are returned and the weight may be
     absent; otherwise the weight is required.  Unknown field names are refused.
     Raises one ``ValidationError`` listing every problem (``.problems``).
+
+    ``memo``, a dict kept across the rows of one packing list, remembers each accepted
+    value: a list repeats the same few grades (and often weights) thousands of times.
     """
     out: dict = {}
     problems: list[dict] = []
     for raw_name, value in fields.items():
         name = _ALIASES.get(raw_name, raw_name)
+        key = (name, type(value), value) if (
+            memo is not None and type(value) in _MEMO_TYPES) else None
+        if key is not None and key in memo:
+            out[column_for(name)] = memo[key]
+            continue
         if name not in STONE_FIELDS:
             problems.append({"row": None, "column": raw_name, "value": value,
                              "message": f"{raw_name}: not a stone field (known: "
@@ -101,7 +115,9 @@ def parse_stone_fields(fields: dict, partial: bool = False) -> dict:
             continue
         parser = _PARSERS.get(name) or _text
         try:
-            out[column_for(name)] = parser(value, name)
+            out[column_for(name)] = parsed = parser(value, name)
+            if key is not None:
+                memo[key] = parsed
         except ValidationError as exc:
             problems.append({"row": None, "column": name, "value": value,
                              "message": str(exc)})

@@ -60,6 +60,8 @@ def format_weight(mct: int | None, decimals: int = 3) -> str:
     """1234 -> '1.234' (or '1.23' with ``decimals=2``, rounded half up, as reports print)."""
     if mct is None:
         return ""
+    if decimals == 3 and mct >= 0:  # exact: the common case, without Decimal
+        return f"{mct // 1000}.{mct % 1000:03d}"
     value = Decimal(mct) / 1000
     return str(value.quantize(Decimal(1).scaleb(-decimals), rounding="ROUND_HALF_UP"))
 

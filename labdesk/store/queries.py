@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from labdesk.core.workflow import LOCKED_STATES
+from labdesk.store.search_index import match_query
 
 
 def _dicts(cursor) -> list[dict]:
@@ -211,13 +212,13 @@ def list_stones(db, *, state=None, client=None, search=None, received_from=None,
     if search and order == "number":
         # FTS5 walks its matches in rowid order: a page costs its own rows, not every
         # match's.
-        clause, params = _where([("stones_fts MATCH ?", fts_query(search)), *filters])
+        clause, params = _where([("stones_fts MATCH ?", match_query(search)), *filters])
         rows = _dicts(db.execute(f"{_FROM_FTS}{clause} ORDER BY f.rowid {direction} "
                                  f"LIMIT ? OFFSET ?", [*params, limit, offset]))
     else:
         clause, params = _where([
             *filters, ("st.id IN (SELECT rowid FROM stones_fts WHERE stones_fts MATCH ?)",
-                       fts_query(search) if search else None)])
+                       match_query(search) if search else None)])
         column = _ORDERS.get(order, "st.id")
         rows = _dicts(db.execute(f"{STONE_SELECT}{clause} ORDER BY {column} {direction}, "
                                  f"st.id {direction} LIMIT ? OFFSET ?",
@@ -237,12 +238,6 @@ def list_stones(db, *, state=None, client=None, search=None, received_from=None,
         counted = ("SELECT count(*) FROM stones st JOIN submissions su ON su.id = "
                    "st.submission_id JOIN clients c ON c.id = su.client_id" + clause)
     return rows, db.execute(counted, params).fetchone()[0]
-
-
-def fts_query(text: str) -> str:
-    """User text -> an FTS5 query: every word must match, each as a prefix."""
-    words = [w.replace('"', '""') for w in str(text).split() if w.strip()]
-    return " ".join(f'"{w}"*' for w in words) or '""'
 
 
 def find_evidence_by_reference(db, reference: str) -> list[dict]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from labdesk.store import audit
+from labdesk.store import audit, search_index
 
 
 def _key(table: str) -> str:
@@ -33,6 +33,7 @@ def insert(db: sqlite_utils.Database, table: str, values: dict, actor: str, acti
     row = get_row(db, table, key)
     if table == "stones":
         stone_id = row["id"]
+        search_index.add_stones(db, stone_id, stone_id)
     audit.record(db, actor, action, table, key, row, stone_id=stone_id,
                  submission_id=submission_id, **extra)
     return row
@@ -68,13 +69,15 @@ def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict], actor: 
                 action: str, *, submission_id=None) -> None:
     """INSERT many complete rows (every column given) and one audit event each, with
     ``executemany``: the bulk path of an intake.  The rows are their own snapshots, so
-    nothing is read back."""
+    nothing is read back.  Stones (given with consecutive ids) are indexed for search."""
     if not rows:
         return
     columns = list(rows[0])
     names = ", ".join(f"[{c}]" for c in columns)
     marks = ", ".join(f":{c}" for c in columns)
     db.conn.executemany(f"INSERT INTO [{table}] ({names}) VALUES ({marks})", rows)
+    if table == "stones":
+        search_index.add_stones(db, rows[0]["id"], rows[-1]["id"])
     audit.record_rows(db, actor, action, table, rows, submission_id=submission_id)
 
 

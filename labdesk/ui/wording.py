@@ -4,6 +4,7 @@ from __future__ import annotations
 
 ACTION_LABELS = {
     "lab.init": "Lab created", "lab.backup": "Backup written",
+    "lab.reindex": "Search index rebuilt",
     "settings.set": "Setting changed",
     "user.add": "User added", "user.activate": "User reactivated",
     "user.deactivate": "User deactivated", "user.password": "Password set",

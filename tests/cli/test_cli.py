@@ -63,6 +63,21 @@ def test_check_passes_then_reports_tampering_with_exit_1(home):
     assert "role: recorded 'technician', now 'supervisor'" in result.stdout
 
 
+def test_reindex_repairs_what_check_reports_about_the_search_index(home, tmp_path):
+    listing = tmp_path / "list.csv"
+    listing.write_text("Stock #,Shape,Weight\nA1,BR,1.01\nA2,PS,0.72\n")
+    assert run("import", str(listing), "--home", str(home), "--user", "admin", "--client",
+               "Acme").returncode == 0
+    with sqlite3.connect(home / "labdesk.db") as conn:
+        conn.execute("DELETE FROM stones_fts")
+    broken = run("check", "--home", str(home))
+    assert broken.returncode == 1 and "search index: 0 entries for 2 stones" in broken.stdout
+    result = run("reindex", "--home", str(home), "--user", "admin")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "search index rebuilt: 2 stones"
+    assert run("check", "--home", str(home)).returncode == 0
+
+
 def test_import_packing_list_and_problems(home, tmp_path):
     good = tmp_path / "list.csv"
     good.write_text("Stock #;Shape;Weight;Color;Clarity;Price/Ct\n"

@@ -1,0 +1,55 @@
+"""The stones' full-text index (SQLite FTS5): what a search box finds a stone by.
+
+A stone is found by its number, the client's reference, its inscription and notes, and by
+its submission's client name and reference.  The index is derived data: it is rebuilt from
+the tables at will, and ``problems`` reports a stone it lacks.
+
+New stones are indexed by ``add_stones`` with one ``INSERT ... SELECT`` per batch, not by
+a trigger: FTS5 writes its pending terms out at every statement boundary, so a trigger
+(one nested statement per row) made a new index segment per stone and cost four times
+the insert of the stones themselves.  Changes to indexed columns are still followed by
+triggers (one row at a time, where that cost does not arise).
+"""
+from __future__ import annotations
+
+_SELECT = """
+SELECT st.id, st.number, st.client_ref, st.inscription, st.notes, c.name, su.reference
+FROM stones st JOIN submissions su ON su.id = st.submission_id
+JOIN clients c ON c.id = su.client_id
+"""
+_INSERT = ("INSERT INTO stones_fts(rowid, number, client_ref, inscription, notes, client, "
+           "reference) ")
+
+
+def add_stones(db, first_id: int, last_id: int) -> None:
+    """Index the stones ``first_id`` to ``last_id`` (just inserted, in the caller's
+    transaction)."""
+    db.execute(_INSERT + _SELECT + "WHERE st.id BETWEEN ? AND ?", [first_id, last_id])
+
+
+def rebuild(db) -> int:
+    """Empty the index and index every stone again (in the caller's transaction); returns
+    how many stones it holds."""
+    db.execute("DELETE FROM stones_fts")
+    return db.execute(_INSERT + _SELECT).rowcount
+
+
+def problems(db) -> list[str]:
+    """Stones the index lacks (or holds twice, or no longer has a stone for), by count:
+    the index has as many rows as the stones table and the same last row."""
+    stones = db.execute("SELECT count(*), max(id) FROM stones").fetchone()
+    indexed = db.execute("SELECT count(*), max(rowid) FROM stones_fts").fetchone()
+    if tuple(stones) == tuple(indexed):
+        return []
+    return [f"search index: {indexed[0]:,} entries for {stones[0]:,} stones (searches "
+            f"may miss stones; `labdesk reindex` rebuilds it)"]
+
+
+def match_query(text: str) -> str:
+    """User text -> an FTS5 query: every word must match, each as a prefix.
+
+    Quoting each word keeps FTS5's own syntax (``AND``, ``NEAR``, ``-``, ``:``) out of
+    the user's hands.
+    """
+    words = [w.replace('"', '""') for w in str(text).split() if w.strip()]
+    return " ".join(f'"{w}"*' for w in words) or '""'
