@@ -21,8 +21,9 @@ PER_SUBMISSION = 50
 
 def build(home: Path, stones: int, seed: int = 1, progress=None) -> Lab:
     """A lab with ``stones`` stones in submissions of 50, a KP certificate per parcel,
-    evidence on about half the stones, attachment rows on a quarter, and one audit event
-    per record; returns it open and logged in as the technician."""
+    evidence on about half the stones, attachment rows on a quarter, and the audit events
+    real use writes (one per submission's stones, one per other record); returns it open
+    and logged in as the technician."""
     rng = random.Random(seed)
     lab = Lab.init(home, "Benchmark Laboratory", "admin", PASSWORDS["admin"], "Ada Admin",
                    address="1 Diamond Street\nAntwerp", verify_url="https://verify.example/")
@@ -67,8 +68,10 @@ def build(home: Path, stones: int, seed: int = 1, progress=None) -> Lab:
                                  "origin_type": "single", "weight_mct": 999_000,
                                  "created_by": tech, "created_at": now, "updated_at": now})
                 ev_id += 1
+                parcel: list[dict] = []
+                batch_stones.append((sub_id, parcel))
                 for _ in range(count):
-                    batch_stones.append({
+                    parcel.append({
                         **stone_cols, "id": stone_id, "number": stone_number(stone_id),
                         "submission_id": sub_id, "client_ref": f"R{rng.randint(1, 10**6)}",
                         "weight_mct": rng.randint(300, 3000), "shape": rng.choice(SHAPES),
@@ -95,7 +98,9 @@ def build(home: Path, stones: int, seed: int = 1, progress=None) -> Lab:
                 made += count
                 sub_id += 1
             writes.insert_rows(db, "submissions", batch_subs, "tech", "submission.receive")
-            writes.insert_rows(db, "stones", batch_stones, "tech", "stone.receive")
+            for parcel_id, parcel in batch_stones:  # one event per intake, as Lab.receive
+                writes.insert_rows(db, "stones", parcel, "tech", "stone.receive",
+                                   submission_id=parcel_id, one_event=True)
             writes.insert_rows(db, "evidence", batch_ev, "tech", "evidence.add")
             writes.insert_rows(db, "attachments", batch_att, "tech", "attachment.add")
         if progress:

@@ -22,6 +22,7 @@ from labdesk.core.passwords import hash_password, verify_password
 from labdesk.core.records import (Attachment, AuditEvent, CheckResult, Client, Evidence,
                                   Finding, Page, Report, SigningKey, Stone, StoneDetail,
                                   Submission, User, Verification)
+from labdesk.core.records import build as build_record
 from labdesk.core.settings import DEFAULT_SETTINGS, parse_setting
 from labdesk.core.stones import parse_stone_fields
 from labdesk.core.weights import MAX_PARCEL_MCT, format_weight, parse_weight
@@ -412,7 +413,7 @@ class Lab:
                     for index, values in enumerate(parsed)]
             for start in range(0, len(rows), 1000):
                 writes.insert_rows(db, "stones", rows[start:start + 1000], actor.username,
-                                   "stone.receive", submission_id=sub_id)
+                                   "stone.receive", submission_id=sub_id, one_event=True)
                 if progress:
                     progress(min(start + 1000, len(rows)), len(rows))
         stones_made = tuple(_stone({**row, "submission_number": sub["number"],
@@ -1577,17 +1578,17 @@ def _client(row: dict) -> Client:
 
 
 def _stone(row: dict) -> Stone:
-    return Stone(
-        id=row["id"], number=row["number"], submission=row["submission_number"],
-        client=row["client_name"], client_ref=row["client_ref"],
-        weight=format_weight(row["weight_mct"]), weight_mct=row["weight_mct"],
-        shape=row["shape"], colour=row["colour"], clarity=row["clarity"], cut=row["cut"],
-        polish=row["polish"], symmetry=row["symmetry"], fluorescence=row["fluorescence"],
-        measurements=row["measurements"], inscription=row["inscription"],
-        identification=row["identification"], growth_method=row["growth_method"],
-        notes=row["notes"], state=row["state"], locked=workflow.is_locked(row["state"]),
-        received_at=row["received_at"], created_at=row["created_at"],
-        updated_at=row["updated_at"])
+    return build_record(Stone, {
+        "id": row["id"], "number": row["number"], "submission": row["submission_number"],
+        "client": row["client_name"], "client_ref": row["client_ref"],
+        "weight": format_weight(row["weight_mct"]), "weight_mct": row["weight_mct"],
+        "shape": row["shape"], "colour": row["colour"], "clarity": row["clarity"],
+        "cut": row["cut"], "polish": row["polish"], "symmetry": row["symmetry"],
+        "fluorescence": row["fluorescence"], "measurements": row["measurements"],
+        "inscription": row["inscription"], "identification": row["identification"],
+        "growth_method": row["growth_method"], "notes": row["notes"], "state": row["state"],
+        "locked": workflow.is_locked(row["state"]), "received_at": row["received_at"],
+        "created_at": row["created_at"], "updated_at": row["updated_at"]})
 
 
 def _attachment(row: dict, creator: str) -> Attachment:
@@ -1610,7 +1611,7 @@ def _finding(row: dict, stone_no: str) -> Finding:
 
 
 def _event(row: dict) -> AuditEvent:
-    data = row["data"] if isinstance(row["data"], dict) else json.loads(row["data"])
+    data = row["data"] if isinstance(row["data"], dict) else audit.loads(row["data"])
     return AuditEvent(id=row["id"], at=row["at"], actor=row["actor"], action=row["action"],
                       entity=row["entity"], entity_id=row["entity_id"], data=data,
                       hash=row["hash"])

@@ -35,8 +35,13 @@ def test_receive_returns_the_submission_with_numbered_canonical_stones(lab):
         ("laboratory_grown", "CVD", "LABORATORY-GROWN")
     assert all(s.state == "received" and not s.locked for s in sub.stones)
     assert all(s.submission == sub.number and s.client == CLIENT for s in sub.stones)
-    # one event for the client, one for the submission, one per stone
-    assert lab.audit_events().total == before + 5
+    # one event for the client, one for the submission, one for its stones
+    assert lab.audit_events().total == before + 3
+    batch = lab.audit_events(action="stone.receive").items[0]
+    assert (batch.entity, batch.entity_id) == ("stones", "rows:1-3")
+    assert [row["number"] for row in batch.data["rows"]] == ["D0000001", "D0000002",
+                                                             "D0000003"]
+    assert batch.data["rows"][0]["weight_mct"] == 1234
     stored = lab.submission(sub.number.lower())
     assert (stored.number, stored.stones) == (sub.number, sub.stones)
 

@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 from labdesk import AuthError, IntegrityError, Lab, LabError, ValidationError
-from lab_fixtures import (PASSWORDS, STATEMENT, approve_stone, approved, kp_fields,  # noqa: F401
+from lab_fixtures import (CLIENT, PASSWORDS, STATEMENT, approve_stone, approved, kp_fields,  # noqa: F401
                           lab, login_as, make_pdf, make_png, propose, raw_sql,
                           receive_stones, sub, template_home)
 
@@ -51,7 +51,7 @@ def test_every_facade_write_adds_audit_events(lab, tmp_path):
         ("tech", lambda: lab.update_client("Beta Gems", contact="x@beta"),
          ["client.update"]),
         ("tech", lambda: receive_stones(lab, who=None, client="Beta Gems"),
-         ["submission.receive"] + ["stone.receive"] * 3),
+         ["submission.receive", "stone.receive"]),  # the stones: one batch event
         ("tech", lambda: lab.update_stone("D0000001", colour="D"), ["stone.update"]),
         ("tech", lambda: lab.add_evidence("D0000001", "kp_certificate", **kp_fields()),
          ["evidence.add"]),
@@ -117,8 +117,8 @@ def test_audit_events_filters_and_pages(lab, sub):
     assert newest.items[0].id > newest.items[1].id  # newest first
     assert lab.audit_events(offset=total - 1).items[0].id == 1
     by_tech = lab.audit_events(actor="tech")
-    assert by_tech.total == 6 and {e.actor for e in by_tech.items} == {"tech"}
-    assert lab.audit_events(action="stone.receive").total == 3
+    assert by_tech.total == 4 and {e.actor for e in by_tech.items} == {"tech"}
+    assert lab.audit_events(action="stone.receive").total == 1  # three stones, one intake
     assert lab.audit_events(actor="tech", action="stone.update").total == 1
     assert lab.audit_events(date_to="2000-01-01").total == 0
     assert lab.audit_events(date_from="2000-01-01").total == total
@@ -219,14 +219,25 @@ def test_check_reports_a_report_pdf_edited_on_disk(lab, sub, approved):
 
 
 def test_check_reports_a_deleted_audit_event(lab, sub):
-    event = lab.audit_events(action="stone.receive").items[-1]  # D0000001's
+    event = lab.audit_events(action="stone.receive").items[-1]  # the three stones'
     raw_sql(lab, "DROP TRIGGER audit_no_delete",
             f"DELETE FROM audit WHERE id = {event.id}")
-    assert lab.audit_events().total == event.id + 1  # 19 events, one deleted
+    assert lab.audit_events().total == event.id - 1  # the intake was the last event
     problems = _problems(lab)
-    assert any("missing" in p and str(event.id) in p for p in problems)
-    # the stone's only snapshot went with it
-    assert any("D0000001" in p and "not in the audit chain" in p for p in problems)
+    assert any(f"events {event.id} to {event.id}" in p and "deleted" in p
+               for p in problems)
+    # the stones' only snapshots went with it
+    for number in ("D0000001", "D0000002", "D0000003"):
+        assert any(number in p and "not in the audit chain" in p for p in problems)
+
+
+def test_check_reports_a_deleted_event_in_the_middle_of_the_chain(lab, sub):
+    event = lab.audit_events(action="submission.receive").items[0]
+    raw_sql(lab, "DROP TRIGGER audit_no_delete",
+            f"DELETE FROM audit WHERE id = {event.id}")
+    problems = _problems(lab)
+    assert any(f"events {event.id} to {event.id} are missing" in p for p in problems)
+    assert any(sub.number in p and "not in the audit chain" in p for p in problems)
 
 
 def test_check_reports_events_deleted_from_the_end_of_the_chain(lab, sub):
@@ -237,9 +248,9 @@ def test_check_reports_events_deleted_from_the_end_of_the_chain(lab, sub):
 
 
 def test_check_reports_an_audit_event_edited(lab, sub):
-    event = lab.audit_events(action="stone.receive").items[0]  # D0000003's
+    event = lab.audit_events(action="stone.receive").items[0]  # the three stones'
     data = dict(event.data)
-    data["row"] = {**data["row"], "weight_mct": 999}
+    data["rows"] = [*data["rows"][:2], {**data["rows"][2], "weight_mct": 999}]
     text = json.dumps(data, sort_keys=True, separators=(",", ":")).replace("'", "''")
     raw_sql(lab, "DROP TRIGGER audit_no_update",
             f"UPDATE audit SET data = '{text}' WHERE id = {event.id}")
@@ -271,8 +282,33 @@ def test_check_reports_rows_inserted_behind_labdesks_back(lab, sub):
 def test_check_reports_a_row_deleted_behind_labdesks_back(lab, sub):
     raw_sql(lab, "DELETE FROM stones WHERE number = 'D0000003'")
     problems = _problems(lab)
-    assert any(p.startswith("stones:") and "missing from the table" in p
-               for p in problems)
+    assert "stones: record 3 is in the audit chain but missing from the table (deleted " \
+        "behind LabDesk's back)" in problems
+
+
+def test_check_compares_a_big_intake_with_its_batch_events(lab):
+    """2,500 stones: three batch events (1,000, 1,000, 500); a stone changed in the middle
+    of the second is named, a stone updated later is compared with its own event."""
+    login_as(lab, "tech")
+    sub = lab.receive(CLIENT, [{"weight": "0.5", "client_ref": f"B-{i}"}
+                               for i in range(2500)])
+    batches = lab.audit_events(action="stone.receive").items
+    assert sorted(e.entity_id for e in batches) == ["rows:1-1000", "rows:1001-2000",
+                                                    "rows:2001-2500"]
+    lab.update_stone("D0001500", colour="F")
+    assert lab.check().ok
+    history = lab.history("D0001500")
+    assert [e.action for e in history] == ["submission.receive", "stone.receive",
+                                           "stone.update"]
+    assert history[1].data["row"]["client_ref"] == "B-1499"
+    assert history[1].data["batch"] == {"first": 1001, "last": 2000, "rows": 1000}
+    raw_sql(lab, "UPDATE stones SET client_ref = 'B-X' WHERE id IN (1499, 1500)")
+    problems = _problems(lab)
+    assert len(problems) == 2
+    assert problems[0].startswith("stones: D0001499 differs from its last audited state")
+    assert "client_ref: recorded 'B-1498', now 'B-X'" in problems[0]
+    assert "client_ref: recorded 'B-1499', now 'B-X'" in problems[1]  # its own event
+    assert sub.stones[-1].number == "D0002500"
 
 
 def test_check_reports_a_setting_changed_behind_labdesks_back(lab):

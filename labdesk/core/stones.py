@@ -86,6 +86,7 @@ def column_for(field: str) -> str:
 #: Value types whose parse may be remembered (immutable, and told apart by type: a
 #: weight of ``True`` is refused although ``True == 1``).
 _MEMO_TYPES = (str, int, float, type(None))
+_UNKNOWN = object()
 
 
 def parse_stone_fields(fields: dict, partial: bool = False,
@@ -105,9 +106,11 @@ def parse_stone_fields(fields: dict, partial: bool = False,
         name = _ALIASES.get(raw_name, raw_name)
         key = (name, type(value), value) if (
             memo is not None and type(value) in _MEMO_TYPES) else None
-        if key is not None and key in memo:
-            out[column_for(name)] = memo[key]
-            continue
+        if key is not None:
+            known = memo.get(key, _UNKNOWN)
+            if known is not _UNKNOWN:
+                out["weight_mct" if name == "weight" else name] = known
+                continue
         if name not in STONE_FIELDS:
             problems.append({"row": None, "column": raw_name, "value": value,
                              "message": f"{raw_name}: not a stone field (known: "

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from labdesk.core.workflow import LOCKED_STATES
+from labdesk.store import audit
 from labdesk.store.search_index import match_query
 
 
@@ -257,12 +258,20 @@ def submissions_by_reference(db, reference: str, limit: int = 50) -> list[dict]:
 
 def history(db, stone_id: int, submission_id: int) -> list[dict]:
     """Audit events about the stone, its evidence, attachments and findings, and about its
-    parcel's evidence; oldest first."""
+    parcel's evidence; oldest first.  Of the parcel's batch events (its intake), only the
+    one that created this stone, narrowed to this stone's snapshot."""
     rows = _dicts(db.execute(
         "SELECT * FROM audit WHERE stone_id = ? UNION "
-        "SELECT * FROM audit WHERE submission_id = ? AND stone_id IS NULL ORDER BY id",
-        [stone_id, submission_id]))
-    return rows
+        "SELECT * FROM audit WHERE submission_id = ? AND stone_id IS NULL AND "
+        "entity_id NOT LIKE 'rows:%' ORDER BY id", [stone_id, submission_id]))
+    for event_id, entity_id in db.execute(
+            "SELECT id, entity_id FROM audit WHERE submission_id = ? AND stone_id IS NULL "
+            "AND entity = 'stones' AND entity_id LIKE 'rows:%'", [submission_id]):
+        first, last = audit.batch_range(entity_id)
+        if first <= stone_id <= last:
+            event = _one(db.execute("SELECT * FROM audit WHERE id = ?", [event_id]))
+            rows.append(audit.narrowed(event, stone_id))
+    return sorted(rows, key=lambda event: event["id"])
 
 
 def audit_page(db, *, actor=None, action=None, date_from=None, date_to=None, offset=0,

@@ -66,10 +66,13 @@ def update(db: sqlite_utils.Database, table: str, key, changes: dict, actor: str
 
 
 def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict], actor: str,
-                action: str, *, submission_id=None) -> None:
-    """INSERT many complete rows (every column given) and one audit event each, with
-    ``executemany``: the bulk path of an intake.  The rows are their own snapshots, so
-    nothing is read back.  Stones (given with consecutive ids) are indexed for search."""
+                action: str, *, submission_id=None, one_event: bool = False) -> None:
+    """INSERT many complete rows (every column given) with ``executemany``: the bulk
+    path of an intake.  The rows are their own snapshots, so nothing is read back.
+
+    With ``one_event`` the rows (consecutive ids) are recorded by one batch event, as an
+    intake is; otherwise by one event each.  Stones are indexed for search.
+    """
     if not rows:
         return
     columns = list(rows[0])
@@ -78,7 +81,10 @@ def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict], actor: 
     db.conn.executemany(f"INSERT INTO [{table}] ({names}) VALUES ({marks})", rows)
     if table == "stones":
         search_index.add_stones(db, rows[0]["id"], rows[-1]["id"])
-    audit.record_rows(db, actor, action, table, rows, submission_id=submission_id)
+    if one_event:
+        audit.record_batch(db, actor, action, table, rows, submission_id=submission_id)
+    else:
+        audit.record_rows(db, actor, action, table, rows, submission_id=submission_id)
 
 
 def columns(db: sqlite_utils.Database, table: str) -> list[str]:

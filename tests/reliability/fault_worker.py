@@ -132,7 +132,7 @@ def _operation(job: dict) -> None:
         Lab.restore(files / "template.zip", home).close()
         return
     if op == "migrate":
-        with support.schema_v2():
+        with support.schema_next():
             Lab.open(home).close()
         return
     lab = Lab.open(home)

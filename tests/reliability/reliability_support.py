@@ -158,11 +158,11 @@ def unrecorded_report_pdfs(lab) -> list[str]:
                   if p.stem not in numbers)
 
 
-# -------------------------------------------------------------------- schema version 2
+# ----------------------------------------------------------- one schema version more
 #: A plausible next migration for the tests: a new table filled from existing rows (data
 #: moved in the same transaction), an index, and a new trigger.  It touches no audited
 #: table's columns (see test_schema_fixtures for what adding a column would do).
-V2_SCRIPT = """
+NEXT_SCRIPT = """
 CREATE TABLE stone_photos (
     id INTEGER PRIMARY KEY,
     stone_id INTEGER NOT NULL REFERENCES stones(id),
@@ -182,12 +182,12 @@ END;
 
 
 @contextlib.contextmanager
-def schema_v2():
-    """The code as if it knew schema version 2 (V2_SCRIPT)."""
+def schema_next():
+    """The code as if it knew one schema version more (NEXT_SCRIPT)."""
     from labdesk.store import schema
     saved = (schema.MIGRATIONS, schema.LATEST)
-    schema.MIGRATIONS = [*saved[0], (2, V2_SCRIPT)]
-    schema.LATEST = 2
+    schema.MIGRATIONS = [*saved[0], (saved[1] + 1, NEXT_SCRIPT)]
+    schema.LATEST = saved[1] + 1
     try:
         yield
     finally:

@@ -100,7 +100,7 @@ class Figures:
 
 
 def _open(home: Path, op: str) -> Lab:
-    with support.schema_v2() if op == "migrate" else contextlib.nullcontext():
+    with support.schema_next() if op == "migrate" else contextlib.nullcontext():
         return Lab.open(home)
 
 
@@ -221,11 +221,12 @@ def _verify_migration(lab: Lab, home: Path, figures: Figures) -> None:
     never a partial database."""
     import sqlite3
     from labdesk.store import schema
-    assert schema.version(lab._db) == 2
+    latest = schema.LATEST + 1  # the migration the worker was killed in
+    assert schema.version(lab._db) == latest
     stones, terms = (lab._db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                      for t in ("stones", "stone_search_terms"))
     assert stones == terms > 0
-    for copy in (home / "backups").glob("before-v2-*.db"):
+    for copy in (home / "backups").glob(f"before-v{latest}-*.db"):
         conn = sqlite3.connect(copy)
         try:
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
@@ -234,7 +235,7 @@ def _verify_migration(lab: Lab, home: Path, figures: Figures) -> None:
                     figures.outcomes.get("empty copy before migrating", 0) + 1
                 continue
             assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-            assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == latest - 1
             assert conn.execute("SELECT count(*) FROM stones").fetchone()[0] == stones
         finally:
             conn.close()

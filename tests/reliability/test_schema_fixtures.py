@@ -115,15 +115,16 @@ def _make_fixture_importable(monkeypatch):
 @pytest.mark.parametrize("fixture", _versions(), ids=lambda p: p.stem)
 def test_a_migration_to_a_next_version_keeps_the_data_and_backs_up_first(fixture,
                                                                          tmp_path):
-    """The path a real version 2 will take, with the test's V2_SCRIPT: backup, one
-    transaction, data moved, check() passing, the old facts intact."""
+    """The path the next real version will take, with the test's NEXT_SCRIPT after every
+    released migration: backup, one transaction, data moved, check() passing, the old
+    facts intact."""
     home = tmp_path / "home"
     expected = _install(fixture, home)
-    with support.schema_v2():
+    with support.schema_next():
         lab = Lab.open(home)
         try:
-            assert schema.version(lab._db) == 2
-            copy = list((home / "backups").glob("before-v2-*.db"))
+            assert schema.version(lab._db) == schema.LATEST
+            copy = list((home / "backups").glob(f"before-v{schema.LATEST}-*.db"))
             assert len(copy) == 1
             conn = sqlite3.connect(copy[0])
             assert conn.execute("PRAGMA user_version").fetchone()[0] == \

@@ -12,7 +12,7 @@ from labdesk.lab import Lab
 from labdesk.ui import dialogs
 from labdesk.ui.views import audit as audit_module
 from labdesk.ui.views import settings as settings_module
-from ui_helpers import password
+from ui_helpers import login, password
 
 
 def _column(view, name):
@@ -43,6 +43,10 @@ def _choose(combo, data):
 
 # ---------------------------------------------------------------------- audit
 def test_audit_table_lists_the_chain_in_words_and_filters(window, lab, qtbot):
+    login(lab, "tom")  # enough events for a second page
+    sub = lab.receive("Paging Gems", [{"weight": "0.3"}, {"weight": "0.4"}])
+    for n in range(12):
+        lab.update_stone(sub.stones[n % 2].number, notes=f"paging note {n}")
     win = window("sue")
     view = win.show_page("audit")
     total = lab.audit_events().total
@@ -69,6 +73,11 @@ def test_audit_table_lists_the_chain_in_words_and_filters(window, lab, qtbot):
 
     _choose(view.action, "finding.approve")
     assert all(c.startswith("Signed (approval) by") for c in _texts(view, "changed"))
+
+    _choose(view.action, "stone.receive")  # one event per intake, naming its stones
+    first, last = sub.stones[0].number, sub.stones[-1].number
+    assert _texts(view, "record")[0] == f"Stones {first} to {last} (2)"
+    assert _texts(view, "changed")[0] == "added 2 records, 0.700 ct in all"
 
     # a date filter: nothing happened tomorrow; a wrong date is said, not raised
     _choose(view.action, None)

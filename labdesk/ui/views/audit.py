@@ -82,6 +82,12 @@ def record_text(event) -> str:
     """'Stone D0000012', 'User tom', 'Setting paper size', 'Finding #3 (D0000012)'…"""
     entity = ENTITY_LABELS.get(event.entity, event.entity.replace("_", " ").capitalize())
     row = event.data.get("row") or {}
+    rows = event.data.get("rows")
+    if isinstance(rows, list) and rows:  # a batch: the records an intake created
+        ends = [r.get("number") or f"#{r.get('id')}" for r in (rows[0], rows[-1])
+                if isinstance(r, dict)]
+        span = f"{ends[0]} to {ends[-1]}" if len(rows) > 1 else ends[0]
+        return f"{entity}s {span} ({len(rows):,})" if len(rows) > 1 else f"{entity} {span}"
     if event.entity == "settings":
         return f"{entity} {_column(str(event.entity_id)).lower()}"
     for key in SALIENT:
@@ -138,9 +144,14 @@ def changes_text(event, people: dict | None = None) -> str:
             if row.get("weight_mct") is not None:
                 bits.append(f"{row['weight_mct'] / 1000:.3f} ct")
             parts.append("added" + (f": {', '.join(bits)}" if bits else ""))
+    if isinstance(data.get("rows"), list):
+        rows = [r for r in data["rows"] if isinstance(r, dict)]
+        weight = sum(r.get("weight_mct") or 0 for r in rows)
+        parts.append(f"added {len(rows):,} records" + (
+            f", {weight / 1000:,.3f} ct in all" if weight else ""))
     for key, value in data.items():
-        if key not in ("changed", "row", "reason", "signature") and value not in (None, [],
-                                                                                 ""):
+        if key not in ("changed", "row", "rows", "reason", "signature") and \
+                value not in (None, [], ""):
             parts.append(f"{_column(key)}: {_value(value)}")
     return "; ".join(parts)
 
