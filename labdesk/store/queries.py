@@ -5,7 +5,7 @@ import sqlite_utils
 
 from labdesk.core.workflow import LOCKED_STATES
 from labdesk.store import audit
-from labdesk.store.search_index import match_query
+from labdesk.store.search_index import query_for
 
 
 def _dicts(cursor) -> list[dict]:
@@ -210,16 +210,17 @@ def list_stones(db, *, state=None, client=None, search=None, received_from=None,
     direction = "DESC" if descending else "ASC"
     filters = [("st.state = ?", state), ("c.name = ?", client),
                ("su.received_at >= ?", received_from), ("su.received_at < ?", received_to)]
+    query = query_for(db, search) if search else None
     if search and order == "number":
         # FTS5 walks its matches in rowid order: a page costs its own rows, not every
         # match's.
-        clause, params = _where([("stones_fts MATCH ?", match_query(search)), *filters])
+        clause, params = _where([("stones_fts MATCH ?", query), *filters])
         rows = _dicts(db.execute(f"{_FROM_FTS}{clause} ORDER BY f.rowid {direction} "
                                  f"LIMIT ? OFFSET ?", [*params, limit, offset]))
     else:
         clause, params = _where([
             *filters, ("st.id IN (SELECT rowid FROM stones_fts WHERE stones_fts MATCH ?)",
-                       match_query(search) if search else None)])
+                       query)])
         column = _ORDERS.get(order, "st.id")
         rows = _dicts(db.execute(f"{STONE_SELECT}{clause} ORDER BY {column} {direction}, "
                                  f"st.id {direction} LIMIT ? OFFSET ?",

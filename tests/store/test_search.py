@@ -82,3 +82,22 @@ def test_only_an_admin_rebuilds_the_search_index(lab):
     with pytest.raises(PermissionDenied, match="rebuild the search index"):
         lab.rebuild_search_index()
     assert lab.audit_events(action="lab.reindex").total == 0
+
+
+def test_earlier_words_match_whole_and_the_last_as_a_prefix():
+    from labdesk.store.search_index import match_query
+    assert match_query("Client 01") == '"Client" "01"*'
+    assert match_query("gabor* feather") == '"gabor"* "feather"*'
+    assert match_query("Client 01", every_word=True) == '"Client"* "01"*'
+    assert match_query('say "hi" NEAR(x') == '"say" """hi""" "NEAR(x"*'
+    assert match_query("  * ") == '""'
+
+
+def test_a_search_falls_back_to_prefixes_when_whole_words_find_nothing(lab):
+    assert lab.stones(search="Antwerp clo").total == 5      # whole, then a prefix
+    assert lab.stones(search="antw clo").total == 5         # nothing whole: all prefixes
+    assert lab.stones(search="antw clo", order="weight").total == 5
+    assert lab.stones(search="Antwerp feather").total == 0  # no fallback finds it either
+    lab.receive("Antwerpen Rough", [{"weight": "0.2", "notes": "cloud"}])
+    assert lab.stones(search="Antwerp cloud").total == 5    # "Antwerp" whole: not Antwerpen
+    assert lab.stones(search="Antwerp* cloud").total == 6   # unless asked for

@@ -113,6 +113,9 @@ class StonesView(View):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search client, reference, inscription, notes…")
         self.search.setAccessibleName("Search stones")
+        self.search.setToolTip("Every word must match: whole words, and the last one as you "
+                               "type it (\"Acme par\" finds Acme's parcels).\nEnd a word "
+                               "with * to match words that begin with it.")
         self.state = QComboBox()
         self.state.setAccessibleName("Filter by state")
         self.state.addItem("All states", None)
