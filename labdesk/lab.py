@@ -875,8 +875,10 @@ class Lab:
         return self._report(stored)
 
     def _submission_row_record(self, submission_id: int) -> Submission:
+        """The submission without its stones (a report names the parcel, and a parcel may
+        hold ten thousand stones)."""
         row = queries.submission_by_id(self._db, submission_id)
-        return self._submission(row["number"])
+        return self._submission(row["number"], with_stones=False)
 
     def _report_path(self, number: str) -> Path:
         return self.home / "reports" / f"{number}.pdf"
@@ -1119,11 +1121,12 @@ class Lab:
     def submission(self, number) -> Submission:
         return self._submission(_number_text(number))
 
-    def _submission(self, number: str) -> Submission:
+    def _submission(self, number: str, with_stones: bool = True) -> Submission:
         row = queries.submission_by_number(self._db, number)
         if row is None:
             raise NotFound(f"submission: no submission {number}", field="submission")
-        stones = tuple(_stone(s) for s in queries.stones_of_submission(self._db, row["id"]))
+        stones = tuple(_stone(s) for s in queries.stones_of_submission(
+            self._db, row["id"])) if with_stones else ()
         return Submission(
             id=row["id"], number=row["number"], client=row["client_name"],
             reference=row["reference"], received_at=row["received_at"],
