@@ -53,3 +53,19 @@ def test_a_drawn_code_decodes_to_its_text():
     image = Image.open(io.BytesIO(qr.png(text)))
     [found] = zxingcpp.read_barcodes(image)
     assert found.text == text
+
+
+@pytest.mark.parametrize("mask", [qr.MASK, 0, 7])
+def test_the_placement_is_qrcodes_own_for_every_version(mask):
+    rng = random.Random(mask)
+    for version in range(1, 41):
+        most = (util.BIT_LIMIT_TABLE[ERROR_CORRECT_M][version] - 20) // 8
+        data = rng.randbytes(rng.randint(1, most))
+        ours = qr._QRCode(version=version, error_correction=ERROR_CORRECT_M, border=0,
+                          mask_pattern=mask)
+        theirs = qrcode.QRCode(version=version, error_correction=ERROR_CORRECT_M,
+                               border=0, mask_pattern=mask)
+        for code in (ours, theirs):
+            code.add_data(data, optimize=0)
+            code.make(fit=False)
+        assert ours.get_matrix() == theirs.get_matrix(), version

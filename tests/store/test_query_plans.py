@@ -74,6 +74,8 @@ def exercise_reads(lab):
     lab.stones(state="approved")
     lab.stones(client=stone.client)
     lab.stones(search="Gaborone")
+    lab.stones(search="Gaborone Pol")  # whole words, then a prefix
+    lab.stones(search="gab pol")       # nothing whole: every word a prefix
     lab.stones(received_from="2020-01-01", received_to="2100-01-01")
     lab.stones(state="proposed", client=stone.client, search="GP")
     lab.stone(stone.number)
