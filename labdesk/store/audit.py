@@ -236,7 +236,6 @@ def _compare_table(db, table: str) -> list[str]:
     for values in cursor:
         row = dict(zip(columns, values[:-1]))
         data = values[-1]
-        label = _label(table, row)
         if data is not None:
             try:
                 recorded = loads(data).get("row")
@@ -245,12 +244,14 @@ def _compare_table(db, table: str) -> list[str]:
         elif key == "id" and batches.covers(row["id"]):
             recorded = batches.snapshot(row["id"])
         else:
-            problems.append(f"{table}: {label} is not in the audit chain (added behind "
-                            f"LabDesk's back)")
+            problems.append(f"{table}: {_label(table, row)} is not in the audit chain "
+                            f"(added behind LabDesk's back)")
             continue
-        if not _matches(recorded, snapshot(table, row)):
-            problems.append(f"{table}: {label} differs from its last audited state "
-                            f"(changed behind LabDesk's back){_diff(table, row, recorded)}")
+        current = snapshot(table, row)
+        if recorded != current and not _matches(recorded, current):  # == : the fast path
+            problems.append(f"{table}: {_label(table, row)} differs from its last audited "
+                            f"state (changed behind LabDesk's back)"
+                            f"{_diff(table, row, recorded)}")
     match = "t.key = a.entity_id" if table == "settings" else \
         "t.id = CAST(a.entity_id AS INTEGER)"
     lost = db.execute(f"SELECT DISTINCT a.entity_id FROM audit a WHERE a.entity = ? AND "
