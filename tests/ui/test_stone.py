@@ -83,6 +83,21 @@ def test_change_colour_and_save_is_recorded_in_history(window, lab, qtbot):
     assert "Tom Becker (tom)" in newest
 
 
+def test_history_names_the_intake_event_a_stone_was_recorded_in(window, lab):
+    from ui_helpers import login
+    login(lab, "tom")
+    sub = lab.receive("Big Parcel NV", [{"weight": "0.31", "client_ref": f"BP-{i}"}
+                                        for i in range(1200)])
+    win = window("tom")
+    win.open_stone(sub.stones[1100].number)
+    view = win.stone_view
+    view.tabs.setCurrentIndex(4)
+    received = [t for t in _history_texts(view) if "Stone received" in t]
+    assert len(received) == 1
+    assert f"{sub.stones[1100].number}: 0.310 ct (one of 200 stones recorded in this " \
+        f"event)" in received[0]
+
+
 def activate(qtbot, win):
     """Keyboard shortcuts reach the active window only."""
     win.activateWindow()

@@ -86,8 +86,7 @@ def record_text(event) -> str:
     if isinstance(rows, list) and rows:  # a batch: the records an intake created
         ends = [r.get("number") or f"#{r.get('id')}" for r in (rows[0], rows[-1])
                 if isinstance(r, dict)]
-        span = f"{ends[0]} to {ends[-1]}" if len(rows) > 1 else ends[0]
-        return f"{entity}s {span} ({len(rows):,})" if len(rows) > 1 else f"{entity} {span}"
+        return f"{entity}s {ends[0]}–{ends[-1]}" if len(rows) > 1 else f"{entity} {ends[0]}"
     if event.entity == "settings":
         return f"{entity} {_column(str(event.entity_id)).lower()}"
     for key in SALIENT:
@@ -147,7 +146,8 @@ def changes_text(event, people: dict | None = None) -> str:
     if isinstance(data.get("rows"), list):
         rows = [r for r in data["rows"] if isinstance(r, dict)]
         weight = sum(r.get("weight_mct") or 0 for r in rows)
-        parts.append(f"added {len(rows):,} records" + (
+        noun = ENTITY_LABELS.get(event.entity, "record").lower()
+        parts.append(f"added {len(rows):,} {noun}{'s' if len(rows) > 1 else ''}" + (
             f", {weight / 1000:,.3f} ct in all" if weight else ""))
     for key, value in data.items():
         if key not in ("changed", "row", "rows", "reason", "signature") and \

@@ -1068,8 +1068,11 @@ class StoneView(View):
             return f"{row.get('number')}" + (f", reference {row['reference']}"
                                               if row.get("reference") else "")
         if action == "stone.receive":
+            batch = data.get("batch") or {}
+            together = (f" (one of {batch['rows']:,} stones recorded in this event)"
+                        if batch.get("rows", 1) > 1 else "")
             return (f"{row.get('number')}: {format_weight(row.get('weight_mct'))} ct "
-                    f"{grading.label(row.get('shape'))}".strip())
+                    f"{grading.label(row.get('shape'))}".strip() + together)
         if action == "evidence.add":
             where = "this stone" if row.get("stone_id") else "the parcel"
             return f"{prefix} on {where}"
