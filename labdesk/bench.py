@@ -1,9 +1,9 @@
 """Benchmarks that print figures (never asserted): ``python -m labdesk.bench``.
 
-    python -m labdesk.bench run --sizes 10000,100000,1000000 --out docs/benchmarks.md
+    python -m labdesk.bench run --sizes 10000,100000,1000000 --out bench.md
     python -m labdesk.bench reports --count 200
 
-``run`` builds a lab of each size (store bulk path: same schema, indexes, triggers and
+``run`` builds a lab of each size (store bulk path: same schema, indexes and
 audit chain as real use) and measures what a lab feels: intake, lookups, search, the
 Stones view, report issuance, check, backup, cold start and memory.
 """
