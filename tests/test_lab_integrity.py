@@ -543,3 +543,32 @@ def test_a_filled_column_unknown_to_the_snapshot_is_a_change(lab):
     problems = lab.check().problems
     assert problems and all("clients:" in p for p in problems)
     assert any("vat_number" in p for p in problems)
+
+
+def test_check_names_a_stone_deleted_once_even_with_events_of_its_own(lab, sub):
+    lab.update_stone("D0000002", colour="F")
+    raw_sql(lab, "DELETE FROM stones WHERE id = 2")
+    problems = _problems(lab)
+    assert [p for p in problems if "record 2 " in p] == [
+        "stones: record 2 is in the audit chain but missing from the table (deleted "
+        "behind LabDesk's back)"]
+
+
+def test_check_reports_a_deleted_stone_whose_id_the_next_intake_took(lab, sub):
+    """The newest stone deleted (with its search entry) behind LabDesk's back: the next
+    intake takes its id, and the two batch events that created id 3 give it away."""
+    raw_sql(lab, "DELETE FROM stones WHERE id = 3", "DELETE FROM stones_fts WHERE rowid = 3")
+    login_as(lab, "tech")
+    again = lab.receive(CLIENT, [{"weight": "0.4"}, {"weight": "0.6"}])
+    assert [s.number for s in again.stones] == ["D0000003", "D0000004"]
+    problems = _problems(lab)
+    assert len(problems) == 1
+    assert problems[0].startswith("stones: records 3 to 3 were created twice (audit events")
+    assert "deleted behind LabDesk's back and their ids reused" in problems[0]
+
+
+def test_an_intake_indexes_a_stone_whose_id_a_deleted_stone_left_in_the_index(lab, sub):
+    raw_sql(lab, "DELETE FROM stones WHERE id = 3")  # its search entry stays behind
+    login_as(lab, "tech")
+    again = lab.receive(CLIENT, [{"weight": "0.4", "notes": "replacement"}])
+    assert lab.stones(search="replacement").items[0].number == again.stones[0].number

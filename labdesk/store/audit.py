@@ -140,11 +140,18 @@ def record_batch(db: sqlite_utils.Database, actor: str, action: str, entity: str
                   rows=[snapshot(entity, row) for row in rows], **extra)
 
 
+#: SQL that tells a batch event's ``entity_id`` (GLOB, unlike LIKE, minds the case).
+IS_BATCH = f"entity_id GLOB '{BATCH}*'"
+
+
 def batch_range(entity_id: str) -> tuple[int, int] | None:
-    """``'rows:101-1100'`` -> ``(101, 1100)``; None for an event about one record."""
+    """``'rows:101-1100'`` -> ``(101, 1100)``; None for an event about one record (or a
+    malformed range, which only a forged event could hold: the chain walk reports it)."""
     if not str(entity_id).startswith(BATCH):
         return None
     first, _, last = str(entity_id)[len(BATCH):].partition("-")
+    if not (first.isdigit() and last.isdigit()) or int(first) > int(last):
+        return None
     return int(first), int(last)
 
 
@@ -229,7 +236,7 @@ def _compare_table(db, table: str) -> list[str]:
     cursor = db.conn.execute(
         f"SELECT t.*, a.data AS [audit data] FROM [{table}] t "
         f"LEFT JOIN (SELECT entity_id, max(id) AS last FROM audit WHERE entity = ? "
-        f"AND entity_id NOT LIKE '{BATCH}%' GROUP BY entity_id) l "
+        f"AND NOT {IS_BATCH} GROUP BY entity_id) l "
         f"ON l.entity_id = CAST(t.[{key}] AS TEXT) "
         f"LEFT JOIN audit a ON a.id = l.last ORDER BY t.[{key}]", [table])
     columns = [d[0] for d in cursor.description][:-1]
@@ -255,17 +262,17 @@ def _compare_table(db, table: str) -> list[str]:
     match = "t.key = a.entity_id" if table == "settings" else \
         "t.id = CAST(a.entity_id AS INTEGER)"
     lost = db.execute(f"SELECT DISTINCT a.entity_id FROM audit a WHERE a.entity = ? AND "
-                      f"a.entity_id NOT LIKE '{BATCH}%' AND "
+                      f"NOT a.{IS_BATCH} AND "
                       f"NOT EXISTS (SELECT 1 FROM [{table}] t WHERE {match})", [table])
-    for (entity_id,) in lost.fetchall():
-        problems.append(f"{table}: record {entity_id} is in the audit chain but missing "
-                        f"from the table (deleted behind LabDesk's back)")
+    missing = {entity_id for (entity_id,) in lost.fetchall()}
     for first, last in batches.ranges():
         present = {r[0] for r in db.execute(
             f"SELECT id FROM [{table}] WHERE id BETWEEN ? AND ?", [first, last])}
-        problems.extend(f"{table}: record {missing} is in the audit chain but missing from "
-                        f"the table (deleted behind LabDesk's back)"
-                        for missing in range(first, last + 1) if missing not in present)
+        missing.update(str(i) for i in range(first, last + 1) if i not in present)
+    problems.extend(f"{table}: record {entity_id} is in the audit chain but missing from "
+                    f"the table (deleted behind LabDesk's back)"
+                    for entity_id in sorted(missing, key=lambda e: (len(e), e)))
+    problems.extend(f"{table}: {overlap}" for overlap in batches.overlaps())
     return problems
 
 
@@ -280,12 +287,20 @@ class _Batches:
                            "entity_id >= ? AND entity_id < ? ORDER BY id",
                            [table, BATCH, BATCH[:-1] + chr(ord(BATCH[-1]) + 1)]).fetchall()
         self._spans = sorted((*batch_range(entity_id), event_id)
-                             for event_id, entity_id in found)
+                             for event_id, entity_id in found if batch_range(entity_id))
         self._firsts = [span[0] for span in self._spans]
         self._current: tuple[int, int, dict] | None = None
 
     def ranges(self) -> list[tuple[int, int]]:
         return [(first, last) for first, last, _ in self._spans]
+
+    def overlaps(self) -> list[str]:
+        """Records two batches created: LabDesk never gives an id twice, so the first
+        records were deleted behind its back and their ids taken again."""
+        return [f"records {max(a[0], b[0])} to {min(a[1], b[1])} were created twice (audit "
+                f"events {a[2]} and {b[2]}): the first ones were deleted behind LabDesk's "
+                f"back and their ids reused"
+                for a, b in zip(self._spans, self._spans[1:]) if b[0] <= a[1]]
 
     def _span(self, row_id: int):
         index = bisect.bisect_right(self._firsts, row_id) - 1

@@ -5,7 +5,7 @@ import sqlite_utils
 
 from labdesk.core.workflow import LOCKED_STATES
 from labdesk.store import audit
-from labdesk.store.search_index import query_for
+from labdesk.store.search_index import match_query
 
 
 def _dicts(cursor) -> list[dict]:
@@ -210,7 +210,7 @@ def list_stones(db, *, state=None, client=None, search=None, received_from=None,
     direction = "DESC" if descending else "ASC"
     filters = [("st.state = ?", state), ("c.name = ?", client),
                ("su.received_at >= ?", received_from), ("su.received_at < ?", received_to)]
-    query = query_for(db, search) if search else None
+    query = _search_query(db, search, filters) if search else None
     if search and order == "number":
         # FTS5 walks its matches in rowid order: a page costs its own rows, not every
         # match's.
@@ -242,6 +242,19 @@ def list_stones(db, *, state=None, client=None, search=None, received_from=None,
     return rows, db.execute(counted, params).fetchone()[0]
 
 
+def _search_query(db, search: str, filters: list) -> str:
+    """The FTS5 query for ``search``: earlier words whole, the last a prefix, when that
+    finds a stone under the same filters; else every word as a prefix ("gabor feather"
+    still finds Gaborone's feathers)."""
+    query = match_query(search)
+    if len(str(search).split()) < 2:
+        return query
+    clause, params = _where([("stones_fts MATCH ?", query), *filters])
+    if db.execute(f"SELECT 1 FROM ({_FROM_FTS}{clause} LIMIT 1)", params).fetchone():
+        return query
+    return match_query(search, every_word=True)
+
+
 def find_evidence_by_reference(db, reference: str) -> list[dict]:
     return _dicts(db.execute("SELECT * FROM evidence WHERE reference = ? COLLATE NOCASE "
                              "ORDER BY id", [reference]))
@@ -264,12 +277,12 @@ def history(db, stone_id: int, submission_id: int) -> list[dict]:
     rows = _dicts(db.execute(
         "SELECT * FROM audit WHERE stone_id = ? UNION "
         "SELECT * FROM audit WHERE submission_id = ? AND stone_id IS NULL AND "
-        "entity_id NOT LIKE 'rows:%' ORDER BY id", [stone_id, submission_id]))
+        f"NOT {audit.IS_BATCH} ORDER BY id", [stone_id, submission_id]))
     for event_id, entity_id in db.execute(
             "SELECT id, entity_id FROM audit WHERE submission_id = ? AND stone_id IS NULL "
-            "AND entity = 'stones' AND entity_id LIKE 'rows:%'", [submission_id]):
-        first, last = audit.batch_range(entity_id)
-        if first <= stone_id <= last:
+            f"AND entity = 'stones' AND {audit.IS_BATCH}", [submission_id]):
+        span = audit.batch_range(entity_id)
+        if span and span[0] <= stone_id <= span[1]:
             event = _one(db.execute("SELECT * FROM audit WHERE id = ?", [event_id]))
             rows.append(audit.narrowed(event, stone_id))
     return sorted(rows, key=lambda event: event["id"])

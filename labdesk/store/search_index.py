@@ -17,8 +17,10 @@ SELECT st.id, st.number, st.client_ref, st.inscription, st.notes, c.name, su.ref
 FROM stones st JOIN submissions su ON su.id = st.submission_id
 JOIN clients c ON c.id = su.client_id
 """
-_INSERT = ("INSERT INTO stones_fts(rowid, number, client_ref, inscription, notes, client, "
-           "reference) ")
+# OR REPLACE: an entry left by a stone deleted behind LabDesk's back (check() reports
+# that) must not stop the next intake from indexing the stone that takes its id.
+_INSERT = ("INSERT OR REPLACE INTO stones_fts(rowid, number, client_ref, inscription, "
+           "notes, client, reference) ")
 
 
 def add_stones(db, first_id: int, last_id: int) -> None:
@@ -53,7 +55,7 @@ def match_query(text: str, every_word: bool = False) -> str:
     Whole earlier words are what search boxes do ("prefix last", Algolia's default), and
     what keeps a search fast: FTS5 gathers a prefix's matches in full before it joins
     them, which for a word every stone carries ("Client ...") costs 30 ms a million
-    stones.  ``query_for`` falls back to ``every_word`` when that finds nothing.
+    stones.  ``queries.list_stones`` falls back to ``every_word`` when that finds nothing.
     Quoting each word keeps FTS5's own syntax (``AND``, ``NEAR``, ``-``, ``:``) out of
     the user's hands.
     """
@@ -63,13 +65,3 @@ def match_query(text: str, every_word: bool = False) -> str:
         prefix = every_word or word.endswith("*") or index == len(words) - 1
         terms.append('"' + word.rstrip("*").replace('"', '""') + '"' + ("*" if prefix else ""))
     return " ".join(terms) or '""'
-
-
-def query_for(db, text: str) -> str:
-    """The FTS5 query for ``text``: earlier words whole (``match_query``) when that finds
-    a stone, else every word as a prefix ("gabor feather" finds Gaborone's feathers)."""
-    query = match_query(text)
-    if len(str(text).split()) < 2 or db.execute(
-            "SELECT 1 FROM stones_fts WHERE stones_fts MATCH ? LIMIT 1", [query]).fetchone():
-        return query
-    return match_query(text, every_word=True)

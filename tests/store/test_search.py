@@ -101,3 +101,13 @@ def test_a_search_falls_back_to_prefixes_when_whole_words_find_nothing(lab):
     lab.receive("Antwerpen Rough", [{"weight": "0.2", "notes": "cloud"}])
     assert lab.stones(search="Antwerp cloud").total == 5    # "Antwerp" whole: not Antwerpen
     assert lab.stones(search="Antwerp* cloud").total == 6   # unless asked for
+
+
+def test_the_prefix_fallback_looks_under_the_same_filters(lab):
+    """'gabor' is a whole word of one client and the beginning of another's name: with
+    the other client chosen, the search still finds its stone."""
+    lab.receive("Gabor Mining", [{"weight": "0.5", "notes": "feather"}])
+    assert lab.stones(search="gabor feather").total == 1            # Gabor Mining's
+    assert lab.stones(search="gabor feather", client="Gaborone Polished").total == 12
+    assert lab.stones(search="gabor feather", client="Gaborone Polished",
+                      order="weight").total == 12
