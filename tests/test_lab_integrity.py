@@ -572,3 +572,27 @@ def test_an_intake_indexes_a_stone_whose_id_a_deleted_stone_left_in_the_index(la
     login_as(lab, "tech")
     again = lab.receive(CLIENT, [{"weight": "0.4", "notes": "replacement"}])
     assert lab.stones(search="replacement").items[0].number == again.stones[0].number
+
+
+def test_check_reports_evidence_deleted_and_its_id_reused(lab, sub):
+    """The newest evidence row deleted behind LabDesk's back, then new evidence takes its
+    id: the row matches its own last event, but the chain created that id twice."""
+    login_as(lab, "tech")
+    first = lab.add_evidence(sub.stones[0].number, "kp_certificate", **kp_fields())
+    raw_sql(lab, f"DELETE FROM evidence WHERE id = {first.id}")
+    second = lab.add_evidence(sub.stones[0].number, "other", notes="replacement")
+    assert second.id == first.id
+    old, new = sorted(e.id for e in lab.audit_events(action="evidence.add").items)
+    assert _problems(lab) == [f"evidence: record {first.id} was created twice (audit "
+                              f"events {old} and {new}): the first was deleted behind "
+                              f"LabDesk's back and its id reused"]
+
+
+def test_a_record_changed_many_times_is_not_created_twice(lab, sub):
+    login_as(lab, "tech")
+    for colour in ("F", "G", "H"):
+        lab.update_stone(sub.stones[0].number, colour=colour)
+    login_as(lab, "admin")
+    for size in ("Letter", "A4"):
+        lab.update_settings(paper_size=size)
+    assert lab.check().ok

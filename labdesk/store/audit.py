@@ -273,7 +273,22 @@ def _compare_table(db, table: str) -> list[str]:
                     f"the table (deleted behind LabDesk's back)"
                     for entity_id in sorted(missing, key=lambda e: (len(e), e)))
     problems.extend(f"{table}: {overlap}" for overlap in batches.overlaps())
+    problems.extend(f"{table}: record {entity_id} was created twice (audit events "
+                    f"{events}): the first was deleted behind LabDesk's back and its "
+                    f"{key} reused" for entity_id, events in _created_twice(db, table))
     return problems
+
+
+def _created_twice(db, table: str) -> list[tuple[str, str]]:
+    """Records with two creation events.  An event that created a row holds no
+    ``"changed"`` key (``writes.update`` always writes one; in canonical JSON the key can
+    only appear unescaped as a key), and LabDesk never gives a key twice: the first row
+    was deleted and its key taken again, which comparing rows with their last events
+    cannot see."""
+    return db.execute(
+        f"SELECT entity_id, group_concat(id, ' and ') FROM audit WHERE entity = ? AND "
+        f"NOT {IS_BATCH} AND instr(data, '\"changed\":') = 0 GROUP BY entity_id "
+        f"HAVING count(*) > 1", [table]).fetchall()
 
 
 class _Batches:
