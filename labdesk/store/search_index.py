@@ -44,7 +44,8 @@ def problems(db) -> list[str]:
     if tuple(stones) == tuple(indexed):
         return []
     return [f"search index: {indexed[0]:,} entries for {stones[0]:,} stones (searches "
-            f"may miss stones; `labdesk reindex` rebuilds it)"]
+            f"may miss stones: an admin rebuilds it from the Audit page or with "
+            f"`labdesk reindex`)"]
 
 
 def match_query(text: str, every_word: bool = False) -> str:

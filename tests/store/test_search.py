@@ -68,7 +68,8 @@ def test_check_reports_an_incomplete_index_and_reindex_repairs_it(lab):
     result = lab.check()
     assert not result.ok
     assert result.problems == ("search index: 16 entries for 17 stones (searches may miss "
-                               "stones; `labdesk reindex` rebuilds it)",)
+                               "stones: an admin rebuilds it from the Audit page or with "
+                               "`labdesk reindex`)",)
     assert lab.rebuild_search_index() == 17
     assert lab.check().ok and lab.stones(search="feather").total == 12
     event = lab.audit_events(action="lab.reindex").items[0]

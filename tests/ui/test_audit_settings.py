@@ -140,6 +140,37 @@ def test_integrity_check_passes_with_a_progress_dialog(window, lab, qtbot):
     assert not view.problems.isVisible()
 
 
+def _check_now(view, qtbot):
+    qtbot.mouseClick(view.check_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: view.task is None and view.result.isVisible(), timeout=20_000)
+
+
+def test_an_admin_rebuilds_a_damaged_search_index_from_the_check(window, lab, qtbot):
+    lab._db.execute("DELETE FROM stones_fts WHERE rowid IN (1, 2)")  # behind its back
+    win = window("ada")
+    view = win.show_page("audit")
+    assert not view.reindex_button.isVisible()
+    _check_now(view, qtbot)
+    assert view.result.property("kind") == "bad"
+    assert view.reindex_button.isVisible() and view.reindex_button.isEnabled()
+    qtbot.mouseClick(view.reindex_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: view.task is None and view.result.isVisible()
+                    and view.result.property("kind") == "ok", timeout=20_000)
+    assert not view.reindex_button.isVisible() and not view.problems.isVisible()
+    assert lab.audit_events(action="lab.reindex").items[0].actor == "ada"
+    assert lab.stones(search=lab.stone("D0000001").client_ref).total >= 1
+
+
+def test_a_supervisor_sees_the_rebuild_button_disabled_with_the_reason(window, lab, qtbot):
+    lab._db.execute("DELETE FROM stones_fts WHERE rowid = 1")
+    win = window("sue")
+    view = win.show_page("audit")
+    _check_now(view, qtbot)
+    assert view.reindex_button.isVisible() and not view.reindex_button.isEnabled()
+    assert view.reindex_button.toolTip() == "Only an admin can rebuild the search index"
+    assert lab.audit_events(action="lab.reindex").total == 0
+
+
 def test_integrity_check_lists_every_problem(window, lab, qtbot):
     documents = sorted(p for p in (lab.home / "documents").rglob("*") if p.is_file())
     for victim in documents[:2]:

@@ -301,8 +301,14 @@ class AuditView(View):
                                     "border: 1px solid #f1b0b0; }")
         self.problems.setMaximumHeight(150)
         self.problems.hide()
+        # the search index is derived data: an admin rebuilds it from here
+        self.reindex_button = QPushButton("Rebuild the search index")
+        self.reindex_button.setAccessibleName("Rebuild the search index")
+        self.reindex_button.clicked.connect(self.rebuild_search_index)
+        self.reindex_button.hide()
         self.outer.addWidget(self.result)
         self.outer.addWidget(self.problems)
+        self.outer.addLayout(hbox(self.reindex_button, None))
 
         self.count = QLabel()
         self.count.setObjectName("Hint")
@@ -416,6 +422,7 @@ class AuditView(View):
         self.check_button.setToolTip("An integrity check is running")
         self.result.hide()
         self.problems.hide()
+        self.reindex_button.hide()
         self.message.info("Checking the database, the audit chain and every document…")
         lab = self.lab
         self.task = run_task(
@@ -445,6 +452,35 @@ class AuditView(View):
         self.problems.clear()
         self.problems.addItems(list(result.problems))
         self.problems.show()
+        if any(p.startswith("search index:") for p in result.problems):
+            admin = self.lab.user is not None and self.lab.user.role == "admin"
+            self.reindex_button.setEnabled(admin)
+            self.reindex_button.setToolTip(
+                "Index every stone for search again, then check again" if admin else
+                "Only an admin can rebuild the search index")
+            self.reindex_button.show()
+
+    def rebuild_search_index(self):
+        if self.task is not None:
+            return
+        self.reindex_button.setEnabled(False)
+        self.message.info("Rebuilding the search index…")
+        lab = self.lab
+        self.task = run_task(self, lambda progress: lab.rebuild_search_index(),
+                             self._reindexed, self._reindex_failed,
+                             title="Rebuilding the search index…")
+
+    def _reindexed(self, count: int):
+        self.task = None
+        self.reindex_button.hide()
+        self.message.clear_message()
+        self.check_integrity()
+        self.message.info(f"Search index rebuilt: {count:,} stones. Checking again…")
+
+    def _reindex_failed(self, message: str):
+        self.task = None
+        self.reindex_button.setEnabled(True)
+        self.message.error(f"The search index could not be rebuilt: {message}")
 
     def _check_failed(self, message: str):
         self._check_done()
