@@ -132,6 +132,10 @@ def measure(home: Path, size: int, echo=print) -> dict:
     bare = statistics.median(benchlab.raw_insert_seconds(home, parsed) for _ in range(3))
     results["intake_ratio_bare"] = seconds / bare
 
+    # the Audit page's first screen, its newest events the intakes' batch events
+    results["audit_page"] = statistics.median(_timed(lab.audit_events, limit=200)[0]
+                                              for _ in range(5))
+
     # report issuance (also gives report numbers to look up)
     reports = measure_reports(lab, 100)
     results.update({f"report_{k}": v for k, v in reports.items()})
@@ -273,6 +277,7 @@ def table(all_results: list[dict]) -> str:
              row("… ratio to a bare reportlab page", "report_ratio",
                  lambda v: f"{v:.1f} x"),
              row("… of which the QR matrix", "report_qr", _ms),
+             row("Audit page: 200 newest events (30 intake batches)", "audit_page", _ms),
              row("Lab.check() over the whole lab", "check", lambda v: f"{v:.1f} s",
                  "< 60 s"),
              row("backup", "backup", lambda v: f"{v:.1f} s"),

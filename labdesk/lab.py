@@ -1182,12 +1182,24 @@ class Lab:
     def audit_events(self, *, actor: str | None = None, action: str | None = None,
                      date_from=None, date_to=None, offset: int = 0,
                      limit: int = 200) -> Page:
+        """Audit events, newest first.  A batch event (the stones of an intake) comes with
+        the span it created under ``data["batch"]`` (``first``, ``last`` ids, ``rows``);
+        ``audit_event(id)`` gives its snapshots."""
         limit, offset = max(1, min(int(limit), 1000)), max(0, int(offset))
         rows, total = queries.audit_page(
             self._db, actor=actor, action=action, date_from=_day_text(date_from),
             date_to=_day_text(date_to, 1), offset=offset, limit=limit)
         return Page(items=tuple(_event(r) for r in rows), total=total, offset=offset,
                     limit=limit)
+
+    @_serialised
+    def audit_event(self, event_id: int) -> AuditEvent:
+        """One audit event with everything it recorded (a batch event's every snapshot,
+        which ``audit_events`` leaves out)."""
+        row = queries.audit_event(self._db, int(event_id))
+        if row is None:
+            raise NotFound(f"event: no audit event {event_id}", field="event")
+        return _event(row)
 
     @_serialised
     def audit_actions(self) -> list[str]:
@@ -1614,7 +1626,10 @@ def _finding(row: dict, stone_no: str) -> Finding:
 
 
 def _event(row: dict) -> AuditEvent:
-    data = row["data"] if isinstance(row["data"], dict) else audit.loads(row["data"])
+    if row["data"] is None:  # a batch event in a listing: its span, not its snapshots
+        data = audit.batch_summary(row["entity_id"])
+    else:
+        data = row["data"] if isinstance(row["data"], dict) else audit.loads(row["data"])
     return AuditEvent(id=row["id"], at=row["at"], actor=row["actor"], action=row["action"],
                       entity=row["entity"], entity_id=row["entity_id"], data=data,
                       hash=row["hash"])

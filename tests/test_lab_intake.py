@@ -37,7 +37,9 @@ def test_receive_returns_the_submission_with_numbered_canonical_stones(lab):
     assert all(s.submission == sub.number and s.client == CLIENT for s in sub.stones)
     # one event for the client, one for the submission, one for its stones
     assert lab.audit_events().total == before + 3
-    batch = lab.audit_events(action="stone.receive").items[0]
+    listed = lab.audit_events(action="stone.receive").items[0]
+    assert listed.data == {"batch": {"first": 1, "last": 3, "rows": 3}}  # not the rows
+    batch = lab.audit_event(listed.id)
     assert (batch.entity, batch.entity_id) == ("stones", "rows:1-3")
     assert [row["number"] for row in batch.data["rows"]] == ["D0000001", "D0000002",
                                                              "D0000003"]

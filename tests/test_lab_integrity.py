@@ -248,8 +248,8 @@ def test_check_reports_events_deleted_from_the_end_of_the_chain(lab, sub):
 
 
 def test_check_reports_an_audit_event_edited(lab, sub):
-    event = lab.audit_events(action="stone.receive").items[0]  # the three stones'
-    data = dict(event.data)
+    event = lab.audit_event(lab.audit_events(action="stone.receive").items[0].id)
+    data = dict(event.data)  # the three stones' snapshots
     data["rows"] = [*data["rows"][:2], {**data["rows"][2], "weight_mct": 999}]
     text = json.dumps(data, sort_keys=True, separators=(",", ":")).replace("'", "''")
     raw_sql(lab, "DROP TRIGGER audit_no_update",
@@ -596,3 +596,14 @@ def test_a_record_changed_many_times_is_not_created_twice(lab, sub):
     for size in ("Letter", "A4"):
         lab.update_settings(paper_size=size)
     assert lab.check().ok
+
+
+def test_audit_event_gives_everything_and_refuses_an_unknown_id(lab, sub):
+    from labdesk.errors import NotFound
+    received = lab.audit_events(action="submission.receive").items[0]
+    assert lab.audit_event(received.id) == received  # a one-record event: the same
+    batch = lab.audit_events(action="stone.receive").items[0]
+    assert [r["number"] for r in lab.audit_event(batch.id).data["rows"]] == \
+        [s.number for s in sub.stones]
+    with pytest.raises(NotFound, match="no audit event 99999"):
+        lab.audit_event(99999)

@@ -165,6 +165,12 @@ def batch_row(data: dict, first: int, row_id: int) -> dict | None:
     return None
 
 
+def batch_summary(entity_id: str) -> dict:
+    """What a listing shows of a batch event without reading its snapshots."""
+    first, last = batch_range(entity_id) or (0, -1)
+    return {"batch": {"first": first, "last": last, "rows": last - first + 1}}
+
+
 def narrowed(event: dict, row_id: int) -> dict:
     """A batch event as it concerns one of its rows: ``data`` holds that row's snapshot
     under ``"row"`` (as a one-row event would) and the batch's size under ``"batch"``."""

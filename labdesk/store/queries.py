@@ -292,10 +292,18 @@ def audit_page(db, *, actor=None, action=None, date_from=None, date_to=None, off
                limit=200) -> tuple[list[dict], int]:
     clause, params = _where([("actor = ?", actor), ("action = ?", action),
                              ("at >= ?", date_from), ("at < ?", date_to)])
-    rows = _dicts(db.execute(f"SELECT * FROM audit{clause} ORDER BY id DESC LIMIT ? "
-                             f"OFFSET ?", [*params, limit, offset]))
+    # a batch event's data (every snapshot of an intake: up to a megabyte) is left in
+    # the database; a page of them would otherwise cost seconds and hundreds of MB
+    rows = _dicts(db.execute(
+        f"SELECT id, at, actor, action, entity, entity_id, stone_id, submission_id, "
+        f"CASE WHEN {audit.IS_BATCH} THEN NULL ELSE data END AS data, prev_hash, hash "
+        f"FROM audit{clause} ORDER BY id DESC LIMIT ? OFFSET ?", [*params, limit, offset]))
     total = db.execute(f"SELECT count(*) FROM audit{clause}", params).fetchone()[0]
     return rows, total
+
+
+def audit_event(db, event_id: int) -> dict | None:
+    return _one(db.execute("SELECT * FROM audit WHERE id = ?", [event_id]))
 
 
 def audit_actions(db) -> list[str]:

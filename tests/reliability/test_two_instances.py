@@ -61,7 +61,7 @@ def test_two_processes_receive_and_approve_at_once_without_losing_a_write(templa
             template_approvals + len(approved)
         intakes = lab.audit_events(action="stone.receive", limit=1000)
         assert intakes.total < 1000  # one batch event per intake, each listing its stones
-        assert sum(len(e.data["rows"]) for e in intakes.items) == \
+        assert sum(e.data["batch"]["rows"] for e in intakes.items) == \
             template_stones + len(received)
         evidence = [e for r in results for e in r["evidence"]]
         for evidence_id in evidence:

@@ -96,6 +96,7 @@ def exercise_reads(lab):
     lab.audit_events(action="stone.update")
     lab.audit_events(date_from="2020-01-01", date_to="2100-01-01")
     lab.audit_events(offset=20, limit=20)
+    lab.audit_event(1)
     lab.clients("Ant")
     lab.users()
     lab.counts()

@@ -77,7 +77,10 @@ def test_audit_table_lists_the_chain_in_words_and_filters(window, lab, qtbot):
     _choose(view.action, "stone.receive")  # one event per intake, naming its stones
     first, last = sub.stones[0].number, sub.stones[-1].number
     assert _texts(view, "record")[0] == f"Stones {first}–{last}"
-    assert _texts(view, "changed")[0] == "added 2 stones, 0.700 ct in all"
+    assert _texts(view, "changed")[0] == "added 2 stones"
+    view.table.selectRow(0)  # the detail pane reads the batch's snapshots when shown
+    assert f'"number": "{last}"' in view.details.toPlainText()
+    assert f"Record: Stones {first}–{last}" in view.details.toPlainText()
 
     # a date filter: nothing happened tomorrow; a wrong date is said, not raised
     _choose(view.action, None)

@@ -82,11 +82,10 @@ def record_text(event) -> str:
     """'Stone D0000012', 'User tom', 'Setting paper size', 'Finding #3 (D0000012)'…"""
     entity = ENTITY_LABELS.get(event.entity, event.entity.replace("_", " ").capitalize())
     row = event.data.get("row") or {}
-    rows = event.data.get("rows")
-    if isinstance(rows, list) and rows:  # a batch: the records an intake created
-        ends = [r.get("number") or f"#{r.get('id')}" for r in (rows[0], rows[-1])
-                if isinstance(r, dict)]
-        return f"{entity}s {ends[0]}–{ends[-1]}" if len(rows) > 1 else f"{entity} {ends[0]}"
+    span = batch_span(event)
+    if span:  # a batch: the records an intake created
+        first, last, count = span
+        return f"{entity}s {first}–{last}" if count > 1 else f"{entity} {first}"
     if event.entity == "settings":
         return f"{entity} {_column(str(event.entity_id)).lower()}"
     for key in SALIENT:
@@ -94,6 +93,24 @@ def record_text(event) -> str:
             return f"{entity} {row[key]}"
     stone = stone_number(event)
     return f"{entity} #{event.entity_id}" + (f" ({stone})" if stone else "")
+
+
+def batch_span(event) -> tuple[str, str, int] | None:
+    """(first, last, how many) of the records a batch event created, by number for
+    stones; None for an event about one record."""
+    data = event.data
+    rows = data.get("rows")
+    if isinstance(rows, list) and rows and all(isinstance(r, dict) for r in (rows[0],
+                                                                              rows[-1])):
+        first, last = rows[0].get("id"), rows[-1].get("id")  # the whole event
+    elif isinstance(data.get("batch"), dict) and "row" not in data:
+        first, last = data["batch"].get("first"), data["batch"].get("last")  # a listing
+    else:
+        return None
+    if not isinstance(first, int) or not isinstance(last, int):
+        return None
+    name = lab_stone_number if event.entity == "stones" else (lambda i: f"#{i}")
+    return name(first), name(last), last - first + 1
 
 
 def stone_number(event) -> str | None:
@@ -143,14 +160,12 @@ def changes_text(event, people: dict | None = None) -> str:
             if row.get("weight_mct") is not None:
                 bits.append(f"{row['weight_mct'] / 1000:.3f} ct")
             parts.append("added" + (f": {', '.join(bits)}" if bits else ""))
-    if isinstance(data.get("rows"), list):
-        rows = [r for r in data["rows"] if isinstance(r, dict)]
-        weight = sum(r.get("weight_mct") or 0 for r in rows)
+    span = batch_span(event)
+    if span and "row" not in data:
         noun = ENTITY_LABELS.get(event.entity, "record").lower()
-        parts.append(f"added {len(rows):,} {noun}{'s' if len(rows) > 1 else ''}" + (
-            f", {weight / 1000:,.3f} ct in all" if weight else ""))
+        parts.append(f"added {span[2]:,} {noun}{'s' if span[2] > 1 else ''}")
     for key, value in data.items():
-        if key not in ("changed", "row", "rows", "reason", "signature") and \
+        if key not in ("changed", "row", "rows", "batch", "reason", "signature") and \
                 value not in (None, [], ""):
             parts.append(f"{_column(key)}: {_value(value)}")
     return "; ".join(parts)
@@ -406,6 +421,8 @@ class AuditView(View):
 
     def _show_details(self, current, _previous=None):
         event = self.model.data(current, Qt.UserRole) if current.isValid() else None
+        if event is not None and batch_span(event):  # its snapshots, read when shown
+            event = self.lab.audit_event(event.id)
         self.details.setPlainText(details_text(event) if event else "")
 
     def _open(self, index):
