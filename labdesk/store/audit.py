@@ -174,12 +174,11 @@ def batch_summary(entity_id: str) -> dict:
 def narrowed(event: dict, row_id: int) -> dict:
     """A batch event as it concerns one of its rows: ``data`` holds that row's snapshot
     under ``"row"`` (as a one-row event would) and the batch's size under ``"batch"``."""
-    first, last = batch_range(event["entity_id"])
     data = event["data"] if isinstance(event["data"], dict) else loads(event["data"])
+    summary = batch_summary(event["entity_id"])
     extra = {k: v for k, v in data.items() if k != "rows"}
-    return {**event, "data": {**extra, "row": batch_row(data, first, row_id),
-                              "batch": {"first": first, "last": last,
-                                        "rows": last - first + 1}}}
+    return {**event, "data": {**extra, **summary,
+                              "row": batch_row(data, summary["batch"]["first"], row_id)}}
 
 
 def loads(text: str):
@@ -304,9 +303,8 @@ class _Batches:
 
     def __init__(self, db, table: str):
         self._db = db
-        found = db.execute("SELECT id, entity_id FROM audit WHERE entity = ? AND "
-                           "entity_id >= ? AND entity_id < ? ORDER BY id",
-                           [table, BATCH, BATCH[:-1] + chr(ord(BATCH[-1]) + 1)]).fetchall()
+        found = db.execute(f"SELECT id, entity_id FROM audit WHERE entity = ? AND "
+                           f"{IS_BATCH}", [table]).fetchall()
         self._spans = sorted((*batch_range(entity_id), event_id)
                              for event_id, entity_id in found if batch_range(entity_id))
         self._firsts = [span[0] for span in self._spans]
