@@ -283,8 +283,7 @@ def history(db, stone_id: int, submission_id: int) -> list[dict]:
             f"AND entity = 'stones' AND {audit.IS_BATCH}", [submission_id]):
         span = audit.batch_range(entity_id)
         if span and span[0] <= stone_id <= span[1]:
-            event = _one(db.execute("SELECT * FROM audit WHERE id = ?", [event_id]))
-            rows.append(audit.narrowed(event, stone_id))
+            rows.append(audit.narrowed(audit_event(db, event_id), stone_id))
     return sorted(rows, key=lambda event: event["id"])
 
 
