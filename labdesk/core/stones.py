@@ -109,7 +109,7 @@ def parse_stone_fields(fields: dict, partial: bool = False,
         if key is not None:
             known = memo.get(key, _UNKNOWN)
             if known is not _UNKNOWN:
-                out["weight_mct" if name == "weight" else name] = known
+                out[column_for(name)] = known
                 continue
         if name not in STONE_FIELDS:
             problems.append({"row": None, "column": raw_name, "value": value,

@@ -253,8 +253,8 @@ def _compare_table(db, table: str) -> list[str]:
                 recorded = loads(data).get("row")
             except (ValueError, AttributeError):
                 recorded = None
-        elif key == "id" and batches.covers(row["id"]):
-            recorded = batches.snapshot(row["id"])
+        elif key == "id" and (span := batches.span(row["id"])) is not None:
+            recorded = batches.snapshot(span, row["id"])
         else:
             problems.append(f"{table}: {_label(table, row)} is not in the audit chain "
                             f"(added behind LabDesk's back)")
@@ -321,17 +321,15 @@ class _Batches:
                 f"back and their ids reused"
                 for a, b in zip(self._spans, self._spans[1:]) if b[0] <= a[1]]
 
-    def _span(self, row_id: int):
+    def span(self, row_id: int) -> tuple[int, int, int] | None:
+        """(first, last, event id) of the batch that created ``row_id``, if one did."""
         index = bisect.bisect_right(self._firsts, row_id) - 1
         if index >= 0 and self._spans[index][0] <= row_id <= self._spans[index][1]:
             return self._spans[index]
         return None
 
-    def covers(self, row_id: int) -> bool:
-        return self._span(row_id) is not None
-
-    def snapshot(self, row_id: int) -> dict | None:
-        first, _last, event_id = self._span(row_id)
+    def snapshot(self, span: tuple[int, int, int], row_id: int) -> dict | None:
+        first, _last, event_id = span
         if self._current is None or self._current[0] != event_id:
             text = self._db.execute("SELECT data FROM audit WHERE id = ?",
                                     [event_id]).fetchone()[0]
