@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from labdesk.core.media import HEAD_BYTES, sniff
 from labdesk.errors import ValidationError
-from labdesk.store.documents import sniff
 
 MAX_BYTES = 50_000_000
 RENDER_DPI = 150
@@ -32,7 +32,7 @@ def decode_file(path) -> list[str]:
         raise ValidationError(f"file: {path.name} is {size / 1e6:.0f} MB; a scan or report "
                               f"is under {MAX_BYTES / 1e6:.0f} MB", field="file")
     with path.open("rb") as fh:
-        kind = sniff(fh.read(16))
+        kind = sniff(fh.read(HEAD_BYTES))
     if kind == "application/pdf":
         return _decode_pdf(path)
     if kind is None:

@@ -7,7 +7,8 @@ it is read.  A temporary file left by a process that was killed is removed by th
 ``put`` (its name carries the writer's process id).
 
 A full or read-only disk is reported as one ``LabError`` naming what failed and why
-(``storage_error``), never as an ``OSError``.
+(``storage_error``), never as an ``OSError``.  What a file holds is told from its bytes
+(``labdesk.core.media``).
 """
 from __future__ import annotations
 
@@ -20,52 +21,11 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+from labdesk.core.media import EXTENSIONS, HEAD_BYTES, is_truncated, sniff
 from labdesk.errors import IntegrityError, LabError, ValidationError
 
 CHUNK = 1 << 20
 _HEX = re.compile(r"^[0-9a-f]{64}$")
-
-# What a lab attaches: scans and photographs.  Sniffed from the bytes, not the name.
-_SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"II*\x00", "image/tiff"),
-    (b"MM\x00*", "image/tiff"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
-_EXTENSIONS = {"application/pdf": {".pdf"}, "image/png": {".png"},
-               "image/jpeg": {".jpg", ".jpeg", ".jpe", ".jfif"},
-               "image/tiff": {".tif", ".tiff"}, "image/gif": {".gif"},
-               "image/webp": {".webp"}}
-
-
-def sniff(head: bytes) -> str | None:
-    """The media type the first bytes declare, or None for anything else."""
-    for magic, media_type in _SIGNATURES:
-        if head.startswith(magic):
-            return media_type
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-_PNG_END = b"IEND\xaeB`\x82"  # the IEND chunk's type and its (constant) CRC
-
-
-def _is_truncated(media_type: str, head: bytes, tail: bytes, size: int) -> bool:
-    if media_type == "application/pdf":
-        return b"%%EOF" not in tail
-    if media_type == "image/png":
-        return _PNG_END not in tail[-24:]
-    if media_type == "image/jpeg":
-        return not tail.rstrip(b"\x00\r\n ").endswith(b"\xff\xd9")
-    if media_type == "image/gif":
-        return not tail.rstrip(b"\x00\r\n ").endswith(b";")
-    if media_type == "image/webp":  # RIFF: the header says how long the file is
-        return size < int.from_bytes(head[4:8], "little") + 8
-    return False
 
 
 def safe_filename(name: str) -> str:
@@ -115,7 +75,7 @@ class DocumentStore:
                                       f"lab's limit of {max_bytes / 1e6:.0f} MB",
                                       field="file")
             with source.open("rb") as fh:  # only its first and last bytes are read here
-                head = fh.read(16)
+                head = fh.read(HEAD_BYTES)
                 fh.seek(max(0, size - 1024))
                 tail = fh.read()
         except OSError as exc:
@@ -126,10 +86,10 @@ class DocumentStore:
             raise ValidationError(f"file: {name} is not a PDF or an image (PNG, JPEG, TIFF, "
                                   f"GIF, WebP)", field="file")
         ext = Path(name).suffix.lower()  # of the name as it is shown and saved
-        if ext and ext not in _EXTENSIONS[media_type]:
+        if ext and ext not in EXTENSIONS[media_type]:
             raise ValidationError(f"file: {name} is named {ext} but holds a "
                                   f"{media_type.split('/')[1].upper()}", field="file")
-        if _is_truncated(media_type, head, tail, size):
+        if is_truncated(media_type, head, tail, size):
             raise ValidationError(f"file: {name} is a damaged or truncated "
                                   f"{media_type.split('/')[1].upper()}", field="file")
         return size, media_type
