@@ -4,6 +4,10 @@ The UI shows ``str(error)``; the CLI prints it on one line and exits 2.
 """
 from __future__ import annotations
 
+import errno
+import sys
+from pathlib import Path
+
 
 class LabError(Exception):
     """Base class of every error LabDesk raises on purpose."""
@@ -43,3 +47,47 @@ class IntegrityError(LabError):
 
 class NotFound(ValidationError):
     """A number or name that names no record."""
+
+
+def storage_error(exc: BaseException, action: str) -> LabError | None:
+    """The one clear ``LabError`` for a failure of the disk during ``action`` ("storing
+    scan.pdf", "writing the backup"): a full or read-only disk, a folder LabDesk may not
+    write to, an I/O error, from the file system or from SQLite.  None for anything else
+    (a ``LabError`` already, a bug), which the caller lets through unchanged."""
+    if isinstance(exc, LabError):
+        return None
+    # sqlite3 is looked up, not imported: core uses these errors and holds no database
+    # (an error from SQLite means sqlite3 was imported by whoever raised it)
+    sqlite3 = sys.modules.get("sqlite3")
+    if isinstance(exc, OSError):
+        where = f" ({Path(exc.filename).parent})" if exc.filename else ""
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            reason = f"the disk is full{where}; free some space and try again"
+        elif exc.errno == errno.EROFS:
+            reason = f"the disk is read-only{where}; LabDesk cannot write to it"
+        elif exc.errno in (errno.EACCES, errno.EPERM):
+            reason = f"LabDesk is not allowed to write there{where}"
+        elif exc.errno == errno.EIO:
+            reason = f"the disk reported an input/output error{where}; check it"
+        elif exc.errno == errno.ENAMETOOLONG:
+            reason = "the file name is too long for the disk"
+        elif exc.errno == errno.EEXIST:
+            reason = f"a file of that name is already there{where}; LabDesk never " \
+                     f"replaces it"
+        else:
+            reason = f"{exc.strerror or exc}{where}"
+    elif sqlite3 is not None and isinstance(exc, sqlite3.DatabaseError):
+        text = str(exc).lower()
+        if "full" in text:
+            reason = "the disk is full; free some space and try again"
+        elif "readonly" in text or "read-only" in text:
+            reason = "the disk or folder is read-only; LabDesk cannot write to it"
+        elif "disk i/o" in text:
+            reason = "the disk reported an input/output error; check it"
+        elif "locked" in text or "busy" in text:
+            reason = "another LabDesk window is using the lab's database; try again"
+        else:
+            return None
+    else:
+        return None
+    return LabError(f"{action} failed: {reason}. Nothing was changed.")

@@ -10,9 +10,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
                                                                Ed25519PublicKey)
 
-from labdesk.errors import IntegrityError, LabError
+from labdesk.errors import IntegrityError, LabError, storage_error
 from labdesk.reports.claims import key_id
-from labdesk.store.documents import _fsync_dir, storage_error
+from labdesk.store.disk import fsync_dir
 
 
 def new_key(keys_dir: Path) -> tuple[str, str]:
@@ -34,7 +34,7 @@ def new_key(keys_dir: Path) -> tuple[str, str]:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-        _fsync_dir(keys_dir)
+        fsync_dir(keys_dir)
     except OSError as exc:
         if tmp.exists():
             tmp.unlink()

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import serialization
 
 from labdesk.reports.claims import b64url
 from labdesk.reports.keys import load_public
-from labdesk.store.documents import write_atomically
+from labdesk.store.disk import write_atomically
 
 _MARK = "/*LABDESK_CONFIG*/"
 

@@ -16,9 +16,9 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
-from labdesk.errors import IntegrityError, LabError, ValidationError
+from labdesk.errors import IntegrityError, LabError, ValidationError, storage_error
 from labdesk.store.connection import utcnow
-from labdesk.store.documents import _fsync_dir, storage_error
+from labdesk.store.disk import fsync_dir
 
 FORMAT = "labdesk-backup"
 DB_NAME = "labdesk.db"
@@ -111,7 +111,7 @@ def _create(conn, home: Path, target: Path, schema_version: int, progress) -> di
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(partial, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     return manifest
 
 
@@ -199,7 +199,7 @@ def install(staging: Path, home: Path) -> None:
     home = Path(home)
     try:
         os.replace(staging, home)  # rename(2) replaces an empty folder atomically
-        _fsync_dir(home.parent)
+        fsync_dir(home.parent)
     except OSError as exc:
         error = storage_error(exc, f"restoring into {home}")
         if (home / DB_NAME).exists() or (home.is_dir() and any(home.iterdir())):

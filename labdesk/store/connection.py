@@ -9,8 +9,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from labdesk.errors import LabError
-from labdesk.store.documents import storage_error
+from labdesk.errors import LabError, storage_error
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -53,14 +52,24 @@ def transaction(db: sqlite_utils.Database):
     try:
         yield db
         conn.execute("COMMIT")
-    except BaseException as exc:
-        if conn.in_transaction:  # the body failed, or COMMIT did (a full disk)
-            conn.execute("ROLLBACK")
+    except BaseException as exc:  # the body failed, or COMMIT did (a full disk)
+        roll_back_if_left_open(conn)
         clear = storage_error(exc, "saving to the lab's database") \
             if isinstance(exc, sqlite3.DatabaseError) else None
         if clear is not None:
             raise clear from exc
         raise
+
+
+def roll_back_if_left_open(conn: sqlite3.Connection) -> None:
+    """Roll back a transaction a failure left open: SQLite may keep it open after a
+    COMMIT that failed (a full disk), and the next write would join it and never be
+    committed."""
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:  # SQLite had rolled it back already
+            pass
 
 
 def _begin_immediate(conn: sqlite3.Connection) -> None:

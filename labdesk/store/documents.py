@@ -7,22 +7,27 @@ it is read.  A temporary file left by a process that was killed is removed by th
 ``put`` (its name carries the writer's process id).
 
 A full or read-only disk is reported as one ``LabError`` naming what failed and why
-(``storage_error``), never as an ``OSError``.  What a file holds is told from its bytes
-(``labdesk.core.media``).
+(``labdesk.errors.storage_error``), never as an ``OSError``.  What a file holds is told
+from its bytes (``labdesk.core.media``); durable writes of other files: ``store.disk``.
 """
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import re
-import sqlite3
 import tempfile
 import unicodedata
 from pathlib import Path
 
 from labdesk.core.media import EXTENSIONS, HEAD_BYTES, is_truncated, sniff
-from labdesk.errors import IntegrityError, LabError, ValidationError
+from labdesk.errors import IntegrityError, ValidationError, storage_error
+from labdesk.store.disk import fsync_dir, remove_dead_writers_files, unlink_quietly
+
+# Kept for labdesk/lab.py, which imports them from here, until it imports them from
+# their homes (issue 13, item 5); nothing else should.
+from labdesk.store.connection import roll_back_if_left_open  # noqa: F401
+from labdesk.store.disk import remove_dead_writers_temporary_files  # noqa: F401
+from labdesk.store.disk import write_atomically  # noqa: F401
 
 CHUNK = 1 << 20
 _HEX = re.compile(r"^[0-9a-f]{64}$")
@@ -147,7 +152,7 @@ class DocumentStore:
             self.root.mkdir(parents=True, exist_ok=True)
             tmp_dir = self.root / "tmp"
             tmp_dir.mkdir(exist_ok=True)
-            _remove_dead_writers_files(tmp_dir, "incoming-")
+            remove_dead_writers_files(tmp_dir, "incoming-")
             fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix=f"incoming-{os.getpid()}-")
         except OSError as exc:
             raise storage_error(exc, action) from exc
@@ -168,10 +173,10 @@ class DocumentStore:
             final.parent.mkdir(exist_ok=True)
             os.chmod(tmp_name, 0o444)
             os.replace(tmp_name, final)
-            _fsync_dir(final.parent)
+            fsync_dir(final.parent)
             return sha
         except BaseException as exc:
-            _unlink_quietly(tmp_name)
+            unlink_quietly(tmp_name)
             error = storage_error(exc, action)
             if error is not None:
                 raise error from exc
@@ -205,148 +210,3 @@ class DocumentStore:
                 for f in sub.iterdir():
                     if _HEX.match(f.name):
                         yield f.name
-
-
-def write_atomically(path: Path, data: bytes, mode: int = 0o444,
-                     action: str | None = None) -> str:
-    """Write ``data`` to ``path`` through a temporary file, fsynced, then renamed; returns
-    the SHA-256 of the bytes.
-
-    ``LabError`` (one message, naming ``action``, default "writing <name>") when the disk
-    is full or read-only, and then neither the temporary file nor a partial ``path`` is
-    left.  A temporary file for the same ``path``
-    left by a killed process is removed."""
-    path = Path(path)
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        prefix = f".{path.name}."
-        _remove_dead_writers_files(path.parent, prefix)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{prefix}{os.getpid()}-")
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    except BaseException as exc:
-        if tmp is not None:
-            _unlink_quietly(tmp)
-        error = storage_error(exc, action or f"writing {path.name}")
-        if error is not None:
-            raise error from exc
-        raise
-    return hashlib.sha256(data).hexdigest()
-
-
-def storage_error(exc: BaseException, action: str) -> LabError | None:
-    """The one clear ``LabError`` for a failure of the disk during ``action`` ("storing
-    scan.pdf", "writing the backup"): a full or read-only disk, a folder LabDesk may not
-    write to, an I/O error, from the file system or from SQLite.  None for anything else
-    (a ``LabError`` already, a bug), which the caller lets through unchanged."""
-    if isinstance(exc, LabError):
-        return None
-    if isinstance(exc, OSError):
-        where = f" ({Path(exc.filename).parent})" if exc.filename else ""
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            reason = f"the disk is full{where}; free some space and try again"
-        elif exc.errno == errno.EROFS:
-            reason = f"the disk is read-only{where}; LabDesk cannot write to it"
-        elif exc.errno in (errno.EACCES, errno.EPERM):
-            reason = f"LabDesk is not allowed to write there{where}"
-        elif exc.errno == errno.EIO:
-            reason = f"the disk reported an input/output error{where}; check it"
-        elif exc.errno == errno.ENAMETOOLONG:
-            reason = "the file name is too long for the disk"
-        else:
-            reason = f"{exc.strerror or exc}{where}"
-    elif isinstance(exc, sqlite3.DatabaseError):
-        text = str(exc).lower()
-        if "full" in text:
-            reason = "the disk is full; free some space and try again"
-        elif "readonly" in text or "read-only" in text:
-            reason = "the disk or folder is read-only; LabDesk cannot write to it"
-        elif "disk i/o" in text:
-            reason = "the disk reported an input/output error; check it"
-        elif "locked" in text or "busy" in text:
-            reason = "another LabDesk window is using the lab's database; try again"
-        else:
-            return None
-    else:
-        return None
-    return LabError(f"{action} failed: {reason}. Nothing was changed.")
-
-
-def roll_back_if_left_open(conn: sqlite3.Connection) -> None:
-    """Roll back a transaction a failure left open: SQLite may keep it open after a
-    COMMIT that failed (a full disk), and the next write would join it and never be
-    committed.  (Belongs with ``connection.transaction``, which should call it.)"""
-    if conn.in_transaction:
-        try:
-            conn.execute("ROLLBACK")
-        except sqlite3.Error:  # SQLite had rolled it back already
-            pass
-
-
-def _unlink_quietly(name) -> None:
-    try:
-        os.unlink(name)
-    except OSError:
-        pass
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process: alive
-        return True
-    return True
-
-
-_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[a-z0-9_]{8}$")
-
-
-def remove_dead_writers_temporary_files(folder: Path) -> int:
-    """Remove the hidden temporary files ``write_atomically`` left in ``folder`` when its
-    process was killed (their writer's process id is gone); returns how many."""
-    removed = 0
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return 0
-    for entry in entries:
-        found = _TEMPORARY.match(entry.name)
-        if found and entry.is_file(follow_symlinks=False) \
-                and not _pid_alive(int(found["pid"])):
-            _unlink_quietly(entry.path)
-            removed += 1
-    return removed
-
-
-def _remove_dead_writers_files(folder: Path, prefix: str) -> None:
-    """Remove ``prefix<pid>-*`` temporary files whose writer process is gone (killed in
-    the middle of a write).  A live writer's files, and any other file, are left alone."""
-    try:
-        entries = [e for e in os.scandir(folder) if e.name.startswith(prefix)]
-    except OSError:
-        return
-    for entry in entries:
-        pid_text = entry.name[len(prefix):].split("-", 1)[0]
-        if pid_text.isdigit() and not _pid_alive(int(pid_text)):
-            _unlink_quietly(entry.path)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # pragma: no cover - Windows cannot open folders
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -4,7 +4,7 @@ import pytest
 
 from labdesk.errors import LabError
 from labdesk.store import schema
-from labdesk.store.connection import connect, transaction
+from labdesk.store.connection import connect, roll_back_if_left_open, transaction
 
 
 def test_every_connection_has_the_pragmas(tmp_path):
@@ -68,6 +68,18 @@ def test_transaction_rolls_back_on_error(tmp_path):
     with transaction(db):
         db.execute("INSERT INTO settings VALUES ('a', '1')")
     assert db.execute("SELECT count(*) FROM settings").fetchone()[0] == 1
+
+
+def test_roll_back_if_left_open_ends_an_open_transaction_and_is_quiet_otherwise(tmp_path):
+    db = connect(tmp_path / "x.db")
+    schema.migrate(db)
+    db.execute("BEGIN IMMEDIATE")
+    db.execute("INSERT INTO settings VALUES ('a', '1')")
+    roll_back_if_left_open(db.conn)
+    assert not db.conn.in_transaction
+    assert db.execute("SELECT count(*) FROM settings").fetchone()[0] == 0
+    roll_back_if_left_open(db.conn)  # nothing open: nothing happens
+    assert not db.conn.in_transaction
 
 
 def test_audit_table_is_append_only(tmp_path):
