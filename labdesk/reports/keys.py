@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey
 
 from labdesk.errors import IntegrityError, LabError, storage_error
 from labdesk.reports.claims import key_id
-from labdesk.store.disk import fsync_dir
+from labdesk.store.disk import write_atomically
 
 
 def new_key(keys_dir: Path) -> tuple[str, str]:
@@ -22,23 +22,15 @@ def new_key(keys_dir: Path) -> tuple[str, str]:
     pem = private.private_bytes(serialization.Encoding.PEM,
                                 serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
-    path = keys_dir / f"{kid}.key"
-    tmp = keys_dir / f".{kid}.key.tmp"
+    action = "writing the lab's signing key"
     try:
         keys_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(keys_dir, 0o700)
-        # O_EXCL: never write a key into a file someone else prepared (with other modes)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pem)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        fsync_dir(keys_dir)
     except OSError as exc:
-        if tmp.exists():
-            tmp.unlink()
-        raise storage_error(exc, "writing the lab's signing key") from exc
+        raise storage_error(exc, action) from exc
+    # exclusive: a key is never written over a file someone else put there
+    write_atomically(keys_dir / f"{kid}.key", pem, mode=0o600, action=action,
+                     exclusive=True)
     return kid, public_pem(private.public_key())
 
 
