@@ -64,8 +64,3 @@ def format_weight(mct: int | None, decimals: int = 3) -> str:
         return f"{mct // 1000}.{mct % 1000:03d}"
     value = Decimal(mct) / 1000
     return str(value.quantize(Decimal(1).scaleb(-decimals), rounding="ROUND_HALF_UP"))
-
-
-def carats_to_grams(mct: int) -> Decimal:
-    """Thousandths of a carat to grams (1 ct = 0.2 g)."""
-    return Decimal(mct) / 5000

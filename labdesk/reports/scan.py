@@ -64,13 +64,3 @@ def _decode_pdf(path: Path) -> list[str]:
     finally:
         document.close()
     return texts
-
-
-def render_pdf_page(path, page: int = 0, dpi: int = RENDER_DPI):
-    """A PIL image of one page (for previews and tests)."""
-    import pypdfium2 as pdfium
-    document = pdfium.PdfDocument(str(path))
-    try:
-        return document[page].render(scale=dpi / 72).to_pil()
-    finally:
-        document.close()

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout,
+                               QWidget)
 
 STYLE = """
 QWidget { font-size: 10pt; }
@@ -129,8 +129,3 @@ def hbox(*widgets, stretch_last=False) -> QHBoxLayout:
     if stretch_last:
         layout.addStretch(1)
     return layout
-
-
-def expanding(widget: QWidget) -> QWidget:
-    widget.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
-    return widget

@@ -26,8 +26,6 @@ from labdesk.ui.worker import run_task
 
 ADMINS_ONLY = "Only an admin can change the lab's settings."
 NO_USER = "Select a user in the table first."
-PROFILE_FIELDS = ("lab_name", "address", "accreditation", "report_prefix", "verify_url",
-                  "paper_size", "max_attachment_mb")
 FIELD_NAMES = {"lab_name": "lab name", "address": "address",
                "accreditation": "accreditation", "report_prefix": "report prefix",
                "verify_url": "verify page URL", "paper_size": "paper size",
