@@ -122,6 +122,16 @@ def packing_rows(count: int, seed: int = 2) -> list[dict]:
             for i in range(count)]
 
 
+def _timed_insert(conn: sqlite3.Connection, begin: str, insert: str,
+                  rows: list[dict]) -> float:
+    """Seconds to ``begin``, insert ``rows`` with one ``executemany`` and commit."""
+    start = time.perf_counter()
+    conn.execute(begin)
+    conn.executemany(insert, rows)
+    conn.execute("COMMIT")
+    return time.perf_counter() - start
+
+
 def raw_insert_seconds(home: Path, rows: list[dict]) -> float:
     """The bare floor: the same stone rows into a table of the same columns and nothing
     else (no key, no index, no constraint) with plain ``sqlite3`` ``executemany`` in one
@@ -133,11 +143,7 @@ def raw_insert_seconds(home: Path, rows: list[dict]) -> float:
     columns = list(rows[0])
     conn.execute(f"CREATE TABLE stones ({', '.join(columns)})")
     marks = ", ".join(f":{c}" for c in columns)
-    start = time.perf_counter()
-    conn.execute("BEGIN")
-    conn.executemany(f"INSERT INTO stones VALUES ({marks})", rows)
-    conn.execute("COMMIT")
-    seconds = time.perf_counter() - start
+    seconds = _timed_insert(conn, "BEGIN", f"INSERT INTO stones VALUES ({marks})", rows)
     conn.close()
     path.unlink()
     return seconds
@@ -164,11 +170,8 @@ def table_insert_seconds(database: Path, rows: list[dict]) -> float:
                  "updated_at": "2026-01-01T00:00:00Z"} for i, row in enumerate(rows)]
         names = ", ".join(columns)
         marks = ", ".join(f":{c}" for c in columns)
-        start = time.perf_counter()
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(f"INSERT INTO stones ({names}) VALUES ({marks})", full)
-        conn.execute("COMMIT")
-        seconds = time.perf_counter() - start
+        seconds = _timed_insert(conn, "BEGIN IMMEDIATE",
+                                f"INSERT INTO stones ({names}) VALUES ({marks})", full)
         conn.execute("DELETE FROM stones WHERE id >= ?", [first])
     finally:
         conn.close()
