@@ -47,8 +47,8 @@ from dataclasses import dataclass, field
 from labdesk.core.countries import RUSSIA, country_name
 from labdesk.core.facts import EvidenceFacts, StoneFacts
 from labdesk.core.rulesets import (DIRECT, EXPORTED_FROM_RUSSIA, LABORATORY_GROWN, NATURAL,
-                                   PROCESSED_ELSEWHERE, TRANSITED_RUSSIA, Exemption, Proof,
-                                   Rule, Ruleset)
+                                   PROCESSED_ELSEWHERE, PROCESSED_IN_RUSSIA,
+                                   TRANSITED_RUSSIA, Exemption, Proof, Rule, Ruleset)
 from labdesk.core.weights import format_weight
 
 CLEAR = "clear"
@@ -66,6 +66,7 @@ _SHORT_NAMES = {
     "sow_invoice": "invoice", "non_russian_declaration": "non-Russian origin declaration",
     "provenance_record": "provenance record", "grandfathering_proof": "grandfathering proof",
     "lab_analysis": "laboratory analysis", "other": "document",
+    "due_diligence_statement": "due-diligence statement",
 }
 _NEEDED_NAMES = {
     "kp_certificate": "a Kimberley Process certificate",
@@ -74,10 +75,16 @@ _NEEDED_NAMES = {
     "non_russian_declaration": "a signed non-Russian origin declaration",
     "provenance_record": "a provenance record",
     "lab_analysis": "a laboratory analysis", "other": "a document",
+    "due_diligence_statement": "the importer's due-diligence statement on diamond origin",
 }
 _TYPE_WORDS = {NATURAL: "natural", LABORATORY_GROWN: "laboratory-grown"}
 _TRIGGER_WORDS = {EXPORTED_FROM_RUSSIA: "exported from Russia",
-                  TRANSITED_RUSSIA: "transited through Russia"}
+                  TRANSITED_RUSSIA: "transited through Russia",
+                  PROCESSED_IN_RUSSIA: "cut and polished in Russia"}
+#: What a technician must add when a stone mined in Russia has no word of where it was cut.
+PROCESSING_MISSING = ("evidence of where the stone was cut and polished, showing it was "
+                      "processed outside Russia (a provenance record, G7 certificate, "
+                      "declaration or invoice stating the processing countries)")
 _RUSSIAN_KP_NUMBER = re.compile(r"^RU(?![A-Z])", re.IGNORECASE)
 
 
@@ -173,10 +180,20 @@ def _size(rule: Rule) -> str:
         f"of {_threshold(rule.threshold_mct)} ct or more"
 
 
-def _joined(items) -> str:
-    """'a', 'a and b', 'a, b and c'."""
+def _joined(items, word: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c' (or 'a, b or c' with ``word="or"``)."""
     items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+
+def _form(mounted: bool) -> str:
+    return "mounted in jewellery" if mounted else "a loose stone"
+
+
+def _forms(rule: Rule) -> str:
+    """'loose stones', 'stones mounted in jewellery'."""
+    words = {"loose": "loose stones", "mounted": "stones mounted in jewellery"}
+    return _joined([words[f] for f in rule.forms])
 
 
 def _head(ruleset: Ruleset, rule: Rule) -> str:
@@ -259,6 +276,8 @@ def _russia_problems(evidence: EvidenceFacts) -> list[str]:
                         f"number")
     if RUSSIA in evidence.transit_countries:
         problems.append("it shows the goods transited through Russia")
+    if RUSSIA in evidence.processing_countries:
+        problems.append("it shows the stone was cut and polished in Russia")
     return problems
 
 
@@ -299,6 +318,8 @@ def _summary(evidence: EvidenceFacts, facts: StoneFacts) -> str:
         kind = {"single": "single origin ", "mixed": "mixed origin "}.get(
             evidence.origin_type or "", "origin ")
         parts.append(kind + _countries(evidence.origin_countries))
+    if evidence.processing_countries:
+        parts.append(f"cut and polished in {_countries(evidence.processing_countries)}")
     if evidence.outside_russia_since:
         parts.append(f"outside Russia since {evidence.outside_russia_since}")
     if evidence.weight_mct is not None:
@@ -347,7 +368,23 @@ def russian_links(facts: StoneFacts) -> list[RussianLink]:
         if RUSSIA in evidence.transit_countries:
             links.append(RussianLink(TRANSITED_RUSSIA, evidence,
                                      f"{label} shows the goods transited through Russia"))
+        if RUSSIA in evidence.processing_countries:
+            links.append(RussianLink(PROCESSED_IN_RUSSIA, evidence,
+                                     f"{label} names Russia among the countries where the "
+                                     f"stone was cut and polished, so it is of Russian "
+                                     f"origin"))
     return links
+
+
+def processed_outside_russia(facts: StoneFacts, on: dt.date) -> list[EvidenceFacts]:
+    """Evidence that the stone was cut and polished outside Russia: it names the
+    processing countries, none of them Russia, its dates are possible and it covers the
+    stone (or its whole parcel).  It may name Russia as where the rough was mined: that
+    is exactly the document a Russian-mined stone cut elsewhere comes with."""
+    return [evidence for evidence in facts.evidence
+            if evidence.processing_countries and RUSSIA not in evidence.processing_countries
+            and not _date_problems(evidence, facts, on)
+            and not _weight_problems(evidence, facts)]
 
 
 # -- the assessment --------------------------------------------------------------------
@@ -355,6 +392,23 @@ def russian_links(facts: StoneFacts) -> list[RussianLink]:
 def assess(facts: StoneFacts, ruleset: Ruleset, on: dt.date) -> Assessment:
     """Apply the rules of ``ruleset`` in force on ``on`` to ``facts``; explain the result."""
     return _Assessor(facts, ruleset, on).run()
+
+
+def assess_outcome(facts: StoneFacts, ruleset: Ruleset, on: dt.date) -> str:
+    """The outcome ``assess`` would give, without its sentences (re-assessing many stones
+    after a rules change)."""
+    return _Assessor(facts, ruleset, on).decide().outcome
+
+
+@dataclass(frozen=True)
+class _Decision:
+    in_scope: bool
+    outcome: str
+    direct_hits: list
+    indirect_hits: list
+    unsettled: list
+    unproved: list
+    proofs: dict
 
 
 class _Assessor:
@@ -365,7 +419,9 @@ class _Assessor:
         self.types = diamond_types(facts.identification)
         self.judged = [judge_evidence(ev, facts, on) for ev in facts.evidence]
         self.links = russian_links(facts)
-        self.in_force = [r for r in ruleset.rules_in_force(on) if r.covers_types(self.types)]
+        self.processed_elsewhere = processed_outside_russia(facts, on)
+        self.in_force = [r for r in ruleset.rules_in_force(on) if r.covers_types(self.types)
+                         and r.covers_form(facts.mounted)]
         self.direct = [r for r in self.in_force
                        if r.scope == DIRECT and r.reaches(facts.weight_mct)]
         self.covering = [r for r in self.in_force
@@ -383,6 +439,14 @@ class _Assessor:
     def mined(self) -> list[RussianLink]:
         return [link for link in self.links if link.kind == MINED_IN_RUSSIA]
 
+    def unsettled(self, rule: Rule) -> bool:
+        """Whether a direct rule against stones cut in Russia may hold this stone: the
+        evidence says it was mined in Russia, and nothing shows it was cut elsewhere (a
+        Russian stone cut in Russia is banned at any size, so this is asked at any size)."""
+        return (PROCESSED_IN_RUSSIA in rule.triggers and not self.triggered(rule)
+                and not self.exempt(rule) and bool(self.mined())
+                and not self.processed_elsewhere)
+
     def exemption(self, rule: Rule) -> _ExemptionResult:
         """Whether a grandfathering proof takes the stone out of ``rule``."""
         sentences, exempt_by = [], None
@@ -390,10 +454,27 @@ class _Assessor:
             for evidence in self.facts.evidence:
                 if evidence.kind not in ex.evidence:
                     continue
+                if not ex.in_force(self.on):
+                    sentences.append(self.exemption_not_in_force(evidence, ex, rule))
+                    continue
                 ok, sentence = self.grandfathers(evidence, ex, rule)
                 sentences.append(sentence)
                 exempt_by = exempt_by or (evidence_label(evidence) if ok else None)
         return _ExemptionResult(exempt_by, tuple(sentences))
+
+    def exemption_not_in_force(self, evidence: EvidenceFacts, ex: Exemption,
+                               rule: Rule) -> str:
+        """Why a grandfathering proof cannot exempt the stone on ``on``: the exemption
+        ended (a licence expired) or has not begun."""
+        label = _sentence(evidence_label(evidence))
+        rule_name = f"{self.ruleset.jurisdiction} rule {rule.id}"
+        if ex.effective_until and ex.effective_until < self.on:
+            return (f"{label} does not exempt the stone from {rule_name}: the exemption "
+                    f"for stones outside Russia before {ex.outside_russia_before} expired "
+                    f"on {ex.effective_until}, before {self.on}.")
+        return (f"{label} does not exempt the stone from {rule_name}: the exemption for "
+                f"stones outside Russia before {ex.outside_russia_before} applies only "
+                f"from {ex.effective_from}.")
 
     def grandfathers(self, evidence: EvidenceFacts, ex: Exemption,
                      rule: Rule) -> tuple[bool, str]:
@@ -436,12 +517,15 @@ class _Assessor:
         for proof in (p for p in rule.proofs if p.in_force(self.on)):
             found = {kind: [j.label for j in counting if j.evidence.kind == kind]
                      for kind in proof.requires}
-            if all(found.values()):
-                return _ProofResult(tuple(found[k][0] for k in proof.requires), ())
-            missing.append(self.missing_for(proof, found))
+            linked = [j.label for j in counting if j.evidence.kind in proof.with_any_of]
+            if all(found.values()) and (linked or not proof.with_any_of):
+                return _ProofResult(tuple(found[k][0] for k in proof.requires)
+                                    + tuple(linked[:1]), ())
+            missing.append(self.missing_for(proof, found, bool(linked)))
         return _ProofResult(None, tuple(missing))
 
-    def missing_for(self, proof: Proof, found: dict[str, list[str]]) -> str:
+    def missing_for(self, proof: Proof, found: dict[str, list[str]],
+                    linked: bool = True) -> str:
         """The words for what would meet ``proof``, given what already counts."""
         if self.facts.submission_count > 1:
             cover = (f"covering this stone ({_carats(self.facts.weight_mct)} ct) or its "
@@ -452,27 +536,68 @@ class _Assessor:
         if not present:
             return f"{proof.description}, {cover}"
         lacking = [_NEEDED_NAMES.get(k, k) for k, labels in found.items() if not labels]
+        if proof.with_any_of and not linked:
+            lacking.append(_joined([_NEEDED_NAMES.get(k, k) for k in proof.with_any_of],
+                                   "or"))
         return (f"{_joined(lacking)} {cover}, to go with {_joined(present)} "
                 f"({proof.description})")
 
-    # -- the answer --------------------------------------------------------------------
-    def run(self) -> Assessment:
+    def partial_proof(self, kind: str) -> Proof | None:
+        """A proof in force that takes a document of ``kind`` only beside others (a KP
+        certificate beside the document tying the stone to it; a G7 certificate behind the
+        EU's due-diligence statement), when ``kind`` is not enough alone."""
+        found = None
+        for rule in self.covering:
+            for proof in (p for p in rule.proofs if p.in_force(self.on)):
+                if kind not in proof.requires + proof.with_any_of:
+                    continue
+                if proof.requires == (kind,) and not proof.with_any_of:
+                    return None
+                if found is None or kind in proof.requires:
+                    found = proof
+        return found
+
+    def decide(self) -> "_Decision":
+        """Which rules hold the stone, and so the outcome, without the sentences."""
         if not self.types:
-            return self.result(False, CLEAR, [
-                f"Clear: the stone is identified as a simulant, not a diamond, so no "
-                f"{self.ruleset.jurisdiction} rule on Russian diamonds applies to it."], [])
+            return _Decision(False, CLEAR, [], [], [], [], {})
         direct_hits = [r for r in self.direct if self.triggered(r) and not self.exempt(r)]
         mined = self.mined()
         indirect_hits = [r for r in self.covering if mined and not self.exempt(r)]
         needing_proof = [r for r in self.covering if not self.exempt(r)]
         proofs = {r.id: self.proof(r) for r in needing_proof}
         unproved = [r for r in needing_proof if proofs[r.id].satisfied_by is None]
-        in_scope = bool(self.covering or [r for r in self.direct if self.triggered(r)])
+        unsettled = [r for r in self.direct if self.unsettled(r)]
+        in_scope = bool(self.covering or unsettled
+                        or [r for r in self.direct if self.triggered(r)])
+        outcome = (PROHIBITED if direct_hits or indirect_hits else
+                   INSUFFICIENT if unsettled or unproved else CLEAR)
+        return _Decision(in_scope, outcome, direct_hits, indirect_hits, unsettled, unproved,
+                         proofs)
+
+    def run(self) -> Assessment:
+        if not self.types:
+            return self.result(False, CLEAR, [
+                f"Clear: the stone is identified as a simulant, not a diamond, so no "
+                f"{self.ruleset.jurisdiction} rule on Russian diamonds applies to it."], [])
+        decision = self.decide()
+        in_scope, direct_hits, indirect_hits = (decision.in_scope, decision.direct_hits,
+                                                decision.indirect_hits)
+        unsettled, unproved, proofs = (decision.unsettled, decision.unproved,
+                                       decision.proofs)
 
         if direct_hits or indirect_hits:
             outcome = PROHIBITED
             headline = self.prohibited_lines(direct_hits, indirect_hits)
             missing = [] if direct_hits else self.exemption_missing(indirect_hits)
+            if unsettled and missing:
+                missing.append(PROCESSING_MISSING)     # exempted, it may still be Russian-cut
+        elif unsettled:
+            outcome = INSUFFICIENT
+            headline = [self.unsettled_line(unsettled)] + self.link_lines()
+            missing = [PROCESSING_MISSING] \
+                + [m for r in unproved for m in proofs[r.id].missing] \
+                + self.exemption_missing(unproved)
         elif unproved:
             outcome = INSUFFICIENT
             headline = [f"Insufficient: {_rule_ids(self.ruleset, unproved)} "
@@ -502,13 +627,22 @@ class _Assessor:
             in_scope=in_scope, outcome=outcome, reasons=_unique(reasons),
             missing=_unique(missing))
 
+    def unsettled_line(self, rules: list[Rule]) -> str:
+        """Mined in Russia, and nothing says where it was cut: it may be Russian-cut."""
+        links = "; and ".join(link.text for link in self.mined())
+        verb = "bans" if len(rules) == 1 else "ban"
+        return (f"Insufficient: {_rule_ids(self.ruleset, rules)} {verb} diamonds cut and "
+                f"polished in Russia at any size; {links}, and no evidence shows where it "
+                f"was cut and polished. A Russian stone is allowed below a threshold only "
+                f"when it was cut outside Russia.")
+
     def prohibited_lines(self, direct_hits: list[Rule], indirect_hits: list[Rule]) -> list[str]:
         """Which bans the stone is under, and the evidence that puts it there."""
         lines, used = [], set()
         for rule in direct_hits:
             links = self.triggered(rule)
             used.update(id(link) for link in links)
-            what = " or ".join(_TRIGGER_WORDS[t] for t in rule.triggers)
+            what = _joined([_TRIGGER_WORDS[t] for t in rule.triggers], "or")
             lines.append(f"Prohibited: {_head(self.ruleset, rule)} bans "
                          f"{_types(rule.applies_to)} diamonds {_size(rule)} {what}, and "
                          f"{'; and '.join(link.text for link in links)}.")
@@ -532,11 +666,13 @@ class _Assessor:
         Rules that share a kind of grandfathering proof need the earliest of their dates
         (a 1.2 ct stone must have left Russia before the 1 ct rule began).
         """
-        if not all(rule.exemptions for rule in rules):
+        live = {rule.id: [ex for ex in rule.exemptions if ex.in_force(self.on)]
+                for rule in rules}
+        if not all(live.values()):
             return []
         earliest: dict[str, dt.date] = {}
         for rule in rules:
-            for ex in rule.exemptions:
+            for ex in live[rule.id]:
                 date = earliest.get(ex.description)
                 earliest[ex.description] = min(date, ex.outside_russia_before) \
                     if date else ex.outside_russia_before
@@ -553,6 +689,14 @@ class _Assessor:
             return lines
         if self.mined():
             lines.append(self.why_mined_not_prohibited())
+            if self.processed_elsewhere:
+                where = sorted({c for e in self.processed_elsewhere
+                                for c in e.processing_countries})
+                labels = _joined([evidence_label(e) for e in self.processed_elsewhere])
+                lines.append(f"{_sentence(labels)} "
+                             f"{'shows' if len(self.processed_elsewhere) == 1 else 'show'} "
+                             f"it was cut and polished in {_countries(where)}, outside "
+                             f"Russia.")
         if any(link.kind != MINED_IN_RUSSIA for link in self.links):
             lines.append(self.why_exported_not_prohibited())
         return lines
@@ -571,6 +715,12 @@ class _Assessor:
                     f"{_carats(self.facts.weight_mct)} ct, below the "
                     f"{_threshold(lowest.threshold_mct)} ct threshold of rule {lowest.id} "
                     f"for Russian stones processed elsewhere.")
+        if self.facts.mounted and any(
+                r.scope == PROCESSED_ELSEWHERE and r.covers_types(self.types)
+                for r in self.ruleset.rules_in_force(self.on)):
+            return (f"{j} does not prohibit it on {self.on}: the stone is mounted in "
+                    f"jewellery, and no {j} rule for Russian stones processed elsewhere "
+                    f"covers stones mounted in jewellery on that date.")
         upcoming = self.upcoming(PROCESSED_ELSEWHERE)
         later = f" (rule {upcoming[0].id} applies from {upcoming[0].effective_from})" \
             if upcoming else ""
@@ -593,7 +743,8 @@ class _Assessor:
     def upcoming(self, scope: str) -> list[Rule]:
         """Rules of ``scope`` for this stone's type that start after ``on``, soonest first."""
         rules = [r for r in self.ruleset.rules if r.scope == scope
-                 and r.covers_types(self.types) and r.effective_from > self.on]
+                 and r.covers_types(self.types) and r.covers_form(self.facts.mounted)
+                 and r.effective_from > self.on]
         return sorted(rules, key=lambda r: r.effective_from)
 
     def clear_line(self, proofs: dict[str, _ProofResult]) -> str:
@@ -632,8 +783,11 @@ class _Assessor:
             if not rule.covers_types(self.types):
                 lines.append(f"{head} covers {kinds} diamonds only; this stone is "
                              f"{_types(self.types)}, so the rule does not apply.")
+            elif not rule.covers_form(self.facts.mounted):
+                lines.append(f"{head} covers {_forms(rule)} only; this stone is "
+                             f"{_form(self.facts.mounted)}, so the rule does not apply.")
             elif rule.scope == DIRECT:
-                what = " or ".join(_TRIGGER_WORDS[t] for t in rule.triggers)
+                what = _joined([_TRIGGER_WORDS[t] for t in rule.triggers], "or")
                 seen = "the evidence shows" if self.triggered(rule) else "no evidence shows"
                 lines.append(f"{head} bans {kinds} diamonds {_size(rule)} {what}; {seen} "
                              f"that this stone was.")
@@ -647,7 +801,8 @@ class _Assessor:
                              f"weighs {w} ct, below the threshold, so the rule does not "
                              f"apply.")
         for rule in self.ruleset.rules:
-            if not rule.covers_types(self.types) or rule.in_force(self.on):
+            if (not rule.covers_types(self.types) or not rule.covers_form(self.facts.mounted)
+                    or rule.in_force(self.on)):
                 continue
             if rule.scope == PROCESSED_ELSEWHERE and not rule.reaches(self.facts.weight_mct):
                 continue
@@ -664,7 +819,9 @@ class _Assessor:
         exemption_kinds = {k for r in self.direct + self.covering
                            for ex in r.exemptions for k in ex.evidence}
         accepted = {k for r in self.covering for p in r.proofs if p.in_force(self.on)
-                    for k in p.requires}
+                    for k in p.requires + p.with_any_of}
+        used = {label for r in self.covering if not self.exempt(r)
+                for label in (self.proof(r).satisfied_by or ())}
         lines = []
         for judged in self.judged:
             if judged.evidence.kind in exemption_kinds:
@@ -679,12 +836,42 @@ class _Assessor:
                              f"origin of a stone that may be laboratory-grown: a Kimberley "
                              f"Process certificate covers natural rough only; settle the "
                              f"identification first.")
+            elif judged.label in used:
+                lines.append(f"{label} counts: {judged.summary}.")
+            elif (partial := self.partial_proof(judged.evidence.kind)) is not None:
+                kind = judged.evidence.kind
+                lines.append(f"{label} is in order ({judged.summary}) but does not count "
+                             f"alone: {self.alone_until(kind)}"
+                             f"{self.companion_words(kind, partial)}.")
             elif judged.evidence.kind in accepted:
                 lines.append(f"{label} counts: {judged.summary}.")
             else:
                 lines.append(f"{label} is in order ({judged.summary}) but "
                              f"{self.not_accepted(judged.evidence.kind)}.")
         return lines
+
+    def companion_words(self, kind: str, proof: Proof) -> str:
+        """Why a document of ``kind`` needs another beside it, and which ones would do."""
+        needed = [_NEEDED_NAMES.get(k, k) for k in proof.requires if k != kind]
+        if kind in proof.requires and proof.with_any_of:
+            needed.append(_joined([_NEEDED_NAMES.get(k, k) for k in proof.with_any_of],
+                                  "or"))
+        others = _joined(needed)
+        if kind == "kp_certificate" and kind in proof.requires:
+            return (f"a Kimberley Process certificate covers a shipment of rough, not a "
+                    f"polished stone, so it counts only with {others} covering this stone "
+                    f"that ties the stone to it")
+        return f"it counts only together with {others} covering this stone"
+
+    def alone_until(self, kind: str) -> str:
+        """'EU rule eu-indirect-1ct accepted it alone only until 2025-12-31; ' or ''."""
+        for rule in self.covering:
+            for proof in rule.proofs:
+                if (proof.requires == (kind,) and not proof.with_any_of
+                        and proof.effective_until and proof.effective_until < self.on):
+                    return (f"{self.ruleset.jurisdiction} rule {rule.id} accepted it alone "
+                            f"only until {proof.effective_until}; ")
+        return ""
 
     def not_accepted(self, kind: str) -> str:
         """Why a sound document of ``kind`` does not count under the rules that apply."""

@@ -23,6 +23,7 @@ KINDS = {
     "provenance_record": "Provenance record",
     "grandfathering_proof": "Grandfathering proof",
     "lab_analysis": "Laboratory analysis",
+    "due_diligence_statement": "Due-diligence statement on diamond origin",
     "other": "Other document",
 }
 
@@ -33,24 +34,29 @@ KIND_FIELDS = {
                                  "transit_countries", "weight", "value_usd", "parcels",
                                  "hs_code", "exporter", "importer"),
     "g7_certificate": _COMMON + ("expires_on", "origin_countries", "origin_type",
-                                 "transit_countries", "weight", "value_usd", "parcels",
-                                 "hs_code", "exporter", "importer"),
+                                 "transit_countries", "processing_countries", "weight",
+                                 "value_usd", "parcels", "hs_code", "exporter", "importer"),
     "sow_invoice": _COMMON + ("seller", "buyer", "sow_statement", "weight", "value_usd",
-                              "origin_countries", "hs_code"),
+                              "origin_countries", "processing_countries", "hs_code"),
     "non_russian_declaration": _COMMON + ("seller", "buyer", "origin_countries",
-                                          "weight"),
+                                          "processing_countries", "weight"),
     "provenance_record": _COMMON + ("platform", "origin_countries", "transit_countries",
-                                    "weight"),
+                                    "processing_countries", "weight"),
     "grandfathering_proof": _COMMON + ("outside_russia_since", "origin_countries",
                                        "weight", "seller", "buyer"),
-    "lab_analysis": _COMMON + ("origin_countries", "weight"),
+    "lab_analysis": _COMMON + ("origin_countries", "processing_countries", "weight"),
+    # The importer's statement that the EU asks for with polished stones from 2026-01-01
+    # while the G7 traceability mechanism is not yet mandatory (eu.toml).
+    "due_diligence_statement": _COMMON + ("importer", "origin_countries",
+                                          "processing_countries", "weight"),
     "other": _COMMON + ("expires_on", "origin_countries", "origin_type",
-                        "transit_countries", "weight", "value_usd", "parcels", "hs_code",
-                        "exporter", "importer", "seller", "buyer", "sow_statement",
-                        "platform", "outside_russia_since"),
+                        "transit_countries", "processing_countries", "weight", "value_usd",
+                        "parcels", "hs_code", "exporter", "importer", "seller", "buyer",
+                        "sow_statement", "platform", "outside_russia_since"),
 }
 ALL_FIELDS = ("reference", "issuer", "issuing_country", "issued_on", "expires_on",
-              "origin_countries", "origin_type", "transit_countries", "weight", "value_usd",
+              "origin_countries", "origin_type", "transit_countries",
+              "processing_countries", "weight", "value_usd",
               "parcels", "hs_code", "exporter", "importer", "seller", "buyer",
               "sow_statement", "platform", "outside_russia_since", "notes")
 REQUIRED = {"kp_certificate": ("reference",), "g7_certificate": ("reference",),
@@ -60,6 +66,7 @@ FIELD_LABELS = {
     "issuing_country": "Issuing country", "issued_on": "Issued on",
     "expires_on": "Expires on", "origin_countries": "Countries of origin",
     "origin_type": "Origin (single or mixed)", "transit_countries": "Transit countries",
+    "processing_countries": "Cut and polished in",
     "weight": "Carats covered", "value_usd": "Value (USD)", "parcels": "Parcels",
     "hs_code": "HS code", "exporter": "Exporter", "importer": "Importer",
     "seller": "Seller", "buyer": "Buyer", "sow_statement": "System of Warranties statement",
@@ -178,10 +185,13 @@ def _countries_json(value, field):
 _PARSERS = {
     "issuing_country": parse_country, "issued_on": parse_date, "expires_on": parse_date,
     "outside_russia_since": parse_date, "origin_countries": _countries_json,
-    "transit_countries": _countries_json, "origin_type": _origin_type, "weight": _weight,
+    "transit_countries": _countries_json, "processing_countries": _countries_json,
+    "origin_type": _origin_type, "weight": _weight,
     "value_usd": _money_cents, "parcels": _count, "sow_statement": _bool,
     "hs_code": _hs_code,
 }
+#: Fields that hold a list of countries (stored as JSON text).
+COUNTRY_LISTS = ("origin_countries", "transit_countries", "processing_countries")
 _COLUMNS = {"weight": "weight_mct", "value_usd": "value_cents"}
 
 
@@ -232,7 +242,7 @@ def evidence_values(row: dict) -> dict:
     out = {}
     for name in ALL_FIELDS:
         value = row.get(column_for(name))
-        if name in ("origin_countries", "transit_countries"):
+        if name in COUNTRY_LISTS:
             value = json.loads(value) if value else []
         elif name == "weight" and value is not None:
             value = format_weight(value)

@@ -23,6 +23,7 @@ class EvidenceFacts:
     origin_countries: tuple[str, ...] = ()
     origin_type: str | None = None          # 'single' | 'mixed' | None
     transit_countries: tuple[str, ...] = ()
+    processing_countries: tuple[str, ...] = ()  # where the stone was cut and polished
     weight_mct: int | None = None           # carats covered, in thousandths
     value_cents: int | None = None
     parcels: int | None = None
@@ -48,3 +49,4 @@ class StoneFacts:
     submission_weight_mct: int              # all stones of its submission together
     submission_count: int                   # how many stones its submission holds
     evidence: tuple[EvidenceFacts, ...] = field(default_factory=tuple)
+    mounted: bool = False                   # set in jewellery, not a loose stone

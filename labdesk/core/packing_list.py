@@ -74,6 +74,8 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "inscription": ("Inscription", "Laser Inscription", "Inscriptions"),
     "identification": ("Identification", "Nature"),
     "growth_method": ("Growth Method", "Growth"),
+    "mounted": ("Mounted", "Set", "Set In Jewellery", "Set In Jewelry", "Jewellery",
+                "Jewelry", "Loose Or Mounted"),
     "notes": ("Comment", "Comments", "Notes", "Note", "Remarks", "Remark"),
 }
 _FIELD_WORDS = {"client_ref": "stock number", "growth_method": "growth method"}
@@ -683,6 +685,8 @@ def _stone_values(canonical: dict) -> dict:
     for stone_field in STONE_FIELDS:
         if stone_field == "weight":
             stone["weight"] = format_weight(canonical["weight_mct"])
+        elif stone_field == "mounted" and canonical.get("mounted") is not None:
+            stone["mounted"] = "yes" if canonical["mounted"] else "no"
         elif canonical.get(stone_field) is not None:
             stone[stone_field] = canonical[stone_field]
     return stone

@@ -72,6 +72,7 @@ class Stone:
     received_at: str
     created_at: str
     updated_at: str
+    mounted: bool = False           # set in jewellery (not stated: loose)
 
 
 @dataclass(frozen=True)
@@ -255,3 +256,43 @@ class SigningKey:
     @property
     def active(self) -> bool:
         return self.retired_at is None
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """A stone whose outcome under one jurisdiction moved when its rules changed."""
+    id: int
+    stone: str
+    finding_id: int
+    finding_status: str            # proposed | approved (| rejected, reopened: moot)
+    report: str | None             # the issued report it concerns, if any
+    jurisdiction: str
+    assessed_on: str               # the day both assessments are made for
+    old_ruleset: str               # "EU 2026.1"
+    new_ruleset: str
+    old_outcome: str
+    new_outcome: str
+    worse: bool
+    rules: tuple[str, ...]         # "eu-indirect-1ct (proofs changed)"
+    found_at: str
+    status: str                    # open | kept | reopened | rejected | revoked | settled
+    decided_by: str | None = None
+    decided_at: str | None = None
+    decision_note: str | None = None
+
+    @property
+    def blocks_report(self) -> bool:
+        """An open change for the worse holds the stone's next report until settled."""
+        return self.status == "open" and self.worse
+
+
+@dataclass(frozen=True)
+class RulesReview:
+    """What a re-assessment after a rules change found."""
+    versions: dict                 # {"EU": ["2026.1", "2026.2"], ...}: from, to
+    reassessed: int                # stones assessed again
+    changes: tuple[RuleChange, ...]   # found by this run
+
+    @property
+    def worse(self) -> int:
+        return sum(1 for change in self.changes if change.worse)

@@ -10,6 +10,7 @@ changes a rule by editing ``resources/rulesets/<jurisdiction>.toml`` and bumping
 
     [proof.kp-certificate]                     # a way of proving non-Russian origin
     requires = ["kp_certificate"]              # evidence kinds needed, all of them
+    with_any_of = ["sow_invoice", "g7_certificate"]   # optional: and one of these too
     description = "a Kimberley Process certificate naming every country of origin"
     effective_until = 2025-12-31               # optional, like effective_from
     source = "AWDC import guidelines; ..."
@@ -18,6 +19,7 @@ changes a rule by editing ``resources/rulesets/<jurisdiction>.toml`` and bumping
     id = "eu-indirect-1ct"
     scope = "processed_elsewhere"              # or "direct" (from Russia itself)
     applies_to = ["natural"]                   # and/or "laboratory_grown"
+    forms = ["loose"]                          # optional: "loose" and/or "mounted" (both)
     threshold_ct = "1.00"                      # stones of this weight or more ("0": any)
     effective_from = 2024-03-01
     effective_until = 2025-12-31               # optional: last day the rule applies
@@ -28,11 +30,12 @@ changes a rule by editing ``resources/rulesets/<jurisdiction>.toml`` and bumping
     kind = "grandfathering"
     evidence = ["grandfathering_proof"]
     outside_russia_before = 2024-03-01
+    effective_until = 2026-09-01               # optional: the exemption ends (a licence)
     description = "a grandfathering proof (bill of lading, invoice, ...)"
     source = "EU 14th package ..."
 
     # direct rules name what puts a stone under them instead of ``proof``:
-    # triggers = ["exported_from_russia", "transited_russia"]
+    # triggers = ["exported_from_russia", "transited_russia", "processed_in_russia"]
 
 Every problem in a file is reported at once, each naming the file, the rule (or proof)
 and the key: ``eu.toml: rule 'eu-indirect-1ct': key 'threshold_ct': 'abc' is not a carat
@@ -60,7 +63,15 @@ SCOPES = (DIRECT, PROCESSED_ELSEWHERE)
 
 EXPORTED_FROM_RUSSIA = "exported_from_russia"
 TRANSITED_RUSSIA = "transited_russia"
-TRIGGERS = (EXPORTED_FROM_RUSSIA, TRANSITED_RUSSIA)
+#: Cut and polished in Russia: of Russian origin (customs origin follows the cutting).  A
+#: direct rule with this trigger also holds a stone that the evidence shows was mined in
+#: Russia until other evidence shows where it was cut (see assessment.py).
+PROCESSED_IN_RUSSIA = "processed_in_russia"
+TRIGGERS = (EXPORTED_FROM_RUSSIA, TRANSITED_RUSSIA, PROCESSED_IN_RUSSIA)
+
+LOOSE = "loose"                                # a loose stone
+MOUNTED = "mounted"                            # set in jewellery
+FORMS = (LOOSE, MOUNTED)
 
 GRANDFATHERING = "grandfathering"
 EXEMPTION_KINDS = (GRANDFATHERING,)
@@ -72,24 +83,28 @@ _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.-]*$")
 # Keys of each table: True when required.
 _RULESET_KEYS = {"jurisdiction": True, "name": True, "version": True, "proof": False,
                  "rule": True}
-_PROOF_KEYS = {"requires": True, "description": True, "effective_from": False,
-               "effective_until": False, "source": True}
-_RULE_KEYS = {"id": True, "scope": True, "applies_to": True, "threshold_ct": True,
-              "effective_from": True, "effective_until": False, "triggers": False,
-              "proof": False, "exemption": False, "source": True}
+_PROOF_KEYS = {"requires": True, "with_any_of": False, "description": True,
+               "effective_from": False, "effective_until": False, "source": True}
+_RULE_KEYS = {"id": True, "scope": True, "applies_to": True, "forms": False,
+              "threshold_ct": True, "effective_from": True, "effective_until": False,
+              "triggers": False, "proof": False, "exemption": False, "source": True}
 _EXEMPTION_KEYS = {"kind": True, "evidence": True, "outside_russia_before": True,
+                   "effective_from": False, "effective_until": False,
                    "description": True, "source": True}
 
 
 @dataclass(frozen=True)
 class Proof:
-    """One way of proving non-Russian origin: every kind in ``requires``, each counting."""
+    """One way of proving non-Russian origin: every kind in ``requires``, each counting,
+    and (when ``with_any_of`` names kinds) at least one of those too, counting beside
+    them: the document that ties the others to this stone."""
     id: str
     requires: tuple[str, ...]
     description: str
     source: str
     effective_from: dt.date | None = None
     effective_until: dt.date | None = None
+    with_any_of: tuple[str, ...] = ()
 
     def in_force(self, on: dt.date) -> bool:
         """Whether this way of proving is accepted on ``on``."""
@@ -104,6 +119,12 @@ class Exemption:
     outside_russia_before: dt.date
     description: str
     source: str
+    effective_from: dt.date | None = None
+    effective_until: dt.date | None = None    # last day the exemption can be relied on
+
+    def in_force(self, on: dt.date) -> bool:
+        """Whether the exemption can be relied on on ``on`` (both ends inclusive)."""
+        return _within(on, self.effective_from, self.effective_until)
 
 
 @dataclass(frozen=True)
@@ -113,7 +134,8 @@ class Rule:
     ``direct`` rules ban stones the evidence shows came from Russia itself (``triggers``),
     at and above ``threshold_mct``.  ``processed_elsewhere`` rules cover stones at and
     above ``threshold_mct`` and require proof of non-Russian origin (``proofs``); a stone
-    mined in Russia is banned by them.
+    mined in Russia is banned by them.  ``forms``: whether the rule reaches loose stones,
+    stones mounted in jewellery, or both.
     """
     id: str
     scope: str
@@ -125,6 +147,7 @@ class Rule:
     triggers: tuple[str, ...] = ()
     proofs: tuple[Proof, ...] = ()
     exemptions: tuple[Exemption, ...] = ()
+    forms: tuple[str, ...] = FORMS
 
     def in_force(self, on: dt.date) -> bool:
         """Whether the rule applies on ``on`` (both ends inclusive)."""
@@ -133,6 +156,10 @@ class Rule:
     def covers_types(self, types) -> bool:
         """Whether the rule reaches any of ``types`` (natural, laboratory_grown)."""
         return any(t in self.applies_to for t in types)
+
+    def covers_form(self, mounted: bool) -> bool:
+        """Whether the rule reaches a stone that is (or is not) mounted in jewellery."""
+        return (MOUNTED if mounted else LOOSE) in self.forms
 
     def reaches(self, weight_mct: int) -> bool:
         """Whether a stone of ``weight_mct`` is at or above the threshold."""
@@ -222,14 +249,38 @@ def load_ruleset(path: Path | str) -> Ruleset:
         raise ValidationError(f"{path}: no such ruleset file", field="path") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ValidationError(f"{path.name}: cannot be read ({exc})", field="path") from None
+    return parse_ruleset(text, path.name, path)
+
+
+def parse_ruleset(text: str, filename: str, path: Path | None = None) -> Ruleset:
+    """Check one ruleset given as text (a file's, or one a lab kept); one
+    ``ValidationError`` lists every problem, each naming ``filename``."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise _syntax_error(path.name, text, exc) from None
-    reader = _Reader(path.name)
+        raise _syntax_error(filename, text, exc) from None
+    reader = _Reader(filename)
     ruleset = reader.ruleset(data, path)
     reader.raise_problems()
     return ruleset
+
+
+def ruleset_text(ruleset: Ruleset) -> str:
+    """The text of the file ``ruleset`` was read from (what a lab keeps of it)."""
+    if ruleset.path is None:
+        raise ValidationError(f"{ruleset.label}: not read from a file", field="path")
+    return ruleset.path.read_text(encoding="utf-8")
+
+
+def earlier_versions(directory: Path | str | None = None) -> dict[tuple[str, str], Path]:
+    """The shipped earlier versions (``history/<jurisdiction>-<version>.toml``) by
+    (jurisdiction, version): never applied, kept to name what a new version changed."""
+    folder = Path(directory) if directory is not None else default_rulesets_dir()
+    found = {}
+    for path in sorted((folder / "history").glob("*-*.toml")):
+        code, _, version = path.stem.partition("-")
+        found[(code.upper(), version)] = path
+    return found
 
 
 def _syntax_error(filename: str, text: str, exc: tomllib.TOMLDecodeError) -> ValidationError:
@@ -480,12 +531,17 @@ class _Reader:
                 self.problem(where, "requires", "'grandfathering_proof' is an exemption, "
                                                 "not proof of origin: list it under "
                                                 "[[rule.exemption]]", requires)
+            with_any_of = self.choices(table, "with_any_of", where, KINDS,
+                                       "an evidence kind", required=False)
+            if requires and with_any_of and set(requires) & set(with_any_of):
+                self.problem(where, "with_any_of", "names a kind that 'requires' already "
+                                                   "needs", with_any_of)
             start, end = self.period(table, where)
             out[proof_id] = Proof(
                 id=proof_id, requires=requires or (),
                 description=self.text(table, "description", where),
                 source=self.text(table, "source", where),
-                effective_from=start, effective_until=end)
+                effective_from=start, effective_until=end, with_any_of=with_any_of or ())
         return out
 
     def rule(self, table: dict, number: int, proofs: dict[str, Proof]) -> Rule:
@@ -503,6 +559,8 @@ class _Reader:
             scope = None
         applies_to = self.choices(table, "applies_to", where, DIAMOND_TYPES,
                                   "a kind of diamond")
+        forms = self.choices(table, "forms", where, FORMS, "a form (loose or mounted)") \
+            if "forms" in table else FORMS
         threshold = self.carat(table, "threshold_ct", where)
         start, end = self.period(table, where)
         triggers = self.choices(table, "triggers", where, TRIGGERS, "a trigger",
@@ -516,7 +574,7 @@ class _Reader:
         return Rule(id=rule_id, scope=scope, applies_to=applies_to or (),
                     threshold_mct=threshold, effective_from=start, effective_until=end,
                     triggers=triggers or (), proofs=rule_proofs, exemptions=exemptions,
-                    source=self.text(table, "source", where))
+                    source=self.text(table, "source", where), forms=forms or FORMS)
 
     def rule_proofs(self, table: dict, where: str,
                     proofs: dict[str, Proof]) -> tuple[Proof, ...]:
@@ -555,8 +613,10 @@ class _Reader:
         evidence = self.choices(table, "evidence", where, dated,
                                 "an evidence kind that records since when a stone was "
                                 "outside Russia")
+        start, end = self.period(table, where)
         return Exemption(kind=kind, evidence=evidence or (),
                          outside_russia_before=self.date(table, "outside_russia_before",
                                                          where),
                          description=self.text(table, "description", where),
-                         source=self.text(table, "source", where))
+                         source=self.text(table, "source", where),
+                         effective_from=start, effective_until=end)

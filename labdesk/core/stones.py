@@ -11,7 +11,7 @@ from labdesk.errors import ValidationError
 #: The fields ``Lab.receive`` and ``Lab.update_stone`` take, in the order the UI shows them.
 STONE_FIELDS = ("client_ref", "weight", "shape", "colour", "clarity", "cut", "polish",
                 "symmetry", "fluorescence", "measurements", "inscription", "identification",
-                "growth_method", "notes")
+                "growth_method", "mounted", "notes")
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _TEXT_LIMITS = {"client_ref": 60, "inscription": 60, "notes": 2000}
 
@@ -62,8 +62,28 @@ def _text(value, field):
     return text
 
 
+_MOUNTED_WORDS = {"yes": 1, "y": 1, "true": 1, "1": 1, "mounted": 1, "set": 1,
+                  "jewellery": 1, "jewelry": 1, "no": 0, "n": 0, "false": 0, "0": 0,
+                  "loose": 0}
+
+
+def parse_mounted(value, field: str = "mounted") -> int | None:
+    """Whether the stone is set in jewellery: yes/mounted -> 1, no/loose -> 0, blank ->
+    None (not stated; the rules read it as loose, the stricter reading)."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else int(value)
+    key = str(value).strip().lower()
+    if not key:
+        return None
+    if key not in _MOUNTED_WORDS:
+        raise ValidationError(f"{field}: {value!r} is neither yes (mounted in jewellery) "
+                              f"nor no (loose)", field=field)
+    return _MOUNTED_WORDS[key]
+
+
 _PARSERS = {
     "weight": lambda v, f: parse_weight(v, f),
+    "mounted": parse_mounted,
     "shape": grading.parse_shape,
     "colour": grading.parse_colour,
     "clarity": grading.parse_clarity,

@@ -204,12 +204,54 @@ _V2 = """
 DROP TRIGGER stones_fts_insert;
 """
 
-MIGRATIONS: list[tuple[int, str]] = [(1, _V1), (2, _V2)]
+# v3 (the origin rules audit): where a stone was cut and polished, as its evidence states
+# it; whether a stone is mounted in jewellery (NULL: not stated, read as loose, the
+# stricter reading; NULL also keeps rows made before v3 equal to their audited snapshots); the rulesets a lab's findings were
+# assessed under, kept whole so that a finding can always be re-read under its own rules;
+# the stones whose outcome a rules change altered, each for a supervisor to settle.
+_V3 = """
+ALTER TABLE evidence ADD COLUMN processing_countries TEXT;
+ALTER TABLE stones ADD COLUMN mounted INTEGER CHECK (mounted IN (0, 1));
+CREATE TABLE rulesets (
+    id INTEGER PRIMARY KEY,
+    jurisdiction TEXT NOT NULL,
+    version TEXT NOT NULL,
+    sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+    text TEXT NOT NULL,
+    first_used_at TEXT NOT NULL,
+    UNIQUE (jurisdiction, version)
+);
+CREATE TABLE rule_changes (
+    id INTEGER PRIMARY KEY,
+    stone_id INTEGER NOT NULL REFERENCES stones(id),
+    finding_id INTEGER NOT NULL REFERENCES findings(id),
+    report_id INTEGER REFERENCES reports(id),
+    jurisdiction TEXT NOT NULL,
+    assessed_on TEXT NOT NULL,
+    old_ruleset TEXT NOT NULL,
+    new_ruleset TEXT NOT NULL,
+    old_outcome TEXT NOT NULL,
+    new_outcome TEXT NOT NULL,
+    worse INTEGER NOT NULL CHECK (worse IN (0, 1)),
+    rules TEXT NOT NULL,
+    found_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open'
+        CHECK (status IN ('open', 'kept', 'reopened', 'rejected', 'revoked', 'settled')),
+    decided_by INTEGER REFERENCES users(id),
+    decided_at TEXT,
+    decision_note TEXT
+);
+CREATE INDEX rule_changes_status ON rule_changes(status, id);
+CREATE INDEX rule_changes_stone ON rule_changes(stone_id, id);
+"""
+
+MIGRATIONS: list[tuple[int, str]] = [(1, _V1), (2, _V2), (3, _V3)]
 LATEST = MIGRATIONS[-1][0]
 
 #: Tables whose every row is mirrored in the audit chain (check() compares them).
 AUDITED_TABLES = ("settings", "users", "clients", "submissions", "stones", "evidence",
-                  "attachments", "findings", "signing_keys", "reports")
+                  "attachments", "findings", "signing_keys", "reports", "rulesets",
+                  "rule_changes")
 
 
 def version(db: sqlite_utils.Database) -> int:

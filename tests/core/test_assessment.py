@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from labdesk.core.assessment import (CLEAR, INSUFFICIENT, OUTCOMES, PROHIBITED, Assessment,
-                                     assess, diamond_types)
+from labdesk.core.assessment import (CLEAR, INSUFFICIENT, OUTCOMES, PROCESSING_MISSING,
+                                     PROHIBITED, Assessment, assess, diamond_types)
 from labdesk.core.facts import EvidenceFacts, StoneFacts
 from labdesk.core.rulesets import default_rulesets_dir, load_rulesets
 from labdesk.core.weights import parse_weight
@@ -34,6 +34,8 @@ _DEFAULTS = {
                                  outside_russia_since=D(2024, 2, 1), weight="5.000"),
     "lab_analysis": dict(reference="LA-1", issued_on=D(2023, 11, 1), origin_countries=("BW",),
                          weight="5.000"),
+    "due_diligence_statement": dict(reference="DDS-1", importer="Acme Diamonds NV",
+                                    issued_on=D(2024, 12, 1), weight="5.000"),
 }
 _ids = iter(range(1, 10_000))
 
@@ -62,6 +64,14 @@ def stone(weight="1.200", identification="natural", evidence=(), received=RECEIV
                       submission_count=count, evidence=tuple(evidence))
 
 
+def linked(kp=None, level="stone", weight="5.000") -> list[EvidenceFacts]:
+    """A KP certificate with the importer's declaration covering the stone: the document
+    that ties a polished stone to the rough certificate (EU, UK) and the self-certification
+    the US asks for."""
+    return [kp or ev(level=level, weight=weight),
+            ev("non_russian_declaration", level=level, weight=weight)]
+
+
 def run(facts, code, on) -> Assessment:
     return assess(facts, RULESETS[code], on)
 
@@ -79,10 +89,10 @@ def test_the_assessment_carries_exactly_the_contract_attributes():
         "jurisdiction", "on", "ruleset", "ruleset_id", "ruleset_version", "in_scope",
         "outcome", "reasons", "missing"]
     assert (result.jurisdiction, result.on, result.ruleset, result.ruleset_id,
-            result.ruleset_version) == ("EU", D(2025, 6, 1), "EU 2026.1", "EU", "2026.1")
+            result.ruleset_version) == ("EU", D(2025, 6, 1), "EU 2026.2", "EU", "2026.2")
     assert result.outcome in OUTCOMES and isinstance(result.in_scope, bool)
     data = json.loads(json.dumps(result.as_dict()))
-    assert data["on"] == "2025-06-01" and data["ruleset"] == "EU 2026.1"
+    assert data["on"] == "2025-06-01" and data["ruleset"] == "EU 2026.2"
     assert data["reasons"] == result.reasons and data["missing"] == result.missing
 
 
@@ -124,7 +134,8 @@ def test_without_evidence_a_stone_comes_into_scope_on_the_rule_date(
 @pytest.mark.parametrize("code, identification, weight, before, first", BOUNDARY_DAYS)
 def test_a_russian_stone_processed_elsewhere_is_banned_from_the_rule_date(
         code, identification, weight, before, first):
-    facts = stone(weight, identification, [russian("provenance_record")])
+    facts = stone(weight, identification,
+                  [russian("provenance_record", processing_countries=("IN",))])
     out, into = run(facts, code, before), run(facts, code, first)
     made = "mined" if identification == "natural" else "produced"
     assert (out.outcome, out.in_scope) == (CLEAR, False)
@@ -189,16 +200,19 @@ def test_thresholds_include_the_threshold_weight(code, weight, on, outcome, in_s
 @pytest.mark.parametrize("code, threshold", [("EU", "0.50"), ("US", "0.50"), ("UK", "0.50")])
 def test_a_russian_stone_below_the_threshold_is_not_prohibited_but_called_russian(
         code, threshold):
-    result = run(stone("0.499", evidence=[russian()]), code, D(2025, 6, 1))
+    cut_in_india = russian("provenance_record", processing_countries=("IN",))
+    result = run(stone("0.499", evidence=[cut_in_india]), code, D(2025, 6, 1))
     assert (result.outcome, result.in_scope) == (CLEAR, False)
     assert result.reasons[0] == (
-        f"Not prohibited by {code} on 2025-06-01, but linked to Russia: KP certificate AE-9 "
-        f"names Russia as the country of origin, so the stone was mined in Russia.")
+        f"Not prohibited by {code} on 2025-06-01, but linked to Russia: provenance record "
+        f"TR-RU names Russia as the country of origin, so the stone was mined in Russia.")
     assert result.reasons[1] == (
         f"{code} does not prohibit it on 2025-06-01: it weighs 0.499 ct, below the "
         f"{threshold} ct threshold of rule {code.lower()}-indirect-0.5ct for Russian stones "
         f"processed elsewhere.")
-    heavier = run(stone("0.500", evidence=[russian()]), code, D(2025, 6, 1))
+    assert result.reasons[2] == ("Provenance record TR-RU shows it was cut and polished in "
+                                 "India, outside Russia.")
+    heavier = run(stone("0.500", evidence=[cut_in_india]), code, D(2025, 6, 1))
     assert heavier.outcome == PROHIBITED
 
 
@@ -265,59 +279,79 @@ def test_a_kp_certificate_cannot_prove_a_laboratory_grown_stone(code):
 
 
 def test_a_kp_certificate_waits_for_the_identification_where_lab_grown_is_in_scope():
-    refer = stone("0.700", "refer", [ev()])
+    refer = stone("0.700", "refer", linked())
     eu = run(refer, "EU", D(2025, 6, 1))                 # the EU 0.5 ct rule covers both
     assert eu.outcome == INSUFFICIENT
     assert said(eu, "KP certificate BW-1 is in order", "settle the identification first")
     uk = run(refer, "UK", D(2025, 1, 1))                 # the UK covers natural only then
     assert uk.outcome == CLEAR
-    assert run(stone("0.700", "natural", [ev()]), "EU", D(2025, 6, 1)).outcome == CLEAR
+    assert run(stone("0.700", "natural", linked()), "EU", D(2025, 6, 1)).outcome == CLEAR
 
 
 # -- grandfathering ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("code", ALL)
-@pytest.mark.parametrize("weight, since, issued, outcome, words", [
-    ("1.200", D(2024, 2, 1), D(2024, 2, 10), CLEAR,
-     "exempts the stone from {code} rule {low}-indirect-1ct (grandfathering): it shows the "
+GRANDFATHERING = [
+    # code, weight, outside Russia since, issued, outcome on 2025-06-01, words
+    ("UK", "1.200", D(2024, 2, 1), D(2024, 2, 10), CLEAR,
+     "exempts the stone from UK rule uk-indirect-1ct (grandfathering): it shows the "
      "stone outside Russia since 2024-02-01, before 2024-03-01."),
-    ("1.200", D(2024, 3, 1), D(2024, 3, 10), PROHIBITED,
-     "does not exempt the stone from {code} rule {low}-indirect-1ct: it shows the stone "
+    ("US", "1.200", D(2024, 2, 1), D(2024, 2, 10), CLEAR,
+     "exempts the stone from US rule us-indirect-1ct (grandfathering)"),
+    ("EU", "1.200", D(2024, 2, 1), D(2024, 2, 10), PROHIBITED,     # EU: before 2024-01-01
+     "does not exempt the stone from EU rule eu-indirect-1ct: it shows the stone outside "
+     "Russia since 2024-02-01, not before 2024-01-01."),
+    ("EU", "1.200", D(2023, 12, 31), D(2024, 1, 10), CLEAR,
+     "exempts the stone from EU rule eu-indirect-1ct (grandfathering)"),
+    ("UK", "1.200", D(2024, 3, 1), D(2024, 3, 10), PROHIBITED,
+     "does not exempt the stone from UK rule uk-indirect-1ct: it shows the stone "
      "outside Russia since 2024-03-01, not before 2024-03-01."),
-    ("1.200", D(2024, 5, 1), D(2024, 5, 10), PROHIBITED, "not before 2024-03-01"),
-    ("0.700", D(2024, 5, 1), D(2024, 5, 10), CLEAR,
-     "exempts the stone from {code} rule {low}-indirect-0.5ct"),
-    ("0.700", D(2024, 9, 1), D(2024, 9, 10), PROHIBITED, "not before 2024-09-01"),
+    ("US", "1.200", D(2024, 5, 1), D(2024, 5, 10), PROHIBITED, "not before 2024-03-01"),
+    ("US", "0.700", D(2024, 5, 1), D(2024, 5, 10), CLEAR,
+     "exempts the stone from US rule us-indirect-0.5ct"),
+    ("US", "0.700", D(2024, 9, 1), D(2024, 9, 10), PROHIBITED, "not before 2024-09-01"),
+    # UK 0.5-1 ct: only GBSAN0002's date (before 2024-03-01) was found
+    ("UK", "0.700", D(2024, 5, 1), D(2024, 5, 10), PROHIBITED, "not before 2024-03-01"),
+    ("UK", "0.700", D(2024, 2, 1), D(2024, 2, 10), CLEAR,
+     "exempts the stone from UK rule uk-indirect-0.5ct"),
+    ("EU", "0.700", D(2024, 5, 1), D(2024, 5, 10), PROHIBITED, "not before 2024-01-01"),
     # impossible papers exempt nothing
-    ("1.200", D(2024, 2, 1), D(2025, 2, 1), PROHIBITED,
-     "does not exempt the stone from {code} rule {low}-indirect-1ct: it was issued "
+    ("UK", "1.200", D(2024, 2, 1), D(2025, 2, 1), PROHIBITED,
+     "does not exempt the stone from UK rule uk-indirect-1ct: it was issued "
      "(2025-02-01) after the stone was received (2025-01-15)"),
-    ("1.200", D(2024, 2, 1), D(2024, 1, 10), PROHIBITED,
+    ("US", "1.200", D(2024, 2, 1), D(2024, 1, 10), PROHIBITED,
      "it states the stone was outside Russia since 2024-02-01, after the document was issued "
      "(2024-01-10)"),
-])
+]
+
+
+@pytest.mark.parametrize("code, weight, since, issued, outcome, words", GRANDFATHERING)
 def test_grandfathering_of_a_russian_stone(code, weight, since, issued, outcome, words):
     proof = ev("grandfathering_proof", outside_russia_since=since, issued_on=issued)
-    result = run(stone(weight, evidence=[russian(), proof]), code, D(2025, 6, 1))
+    cut_in_india = russian("provenance_record", processing_countries=("IN",))
+    result = run(stone(weight, evidence=[cut_in_india, proof]), code, D(2025, 6, 1))
     assert result.outcome == outcome and result.in_scope
-    assert said(result, words.format(code=code, low=code.lower()))
-    assert said(result, "KP certificate AE-9 names Russia", "mined in Russia")
+    assert said(result, words)
+    assert said(result, "provenance record TR-RU names Russia", "mined in Russia")
     if outcome == CLEAR:
         assert result.reasons[0].startswith("Clear: grandfathering proof BL-1 exempts it by "
                                             "grandfathering")
 
 
-@pytest.mark.parametrize("code", ALL)
-def test_missing_grandfathering_names_the_earliest_date_that_frees_the_stone(code):
+@pytest.mark.parametrize("code, date", [("EU", "2024-01-01"), ("US", "2024-03-01"),
+                                        ("UK", "2024-03-01")])
+def test_missing_grandfathering_names_the_earliest_date_that_frees_the_stone(code, date):
     result = run(stone("1.200", evidence=[russian()]), code, D(2025, 6, 1))
     assert result.outcome == PROHIBITED
-    assert len(result.missing) == 1
-    assert result.missing[0].endswith("showing the stone was outside Russia before 2024-03-01")
+    assert result.missing[0].endswith(f"showing the stone was outside Russia before {date}")
+    # grandfathered, it could still have been cut in Russia: that must be shown too
+    assert result.missing[1] == PROCESSING_MISSING and len(result.missing) == 2
 
 
 @pytest.mark.parametrize("code", ALL)
 def test_grandfathering_also_clears_a_stone_of_unknown_origin(code):
-    result = run(stone("1.200", evidence=[ev("grandfathering_proof")]), code, D(2025, 6, 1))
+    proof = ev("grandfathering_proof", outside_russia_since=D(2023, 12, 1),
+               issued_on=D(2023, 12, 5))
+    result = run(stone("1.200", evidence=[proof]), code, D(2025, 6, 1))
     assert (result.outcome, result.in_scope) == (CLEAR, True)
 
 
@@ -333,10 +367,16 @@ def test_uk_grandfathering_of_laboratory_grown_stones(since, outcome):
 # -- the US declaration and the EU/UK combinations ---------------------------------------
 
 @pytest.mark.parametrize("code, evidence, outcome", [
-    ("US", ["non_russian_declaration"], CLEAR),
+    ("US", ["non_russian_declaration"], INSUFFICIENT),       # needs backing (CBP)
+    ("US", ["non_russian_declaration", "g7_certificate"], CLEAR),
+    ("US", ["non_russian_declaration", "kp_certificate"], CLEAR),
+    ("US", ["non_russian_declaration", "provenance_record"], CLEAR),
+    ("US", ["g7_certificate"], INSUFFICIENT),                # no self-certification
+    ("US", ["provenance_record"], INSUFFICIENT),
+    ("US", ["kp_certificate"], INSUFFICIENT),
     ("EU", ["non_russian_declaration"], INSUFFICIENT),
     ("UK", ["non_russian_declaration"], INSUFFICIENT),
-    ("US", ["non_russian_declaration", "sow_invoice"], CLEAR),
+    ("US", ["non_russian_declaration", "sow_invoice"], INSUFFICIENT),
     ("EU", ["non_russian_declaration", "sow_invoice"], CLEAR),
     ("UK", ["non_russian_declaration", "sow_invoice"], CLEAR),
     ("EU", ["sow_invoice"], INSUFFICIENT),
@@ -354,8 +394,10 @@ def test_declarations(code, evidence, outcome):
 def test_a_lone_declaration_says_what_else_is_needed(code):
     result = run(stone("1.200", evidence=[ev("non_russian_declaration")]), code,
                  D(2025, 6, 1))
-    assert said(result, "Non-Russian origin declaration DEC-1 counts: declares the goods not "
-                        "of Russian origin, covers 5.000 ct.")
+    assert said(result, "Non-Russian origin declaration DEC-1 is in order (declares the goods "
+                        "not of Russian origin, covers 5.000 ct) but does not count alone: it "
+                        "counts only together with an invoice carrying the System of "
+                        "Warranties statement covering this stone.")
     assert any(m.startswith("an invoice carrying the System of Warranties statement covering "
                             "this stone (1.200 ct), to go with non-Russian origin declaration "
                             "DEC-1") for m in result.missing)
@@ -379,32 +421,38 @@ def test_a_laboratory_analysis_is_not_accepted_proof():
 
 # -- the EU dates of 2025 and 2026 -------------------------------------------------------
 
-@pytest.mark.parametrize("evidence, last_2025, first_2026", [
-    ([ev()], CLEAR, INSUFFICIENT),
-    ([ev("non_russian_declaration"), ev("sow_invoice")], CLEAR, INSUFFICIENT),
-    ([ev("g7_certificate")], CLEAR, CLEAR),
-    ([ev("provenance_record")], CLEAR, CLEAR),
+@pytest.mark.parametrize("kinds, last_2025, first_2026", [
+    (["kp_certificate", "sow_invoice"], CLEAR, INSUFFICIENT),
+    (["non_russian_declaration", "sow_invoice"], CLEAR, INSUFFICIENT),
+    (["g7_certificate"], CLEAR, INSUFFICIENT),
+    (["provenance_record"], CLEAR, INSUFFICIENT),            # a Tracr record alone
+    (["due_diligence_statement"], INSUFFICIENT, INSUFFICIENT),
+    (["due_diligence_statement", "g7_certificate"], CLEAR, CLEAR),
+    (["due_diligence_statement", "provenance_record"], CLEAR, CLEAR),
+    (["due_diligence_statement", "kp_certificate"], INSUFFICIENT, CLEAR),
+    (["due_diligence_statement", "non_russian_declaration"], INSUFFICIENT, CLEAR),
 ])
-def test_eu_traceability_is_required_from_2026(evidence, last_2025, first_2026):
-    facts = stone("1.200", evidence=evidence)
+def test_eu_polished_stones_need_the_due_diligence_statement_from_2026(kinds, last_2025,
+                                                                       first_2026):
+    facts = stone("1.200", evidence=[ev(kind) for kind in kinds])
     assert run(facts, "EU", D(2025, 12, 31)).outcome == last_2025
     result = run(facts, "EU", D(2026, 1, 1))
     assert result.outcome == first_2026
     if first_2026 == INSUFFICIENT:
-        assert said(result, "does not count on 2026-01-01: EU rule eu-indirect-1ct accepted "
-                            "it only until 2025-12-31")
-        assert any(m.startswith("a G7 certificate") for m in result.missing)
-        assert any(m.startswith("a provenance platform record") for m in result.missing)
-        assert not any("Kimberley" in m for m in result.missing)
-    for code in ("US", "UK"):      # no traceability requirement there
-        assert run(facts, code, D(2026, 1, 1)).outcome == CLEAR
+        assert any(m.startswith("the importer's signed due-diligence statement") or
+                   m.startswith("a G7 certificate, a provenance record") for m in
+                   result.missing), result.missing
+    if "due_diligence_statement" not in kinds and last_2025 == CLEAR:
+        assert said(result, "until 2025-12-31")
+        assert said(result, "does not count alone", "counts only together with the "
+                    "importer's due-diligence statement on diamond origin covering this stone")
 
 
 @pytest.mark.parametrize("on", [D(2025, 2, 28), D(2025, 3, 1)])
 @pytest.mark.parametrize("countries, outcome", [((), INSUFFICIENT), (("BW", "ZA"), CLEAR)])
 def test_eu_mixed_origin_certificates_around_2025_03_01(on, countries, outcome):
     kp = ev(origin_type="mixed", origin_countries=countries)
-    result = run(stone("1.200", evidence=[kp]), "EU", on)
+    result = run(stone("1.200", evidence=linked(kp)), "EU", on)
     assert result.outcome == outcome
     if countries:
         assert said(result, "KP certificate BW-1 counts: mixed origin Botswana, South Africa")
@@ -427,7 +475,7 @@ def test_eu_mixed_origin_certificates_around_2025_03_01(on, countries, outcome):
 ])
 def test_parcel_evidence_covers_every_stone_in_it(code, level, weight, parcel, outcome,
                                                    words):
-    facts = stone("1.200", evidence=[ev(level=level, weight=weight)], parcel=parcel, count=4)
+    facts = stone("1.200", evidence=linked(level=level, weight=weight), parcel=parcel, count=4)
     result = run(facts, code, D(2025, 6, 1))
     assert result.outcome == outcome
     assert said(result, words)
@@ -469,9 +517,9 @@ NOT_COUNTING = [
                          ids=[c[0] for c in NOT_COUNTING])
 def test_a_certificate_that_does_not_count(code, case, broken, problem):
     on = D(2024, 10, 1)
-    good = run(stone("1.200", evidence=[ev()]), code, on)
+    good = run(stone("1.200", evidence=linked()), code, on)
     assert good.outcome == CLEAR                       # the control: sound papers clear it
-    result = run(stone("1.200", evidence=[ev(**broken)]), code, on)
+    result = run(stone("1.200", evidence=linked(ev(**broken))), code, on)
     assert (result.outcome, result.in_scope) == (INSUFFICIENT, True)
     assert f"KP certificate BW-1 does not count: {problem}." in result.reasons
 
@@ -501,7 +549,7 @@ DECLARATION_CASES = [
 @pytest.mark.parametrize("case, broken, problem", DECLARATION_CASES,
                          ids=[c[0] for c in DECLARATION_CASES])
 def test_a_declaration_that_does_not_count(code, case, broken, problem):
-    extra = [] if code == "US" else [ev("sow_invoice")]
+    extra = [ev("g7_certificate")] if code == "US" else [ev("sow_invoice")]
     good = run(stone("1.200", evidence=[ev("non_russian_declaration")] + extra), code,
                D(2025, 6, 1))
     assert good.outcome == CLEAR
@@ -515,7 +563,7 @@ def test_a_declaration_that_does_not_count(code, case, broken, problem):
 
 @pytest.mark.parametrize("code", ALL)
 def test_one_russian_document_outweighs_a_sound_certificate(code):
-    facts = stone("1.200", evidence=[ev(), russian("provenance_record")])
+    facts = stone("1.200", evidence=linked() + [russian("provenance_record")])
     result = run(facts, code, D(2025, 6, 1))
     assert result.outcome == PROHIBITED
     assert said(result, "KP certificate BW-1 counts")
@@ -535,10 +583,10 @@ def test_a_mixed_parcel_naming_russia_is_treated_as_russian(code):
 
 def test_sentences_name_the_rule_its_threshold_and_date_and_the_evidence():
     kp = ev(reference="BW-12345", weight="1.200")
-    result = run(stone("1.200", evidence=[kp]), "EU", D(2025, 6, 1))
-    assert result.reasons[0] == ("Clear: KP certificate BW-12345 proves non-Russian origin "
-                                 "as required by EU rules eu-indirect-1ct and "
-                                 "eu-indirect-0.5ct.")
+    result = run(stone("1.200", evidence=[kp, ev("sow_invoice")]), "EU", D(2025, 6, 1))
+    assert result.reasons[0] == ("Clear: KP certificate BW-12345 and invoice INV-1 prove "
+                                 "non-Russian origin as required by EU rules eu-indirect-1ct "
+                                 "and eu-indirect-0.5ct.")
     assert "KP certificate BW-12345 counts: single origin Botswana, covers 1.200 ct." in \
         result.reasons
     small = run(stone("0.612"), "EU", D(2025, 6, 1))
@@ -559,8 +607,9 @@ def test_sentences_name_the_rule_its_threshold_and_date_and_the_evidence():
 def test_missing_evidence_is_said_in_words_with_the_weight_to_cover():
     result = run(stone("0.612", evidence=[]), "US", D(2025, 6, 1))
     assert result.outcome == INSUFFICIENT
-    assert result.missing[0].startswith("a signed non-Russian origin declaration")
-    assert all("covering this stone (0.612 ct)" in m for m in result.missing[:4])
+    assert result.missing[0].startswith("the importer's signed non-Russian "
+                                        "self-certification")
+    assert "covering this stone (0.612 ct)" in result.missing[0]
     assert result.missing[-1].endswith("outside Russia before 2024-09-01")
     parcel = run(stone("0.612", parcel="3.000", count=5), "US", D(2025, 6, 1))
     assert "or its whole parcel (3.000 ct)" in parcel.missing[0]

@@ -148,14 +148,31 @@ def test_data_under_a_blank_header_is_named_as_left_out():
 
 def test_header_synonyms_map_to_stone_fields():
     headers = ["Item", "Cts", "Shape", "Colour", "Clarity", "Cut", "Pol", "Symmetry",
-               "FL Int", "Meas", "Laser Inscription", "Nature", "Growth Method", "Notes"]
+               "FL Int", "Meas", "Laser Inscription", "Nature", "Growth Method",
+               "Set In Jewellery", "Notes"]
     row = ["I-9", "0.9", "cushion", "D", "FL", "ideal", "good", "fair", "strong",
-           "5.0 x 4.9 x 3.1", "LG123", "laboratory grown", "cvd", "ok"]
+           "5.0 x 4.9 x 3.1", "LG123", "laboratory grown", "cvd", "yes", "ok"]
     text = ",".join(headers) + "\n" + ",".join(row) + "\n"
     result = read_packing_list_bytes(text.encode(), "syn.csv")
     assert list(result.columns.values()) == list(STONE_FIELDS)
     assert result.stones[0]["identification"] == "laboratory_grown"
     assert result.stones[0]["growth_method"] == "CVD"
+    assert result.stones[0]["mounted"] == "yes"
+
+
+@pytest.mark.parametrize("cell, expected", [("yes", "yes"), ("Mounted", "yes"),
+                                            ("no", "no"), ("loose", "no"), ("", None)])
+def test_the_mounted_column(cell, expected):
+    text = f"Stock #,Weight,Mounted\nA-1,0.90,{cell}\n"
+    result = read_packing_list_bytes(text.encode(), "mounted.csv")
+    assert result.stones[0].get("mounted") == expected
+
+
+def test_a_mounted_cell_that_is_neither_yes_nor_no_is_refused():
+    text = "Stock #,Weight,Mounted\nA-1,0.90,perhaps\n"
+    with pytest.raises(ValidationError) as err:
+        read_packing_list_bytes(text.encode(), "mounted.csv")
+    assert "is neither yes (mounted in jewellery) nor no (loose)" in str(err.value)
 
 
 def test_headers_match_without_case_spaces_or_punctuation():

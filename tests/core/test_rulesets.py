@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 
 import pytest
@@ -57,13 +58,48 @@ def test_every_shipped_rule_names_its_source_and_how_to_satisfy_it(shipped):
     for ruleset in shipped.values():
         for rule in ruleset.rules:
             assert len(rule.source) > 40, rule.id
+            assert all(len(ex.source) > 40 for ex in rule.exemptions), rule.id
             if rule.scope == PROCESSED_ELSEWHERE:
                 assert rule.proofs and rule.exemptions, rule.id
                 assert all(p.source and p.description for p in rule.proofs)
-                assert [ex.outside_russia_before for ex in rule.exemptions] == \
-                    [rule.effective_from]
+                assert all(ex.outside_russia_before <= rule.effective_from
+                           for ex in rule.exemptions), rule.id
             else:
                 assert rule.triggers and not rule.proofs, rule.id
+                assert "processed_in_russia" in rule.triggers, rule.id
+
+
+def test_every_source_names_a_legal_text_or_guidance_with_a_date(shipped):
+    """Rules of law are data with their source: each names an act, licence, notice or
+    guidance, and a date (a year at least)."""
+    texts = ("Reg.", "Regulation", "Order", "OFAC", "CBP", "General License", "Licence",
+             "Notice", "guidance", "GBSAN", "AWDC", "FAQ", "CSMS")
+    for ruleset in shipped.values():
+        parts = [(r.id, r.source) for r in ruleset.rules] + \
+            [(p.id, p.source) for p in ruleset.proofs] + \
+            [(f"{r.id} exemption", ex.source) for r in ruleset.rules for ex in r.exemptions]
+        for where, source in parts:
+            assert any(t in source for t in texts), (ruleset.id, where)
+            assert re.search(r"20[12][0-9]", source), (ruleset.id, where)
+
+
+@pytest.mark.parametrize("code, rule_id, forms", [
+    ("EU", "eu-direct", ("loose", "mounted")), ("EU", "eu-indirect-1ct", ("loose",)),
+    ("EU", "eu-indirect-0.5ct", ("loose",)), ("US", "us-direct", ("loose",)),
+    ("US", "us-direct-jewellery", ("mounted",)),
+    ("US", "us-indirect-1ct", ("loose", "mounted")), ("UK", "uk-direct", ("loose", "mounted")),
+    ("UK", "uk-indirect-1ct", ("loose",)), ("UK", "uk-indirect-lab-grown-0.5ct", ("loose",)),
+])
+def test_jewellery_provisions_as_they_stand(shipped, code, rule_id, forms):
+    assert shipped[code].rule(rule_id).forms == forms
+
+
+def test_the_us_general_licences_end(shipped):
+    rule = shipped["US"].rule("us-indirect-1ct")
+    periods = [(ex.effective_from, ex.effective_until) for ex in rule.exemptions]
+    assert periods == [(D(2024, 8, 23), D(2025, 8, 31)), (D(2025, 8, 27), D(2026, 8, 31))]
+    assert [ex.in_force(D(2026, 8, 31)) for ex in rule.exemptions] == [False, True]
+    assert not any(ex.in_force(D(2026, 9, 1)) for ex in rule.exemptions)
 
 
 @pytest.mark.parametrize("code, on, expected", [
@@ -75,6 +111,7 @@ def test_every_shipped_rule_names_its_source_and_how_to_satisfy_it(shipped):
     ("EU", D(2024, 9, 1), ["eu-direct", "eu-indirect-1ct", "eu-indirect-0.5ct"]),
     ("US", D(2022, 3, 10), []),
     ("US", D(2022, 3, 11), ["us-direct"]),
+    ("US", D(2024, 3, 1), ["us-direct", "us-direct-jewellery", "us-indirect-1ct"]),
     ("UK", D(2025, 4, 23), ["uk-direct", "uk-indirect-1ct", "uk-indirect-0.5ct"]),
     ("UK", D(2025, 4, 24), ["uk-direct", "uk-indirect-1ct", "uk-indirect-0.5ct",
                             "uk-indirect-lab-grown-0.5ct"]),
@@ -86,9 +123,9 @@ def test_rules_in_force_on_a_day(shipped, code, on, expected):
 @pytest.mark.parametrize("on, accepted", [
     (D(2025, 12, 31), {"g7-certificate", "provenance-record", "kp-certificate",
                        "declaration-with-sow-invoice"}),
-    (D(2026, 1, 1), {"g7-certificate", "provenance-record"}),
+    (D(2026, 1, 1), {"due-diligence-statement"}),
 ])
-def test_eu_proofs_narrow_to_traceability_from_2026(shipped, on, accepted):
+def test_eu_proofs_narrow_to_the_due_diligence_statement_from_2026(shipped, on, accepted):
     rule = shipped["EU"].rule("eu-indirect-0.5ct")
     assert {p.id for p in rule.proofs if p.in_force(on)} == accepted
 
@@ -194,6 +231,18 @@ def test_the_good_file_loads(tmp_path):
      "eu.toml: proof 'kp': key 'requires': 'kp_cert' is not an evidence kind"),
     ('requires = ["kp_certificate"]', 'requires = ["grandfathering_proof"]', "requires",
      "eu.toml: proof 'kp': key 'requires': 'grandfathering_proof' is an exemption"),
+    ('requires = ["kp_certificate"]', 'requires = ["kp_certificate"]\nwith_any_of = ["invoice"]',
+     "with_any_of", "eu.toml: proof 'kp': key 'with_any_of': 'invoice' is not an evidence "
+     "kind"),
+    ('requires = ["kp_certificate"]', 'requires = ["kp_certificate"]\n'
+     'with_any_of = ["kp_certificate"]', "with_any_of",
+     "eu.toml: proof 'kp': key 'with_any_of': names a kind that 'requires' already needs"),
+    ('applies_to = ["natural"]', 'applies_to = ["natural"]\nforms = ["set"]', "forms",
+     "eu.toml: rule 'eu-indirect-1ct': key 'forms': 'set' is not a form (loose or mounted)"),
+    ('outside_russia_before = 2024-03-01', 'outside_russia_before = 2024-03-01\n'
+     'effective_from = 2025-01-01\neffective_until = 2024-12-31', "effective_until",
+     "eu.toml: rule 'eu-indirect-1ct': exemption #1: key 'effective_until': 2024-12-31 is "
+     "before effective_from 2025-01-01"),
     ('version = "2026.1"', 'version = 2026.1', "version",
      "eu.toml: key 'version': 2026.1 is not text"),
     ('jurisdiction = "EU"', 'jurisdiction = "eu"', "jurisdiction",
@@ -271,7 +320,7 @@ def test_editing_a_threshold_and_version_changes_the_assessment(tmp_path, shippe
     assert text.count('threshold_ct = "0.50"') == 1
     (tmp_path / "eu.toml").write_text(
         text.replace('threshold_ct = "0.50"', 'threshold_ct = "0.80"')
-            .replace('version = "2026.1"', 'version = "2026.2"'), encoding="utf-8")
+            .replace('version = "2026.2"', 'version = "2026.3"'), encoding="utf-8")
     edited = load_rulesets(tmp_path)["EU"]
     stone = StoneFacts(number="D1", weight_mct=700, identification="natural",
                        received_on=D(2025, 5, 1), submission_weight_mct=700,
@@ -279,6 +328,6 @@ def test_editing_a_threshold_and_version_changes_the_assessment(tmp_path, shippe
     before = assess(stone, shipped["EU"], D(2025, 6, 1))
     after = assess(stone, edited, D(2025, 6, 1))
     assert (before.ruleset, before.outcome, before.in_scope) == \
-        ("EU 2026.1", "insufficient", True)
-    assert (after.ruleset, after.outcome, after.in_scope) == ("EU 2026.2", "clear", False)
+        ("EU 2026.2", "insufficient", True)
+    assert (after.ruleset, after.outcome, after.in_scope) == ("EU 2026.3", "clear", False)
     assert any("0.80 ct threshold" in r or "0.80 ct or more" in r for r in after.reasons)

@@ -146,9 +146,9 @@ def test_a_migration_adding_a_column_to_an_audited_table_keeps_check_passing(fix
     home = tmp_path / "home"
     _install(fixture, home)
     saved = (schema_module.MIGRATIONS, schema_module.LATEST)
-    schema_module.MIGRATIONS = [*saved[0], (2, "ALTER TABLE stones ADD COLUMN origin_note "
-                                               "TEXT;")]
-    schema_module.LATEST = 2
+    schema_module.MIGRATIONS = [*saved[0], (saved[1] + 1, "ALTER TABLE stones ADD COLUMN "
+                                                         "origin_note TEXT;")]
+    schema_module.LATEST = saved[1] + 1
     try:
         lab = Lab.open(home)
         try:

@@ -15,15 +15,17 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFormLayout, QHB
                                QVBoxLayout, QWidget)
 
 from labdesk.core.countries import country_name
-from labdesk.core.evidence import FIELD_LABELS, KIND_FIELDS, KINDS, REQUIRED, kind_label
+from labdesk.core.evidence import (COUNTRY_LISTS, FIELD_LABELS, KIND_FIELDS, KINDS, REQUIRED,
+                                   kind_label)
 from labdesk.errors import LabError, ValidationError
 
 DATE_FIELDS = ("issued_on", "expires_on", "outside_russia_since")
-COUNTRY_LIST_FIELDS = ("origin_countries", "transit_countries")
+COUNTRY_LIST_FIELDS = COUNTRY_LISTS
 PLACEHOLDERS = {
     "reference": "as printed on the document", "issuing_country": "ISO code, e.g. BW",
     "origin_countries": "ISO codes separated by commas, e.g. BW, ZA",
     "transit_countries": "ISO codes separated by commas, e.g. AE, BE",
+    "processing_countries": "where it was cut and polished, e.g. IN",
     "weight": "carats, e.g. 12.519", "value_usd": "dollars, e.g. 185000.00",
     "parcels": "a whole number", "hs_code": "e.g. 7102.10",
     "platform": "Tracr, Everledger, Sarine…",

@@ -34,12 +34,12 @@ FIELD_LABELS = {
     "clarity": "Clarity", "cut": "Cut", "polish": "Polish", "symmetry": "Symmetry",
     "fluorescence": "Fluorescence", "measurements": "Measurements (mm)",
     "inscription": "Inscription", "identification": "Identification",
-    "growth_method": "Growth method", "notes": "Notes",
+    "growth_method": "Growth method", "mounted": "Mounted", "notes": "Notes",
 }
 _WIDTHS = {"client_ref": 92, "weight": 62, "shape": 76, "colour": 58, "clarity": 60,
            "cut": 76, "polish": 76, "symmetry": 76, "fluorescence": 92,
            "measurements": 140, "inscription": 96, "identification": 132,
-           "growth_method": 112, "notes": 160}
+           "growth_method": 112, "mounted": 76, "notes": 160}
 #: Fields whose stored values are codes shown in words (grading.label).
 _WORDED = {"shape", "cut", "polish", "symmetry", "fluorescence", "identification"}
 #: What the cell editor offers as the user types.
@@ -53,6 +53,7 @@ CHOICES = {
     "fluorescence": [grading.label(v) for v in grading.FLUORESCENCE],
     "identification": [grading.label(v) for v in grading.IDENTIFICATIONS],
     "growth_method": list(grading.GROWTH_METHODS),
+    "mounted": ["no", "yes"],
 }
 _WEIGHT = STONE_FIELDS.index("weight")
 _COLUMNS = len(STONE_FIELDS)
@@ -83,6 +84,8 @@ def shown_value(field: str, canonical) -> str:
         return format_weight(canonical)
     if field in _WORDED:
         return grading.label(canonical)
+    if field == "mounted":
+        return "yes" if canonical else "no"
     return str(canonical)
 
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from labdesk.core import grading, workflow
 from labdesk.core.countries import country_name
-from labdesk.core.evidence import FIELD_LABELS, kind_label
+from labdesk.core.evidence import COUNTRY_LISTS, FIELD_LABELS, kind_label
 from labdesk.errors import LabError
 from labdesk.ui import dialogs
 from labdesk.ui.views.base import View
@@ -69,7 +69,7 @@ def field_text(name: str, value) -> str:
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if name in ("origin_countries", "transit_countries"):
+    if name in COUNTRY_LISTS:
         return ", ".join(f"{country_name(c)} ({c})" for c in value)
     if name == "issuing_country":
         return f"{country_name(value)} ({value})"

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDate
 
 from labdesk.core import grading, workflow
 from labdesk.core.countries import country_name
-from labdesk.core.evidence import FIELD_LABELS, kind_label
+from labdesk.core.evidence import COUNTRY_LISTS, FIELD_LABELS, kind_label
 from labdesk.core.stones import STONE_FIELDS
 from labdesk.core.weights import format_weight
 from labdesk.errors import LabError, StateError, ValidationError
@@ -43,7 +43,8 @@ FACT_LABELS = {
     "colour": "Colour", "clarity": "Clarity", "cut": "Cut", "polish": "Polish",
     "symmetry": "Symmetry", "fluorescence": "Fluorescence",
     "measurements": "Measurements (mm)", "inscription": "Inscription",
-    "identification": "Identification", "growth_method": "Growth method", "notes": "Notes",
+    "identification": "Identification", "growth_method": "Growth method",
+    "mounted": "Form", "notes": "Notes",
 }
 FACT_SCALES = {
     "shape": grading.SHAPES, "clarity": grading.CLARITIES, "cut": grading.FINISH_GRADES,
@@ -60,7 +61,7 @@ FACT_PLACEHOLDERS = {
 LEFT_FACTS = ("client_ref", "weight", "shape", "colour", "clarity", "measurements",
               "inscription")
 RIGHT_FACTS = ("cut", "polish", "symmetry", "fluorescence", "identification",
-               "growth_method")
+               "growth_method", "mounted")
 COLUMN_WORDS = {**FACT_LABELS, **FIELD_LABELS, "weight_mct": "Carat weight",
                 "value_cents": "Value (USD)", "state": "State", "status": "Status",
                 "decision_comment": "Comment", "decided_by": "Decided by",
@@ -175,7 +176,14 @@ class StoneView(View):
         self.facts: dict[str, QWidget] = {}
         for name in STONE_FIELDS:
             label = FACT_LABELS[name]
-            if name in FACT_SCALES:
+            if name == "mounted":
+                widget = QComboBox()
+                widget.addItem("Loose stone", False)
+                widget.addItem("Mounted in jewellery", True)
+                widget.setToolTip("Mounted stones are assessed under the jewellery "
+                                  "provisions of each jurisdiction, not as loose stones")
+                widget.currentIndexChanged.connect(lambda _: self._facts_edited())
+            elif name in FACT_SCALES:
                 widget = QComboBox()
                 widget.addItem("—", None)
                 for value in FACT_SCALES[name]:
@@ -1098,7 +1106,7 @@ class StoneView(View):
             return f"{format_weight(value)} ct"
         if column == "value_cents":
             return f"USD {value / 100:,.2f}"
-        if column in ("origin_countries", "transit_countries"):
+        if column in COUNTRY_LISTS:
             try:
                 return ", ".join(json.loads(value)) if isinstance(value, str) else \
                     ", ".join(value)
