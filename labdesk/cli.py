@@ -461,14 +461,25 @@ def keys_rotate(home, username):
 
 @main.command()
 @home_option
-@click.argument("stone")
+@user_option
+@click.argument("stone", required=False)
 @click.option("--jurisdiction", default="EU", show_default=True)
 @click.option("--on", "on", default=None, help="The date to assess on (default today).")
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--changed", is_flag=True,
+              help="List the stones whose outcome a rules change moved (re-assessing the "
+                   "lab's findings first when the rules in use are new to it; that needs "
+                   "--user).")
 @handles_errors
-def assess(home, stone, jurisdiction, on, as_json):
-    """Print the origin assessment of STONE under a jurisdiction's rules."""
+def assess(home, username, stone, jurisdiction, on, as_json, changed):
+    """Print the origin assessment of STONE under a jurisdiction's rules, or with
+    --changed what the rules in use changed for findings already made."""
     import json as json_module
+    if changed:
+        _print_rule_changes(home, username, as_json)
+        return
+    if not stone:
+        _fail("name the stone to assess (or use --changed)")
     with _session(home) as lab:
         result = lab.assess(stone, jurisdiction=jurisdiction, on=on)
     if as_json:
@@ -483,6 +494,63 @@ def assess(home, stone, jurisdiction, on, as_json):
         click.echo("would satisfy:")
         for item in result.missing:
             click.echo(f"  + {item}")
+
+
+def _print_rule_changes(home, username, as_json: bool) -> None:
+    """Re-assess after a rules change when needed, then list the open changes."""
+    import dataclasses
+    import json as json_module
+    with _session(home) as lab:
+        pending = lab.rules_review_needed()
+        if pending:
+            if not username:
+                _fail("the rules in use are new to this lab ("
+                      + ", ".join(f"{c} {v}" for c, v in pending.items())
+                      + "): re-assessing its findings is recorded, so name the acting user "
+                        "with --user NAME")
+            _login(lab, username)
+            review = lab.reassess(progress=lambda done, total: click.echo(
+                f"re-assessed {done:,} of {total:,} stones", err=True))
+            click.echo(f"re-assessed {review.reassessed:,} stones under "
+                       + ", ".join(f"{c} {v[1]}" for c, v in review.versions.items())
+                       + f": {len(review.changes):,} outcomes moved, {review.worse:,} for "
+                         f"the worse", err=True)
+        changes = lab.rule_changes(status="open")
+    if as_json:
+        click.echo(json_module.dumps([dataclasses.asdict(c) for c in changes], indent=1))
+        return
+    if not changes:
+        click.echo("no stone's outcome was moved by a rules change")
+        return
+    for change in changes:
+        where = f", report {change.report}" if change.report else ""
+        mark = "WORSE" if change.worse else "better"
+        click.echo(f"#{change.id} {change.stone} ({change.finding_status}{where}) "
+                   f"{change.jurisdiction} on {change.assessed_on}: {change.old_outcome} "
+                   f"({change.old_ruleset}) -> {change.new_outcome} ({change.new_ruleset}), "
+                   f"{mark}; rules: {'; '.join(change.rules)}")
+
+
+@main.group()
+def rules():
+    """What rules changes did to findings already made."""
+
+
+@rules.command("settle")
+@home_option
+@user_option
+@click.argument("change_id", type=int)
+@click.argument("decision", type=click.Choice(["keep", "reject", "reopen", "revoke"]))
+@click.option("--note", required=True, help="Why (printed in the audit trail).")
+@handles_errors
+def rules_settle(home, username, change_id, decision, note):
+    """Settle rules change CHANGE_ID (see `labdesk assess --changed`): keep the finding,
+    reject a proposed one, reopen an approved or reported one, or revoke its report.
+    A supervisor's signature: the password is asked again."""
+    with _session(home, username, login=True) as lab:
+        change = lab.settle_rule_change(change_id, decision, note,
+                                        password=os.environ.get("LABDESK_PASSWORD"))
+    click.echo(f"rules change #{change.id} of {change.stone}: {change.status}")
 
 
 @main.command()

@@ -20,23 +20,25 @@ from labdesk.core.assessment import assess as assess_stone, russian_links
 from labdesk.core.facts import EvidenceFacts, StoneFacts
 from labdesk.core.passwords import hash_password, verify_password
 from labdesk.core.records import (Attachment, AuditEvent, CheckResult, Client, Evidence,
-                                  Finding, Page, Report, SigningKey, Stone, StoneDetail,
-                                  Submission, User, Verification)
+                                  Finding, Page, Report, RuleChange, RulesReview, SigningKey,
+                                  Stone, StoneDetail, Submission, User, Verification)
 from labdesk.core.records import build as build_record
 from labdesk.core.settings import DEFAULT_SETTINGS, parse_setting
 from labdesk.core.stones import parse_stone_fields
 from labdesk.core.weights import MAX_PARCEL_MCT, format_weight, parse_weight
 from labdesk.core.workflow import Actor
 from labdesk.errors import (AuthError, IntegrityError, LabError, NotFound, StateError,
-                            ValidationError)
+                            ValidationError, storage_error)
+from labdesk import reassessment
 from labdesk.reports import claims, content, keys, labels, pdf
 from labdesk.store import audit, backup as backups, queries, schema, search_index, writes
 from labdesk.store.connection import connect, transaction, utcnow
-from labdesk.store.documents import DocumentStore, safe_filename, write_atomically
+from labdesk.store.connection import roll_back_if_left_open
+from labdesk.store.disk import remove_dead_writers_temporary_files, write_atomically
+from labdesk.store.documents import DocumentStore, safe_filename
 
 DB_NAME = "labdesk.db"
 FOLDERS = ("documents", "reports", "keys", "backups")
-JURISDICTIONS = ("EU", "US", "UK")
 
 
 def _serialised(method):
@@ -93,6 +95,8 @@ class Lab:
             writes.insert(db, "signing_keys", {"kid": kid, "public_pem": pem,
                                                "created_at": now, "retired_at": None},
                           username, "key.create")
+            for ruleset_row in reassessment.ruleset_rows(_rulesets(), now):
+                writes.insert(db, "rulesets", ruleset_row, username, "rules.adopt")
         lab._actor = _actor(row)
         return lab
 
@@ -634,7 +638,8 @@ class Lab:
             identification=row["identification"],
             received_on=dt.date.fromisoformat(row["received_at"][:10]),
             submission_weight_mct=totals[1], submission_count=totals[0],
-            evidence=tuple(_evidence_facts(e, counts.get(e["id"], 0)) for e in evidence))
+            evidence=tuple(_evidence_facts(e, counts.get(e["id"], 0)) for e in evidence),
+            mounted=bool(row.get("mounted")))
 
     @_serialised
     def propose_finding(self, stone_no, origin: str, mining_country: str | None = None,
@@ -729,6 +734,8 @@ class Lab:
                 stone_id=row["id"], submission_id=row["submission_id"],
                 signature=signature)
             self._set_state(row, decision, actor)
+            self._settle_changes(actor, "kept" if decision == "approved" else "rejected",
+                                 text, signature["at"], finding_id=finding["id"])
         return self._current_finding(row)
 
     def _check_unchanged_since_proposal(self, row: dict, finding: dict) -> None:
@@ -776,6 +783,8 @@ class Lab:
                 signature=signature, reason=text)
             self._on_reopen(row, actor, text)
             self._set_state(row, "received", actor, reason=text)
+            self._settle_changes(actor, "reopened", text, signature["at"],
+                                 finding_id=finding["id"])
         return self.stone(row["number"])
 
     def _on_reopen(self, row: dict, actor: Actor, reason: str) -> None:
@@ -788,6 +797,121 @@ class Lab:
                     "withdrawn_at": utcnow(), "withdrawn_reason": reason},
                     actor.username, "report.supersede", stone_id=row["id"],
                     submission_id=row["submission_id"])
+
+    # ------------------------------------------------------------------ rules changes
+    @_serialised
+    def rules_review_needed(self) -> dict[str, str]:
+        """``{jurisdiction: version}`` of the rulesets in use under which the lab has not
+        yet re-assessed its findings (empty when it has)."""
+        return {code: ruleset.version for code, ruleset in
+                reassessment.unreviewed(self._db, _rulesets()).items()}
+
+    @_serialised
+    def reassess(self, progress=None) -> RulesReview:
+        """After a rules change, assess every stone whose finding stands (proposed,
+        approved, reported) again under the new rules, on the day of its own assessment,
+        and record each stone whose outcome moved (``rule_changes``).  An open change for
+        the worse holds the stone's next report until a supervisor settles it.  Does
+        nothing when the lab has already re-assessed under the rules in use."""
+        return self._reassess(self._require_actor(), progress)
+
+    def _reassess(self, actor: Actor, progress=None) -> RulesReview:
+        rulesets = _rulesets()
+        pending = reassessment.unreviewed(self._db, rulesets)
+        if not pending:
+            return RulesReview(versions={}, reassessed=0, changes=())
+        versions = {code: [queries.last_kept_version(self._db, code), ruleset.version]
+                    for code, ruleset in pending.items()}
+        assessed, rows = reassessment.find_changes(self._db, pending, _candidate_facts,
+                                                   progress)
+        now = utcnow()
+        with transaction(self._db):
+            if reassessment.unreviewed(self._db, rulesets) != pending:
+                return RulesReview(versions={}, reassessed=0, changes=())  # done meanwhile
+            first = queries.next_id(self._db, "rule_changes")
+            full = [{"id": first + index, **row, "found_at": now, "status": "open",
+                     "decided_by": None, "decided_at": None, "decision_note": None}
+                    for index, row in enumerate(rows)]
+            for start in range(0, len(full), 1000):
+                writes.insert_rows(self._db, "rule_changes", full[start:start + 1000],
+                                   actor.username, "rules.reassess", one_event=True)
+            for ruleset_row in reassessment.ruleset_rows(pending, now):
+                writes.insert(self._db, "rulesets", ruleset_row, actor.username,
+                              "rules.adopt", reassessed=assessed, changes=len(full))
+        found = [self._rule_change(r) for r in queries.rule_changes(self._db)
+                 if r["id"] >= first]
+        return RulesReview(versions=versions, reassessed=assessed,
+                           changes=tuple(sorted(found, key=lambda c: c.id)))
+
+    @_serialised
+    def rule_changes(self, status: str | None = "open", stone_no=None) -> list[RuleChange]:
+        """What rules changes did to findings, newest first (open ones by default)."""
+        stone_id = self._stone_row(stone_no)["id"] if stone_no is not None else None
+        return [self._rule_change(r) for r in queries.rule_changes(
+            self._db, status=status, stone_id=stone_id)]
+
+    @_serialised
+    def settle_rule_change(self, change_id: int, decision: str, note: str,
+                           password: str | None = None) -> RuleChange:
+        """A supervisor's decision on a stone a rules change moved (a signature):
+        ``keep`` the finding and any report as they are (with the reason), ``reject`` a
+        proposed finding, ``reopen`` an approved or reported one (its report is
+        superseded), or ``revoke`` its issued report.  Every open change of the same
+        finding is settled with it."""
+        actor = self._require_actor()
+        workflow.require_role(actor, "supervisor", action="settle a rules change")
+        row = queries.rule_change(self._db, _optional_count(change_id, "change") or 0)
+        if row is None:
+            raise NotFound(f"change: no rules change {change_id}")
+        if row["status"] != "open":
+            raise StateError(f"rules change {row['id']} of {row['stone_number']} was "
+                             f"already settled ({row['status']})")
+        text = workflow.check_reason(note, "this decision")
+        choice = str(decision or "").strip().lower()
+        if choice == "reopen":
+            self.reopen(row["stone_number"], text, password)
+        elif choice == "reject":
+            self.reject(row["stone_number"], text, password)
+        elif choice == "revoke":
+            if not row["report_number"]:
+                raise ValidationError(f"decision: {row['stone_number']} has no issued "
+                                      f"report to revoke", field="decision")
+            self.revoke_report(row["report_number"], text, password)
+        elif choice == "keep":
+            signature = self._signature("review of a rules change", password)
+            with transaction(self._db):
+                self._settle_changes(actor, "kept", text, signature["at"],
+                                     finding_id=row["finding_id"], signature=signature)
+        else:
+            raise ValidationError(f"decision: {decision!r} is not one of keep, reject, "
+                                  f"reopen, revoke", field="decision")
+        return self._rule_change(queries.rule_change(self._db, row["id"]))
+
+    def _settle_changes(self, actor: Actor, status: str, note: str, at: str, *,
+                        finding_id: int | None = None, report_id: int | None = None,
+                        **extra) -> None:
+        """Close the open rules changes of a finding (or of a report) in the caller's
+        transaction, with the decision that settled them."""
+        for change in queries.rule_changes(self._db, status="open", finding_id=finding_id):
+            if report_id is not None and change["report_id"] != report_id:
+                continue
+            writes.update(self._db, "rule_changes", change["id"], {
+                "status": status, "decided_by": actor.id, "decided_at": at,
+                "decision_note": note}, actor.username, "rules.settle",
+                stone_id=change["stone_id"], **extra)
+
+    @staticmethod
+    def _rule_change(row: dict) -> RuleChange:
+        return RuleChange(
+            id=row["id"], stone=row["stone_number"], finding_id=row["finding_id"],
+            finding_status=row["finding_status"], report=row["report_number"],
+            jurisdiction=row["jurisdiction"], assessed_on=row["assessed_on"],
+            old_ruleset=row["old_ruleset"], new_ruleset=row["new_ruleset"],
+            old_outcome=row["old_outcome"], new_outcome=row["new_outcome"],
+            worse=bool(row["worse"]), rules=tuple(json.loads(row["rules"])),
+            found_at=row["found_at"], status=row["status"],
+            decided_by=row["decided_by_name"], decided_at=row["decided_at"],
+            decision_note=row["decision_note"])
 
     # ------------------------------------------------------------------ reports
     def _signing_key(self):
@@ -812,6 +936,8 @@ class Lab:
         actor = self._require_actor()
         self._check_issuable(actor, self._stone_row(stone_no))  # refuse early
         self._signing_key()  # refuses an exposed or missing key before any work
+        self._reassess(actor)  # new rules first: they may hold this very stone
+        self._check_issuable(actor, self._stone_row(stone_no))
         written: list[tuple[Path, str]] = []
         try:
             with transaction(self._db):
@@ -867,7 +993,6 @@ class Lab:
             self._roll_back_if_left_open()
             for path, number in written:  # its record was not committed: never issued
                 self._remove_unrecorded_pdf(path, number)
-            from labdesk.store.documents import storage_error
             error = storage_error(exc, f"issuing the report of {_stone_number_text(stone_no)}")
             if error is not None:
                 raise error from exc
@@ -946,6 +1071,8 @@ class Lab:
                 "withdrawn_at": signature["at"], "withdrawn_reason": text},
                 actor.username, "report.revoke", stone_id=row["stone_id"],
                 submission_id=stone_submission, signature=signature)
+            self._settle_changes(actor, "revoked", text, signature["at"],
+                                 report_id=row["id"])
         return self._report(stored)
 
     @_serialised
@@ -1388,7 +1515,6 @@ class Lab:
     def _storage_guarded(self, action: str, write):
         """``write()``, with a full or read-only disk (file system or SQLite) turned into
         one ``LabError`` naming ``action``; anything else goes through unchanged."""
-        from labdesk.store.documents import storage_error
         try:
             return write()
         except Exception as exc:
@@ -1401,11 +1527,21 @@ class Lab:
     def _roll_back_if_left_open(self) -> None:
         """After a failed COMMIT (a full disk) SQLite may leave the transaction open; the
         next write would then join it and never be committed."""
-        from labdesk.store.documents import roll_back_if_left_open
         roll_back_if_left_open(self._db.conn)
 
     def _check_issuable(self, actor: Actor, row: dict) -> None:
         workflow.check_can_issue(actor, row["number"], row["state"])
+        finding = queries.current_finding(self._db, row["id"])
+        held = [c for c in queries.rule_changes(self._db, status="open",
+                                                finding_id=finding["id"]) if c["worse"]] \
+            if finding else []
+        if held:
+            moves = "; ".join(f"{c['jurisdiction']} {c['old_outcome']} -> {c['new_outcome']} "
+                              f"under {c['new_ruleset']}" for c in held)
+            raise StateError(f"{row['number']}: the origin rules changed after its finding "
+                             f"was made ({moves}); a supervisor keeps the finding or reopens "
+                             f"it (Review page, or labdesk rules settle) before a report is "
+                             f"issued")
         if row["identification"] not in claims.IDENTIFICATION_CODES:
             raise StateError(f"{row['number']} is identified as "
                              f"{grading.label(row['identification']) or 'nothing yet'}: a "
@@ -1417,7 +1553,6 @@ class Lab:
         no record names (a process was killed between writing a PDF and committing its
         record) to ``reports/orphans/``, and remove the temporary files of killed writers.
         The whole folder is swept once per ``Lab``; after that only ``number``'s path."""
-        from labdesk.store.documents import remove_dead_writers_temporary_files
         folder = self.home / "reports"
         if getattr(self, "_reports_swept", False):
             candidates = [self._report_path(number)]
@@ -1603,7 +1738,8 @@ def _stone(row: dict) -> Stone:
         "inscription": row["inscription"], "identification": row["identification"],
         "growth_method": row["growth_method"], "notes": row["notes"], "state": row["state"],
         "locked": workflow.is_locked(row["state"]), "received_at": row["received_at"],
-        "created_at": row["created_at"], "updated_at": row["updated_at"]})
+        "created_at": row["created_at"], "updated_at": row["updated_at"],
+        "mounted": bool(row.get("mounted"))})
 
 
 def _attachment(row: dict, creator: str) -> Attachment:
@@ -1646,6 +1782,7 @@ def _evidence_facts(row: dict, attachments: int) -> EvidenceFacts:
         origin_countries=tuple(json.loads(row["origin_countries"] or "[]")),
         origin_type=row["origin_type"],
         transit_countries=tuple(json.loads(row["transit_countries"] or "[]")),
+        processing_countries=tuple(json.loads(row.get("processing_countries") or "[]")),
         weight_mct=row["weight_mct"], value_cents=row["value_cents"],
         parcels=row["parcels"], hs_code=row["hs_code"], exporter=row["exporter"],
         importer=row["importer"], seller=row["seller"], buyer=row["buyer"],
@@ -1654,7 +1791,27 @@ def _evidence_facts(row: dict, attachments: int) -> EvidenceFacts:
         notes=row["notes"], attachments=attachments)
 
 
-@functools.cache
+def _candidate_facts(candidate: dict, evidence: list[dict], totals: tuple[int, int]
+                     ) -> StoneFacts:
+    """A re-assessment candidate's facts (``queries.reassessment_candidates``)."""
+    return StoneFacts(
+        number=candidate["number"], weight_mct=candidate["weight_mct"],
+        identification=candidate["identification"],
+        received_on=dt.date.fromisoformat(candidate["received_at"][:10]),
+        submission_weight_mct=totals[1], submission_count=totals[0],
+        evidence=tuple(_evidence_facts(e, 0) for e in evidence),
+        mounted=bool(candidate["mounted"]))
+
+
 def _rulesets() -> dict:
-    from labdesk.core.rulesets import default_rulesets_dir, load_rulesets
-    return load_rulesets(default_rulesets_dir())
+    """The rulesets in use: the shipped ones, or those in ``$LABDESK_RULESETS`` (a lab
+    that keeps its own, edited copies)."""
+    from labdesk.core.rulesets import default_rulesets_dir
+    folder = os.environ.get("LABDESK_RULESETS") or str(default_rulesets_dir())
+    return _rulesets_in(folder)
+
+
+@functools.cache
+def _rulesets_in(folder: str) -> dict:
+    from labdesk.core.rulesets import load_rulesets
+    return load_rulesets(folder)

@@ -23,12 +23,6 @@ from labdesk.core.media import EXTENSIONS, HEAD_BYTES, is_truncated, sniff
 from labdesk.errors import IntegrityError, ValidationError, storage_error
 from labdesk.store.disk import fsync_dir, remove_dead_writers_files, unlink_quietly
 
-# Kept for labdesk/lab.py, which imports them from here, until it imports them from
-# their homes (issue 13, item 5); nothing else should.
-from labdesk.store.connection import roll_back_if_left_open  # noqa: F401
-from labdesk.store.disk import remove_dead_writers_temporary_files  # noqa: F401
-from labdesk.store.disk import write_atomically  # noqa: F401
-
 CHUNK = 1 << 20
 _HEX = re.compile(r"^[0-9a-f]{64}$")
 

@@ -378,3 +378,91 @@ def stone_states(db, submission_id: int) -> list[tuple[str, str]]:
     """(number, state) of every stone in a submission."""
     return db.execute("SELECT number, state FROM stones WHERE submission_id = ? ORDER BY id",
                       [submission_id]).fetchall()
+
+
+# -- re-assessment after a rules change -------------------------------------------------
+
+def reassessment_candidates(db) -> list[dict]:
+    """Stones whose finding stands (proposed, approved, or reported), with that finding
+    and the stone's issued report, if any."""
+    return _dicts(db.execute(
+        "SELECT s.id, s.number, s.weight_mct, s.identification, s.mounted, s.submission_id, "
+        "sub.received_at, f.id AS finding_id, f.status AS finding_status, f.assessments, "
+        "(SELECT r.id FROM reports r WHERE r.stone_id = s.id AND r.status = 'issued' "
+        " ORDER BY r.id DESC LIMIT 1) AS report_id "
+        "FROM stones s JOIN submissions sub ON sub.id = s.submission_id "
+        "JOIN findings f ON f.id = (SELECT max(id) FROM findings WHERE stone_id = s.id) "
+        "WHERE s.state IN ('proposed', 'approved', 'reported') ORDER BY s.id"))
+
+
+def _chunks(ids: list[int], size: int = 900):
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def evidence_for_many(db, stone_ids: list[int], submission_ids: list[int]) -> list[dict]:
+    """Every piece of evidence on these stones and on these submissions, by id."""
+    rows = []
+    for column, ids in (("stone_id", stone_ids), ("submission_id", submission_ids)):
+        for chunk in _chunks(sorted(set(ids))):
+            marks = ", ".join("?" for _ in chunk)
+            rows += _dicts(db.execute(f"SELECT * FROM evidence WHERE {column} IN ({marks})",
+                                      chunk))
+    return sorted(rows, key=lambda row: row["id"])
+
+
+def submission_totals_many(db, submission_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """``{submission id: (stones, weight in thousandths)}``."""
+    out = {}
+    for chunk in _chunks(sorted(set(submission_ids))):
+        marks = ", ".join("?" for _ in chunk)
+        for sub_id, count, weight in db.execute(
+                f"SELECT submission_id, count(*), COALESCE(sum(weight_mct), 0) FROM stones "
+                f"WHERE submission_id IN ({marks}) GROUP BY submission_id", chunk):
+            out[sub_id] = (count, weight)
+    return out
+
+
+def latest_rule_outcomes(db) -> dict[tuple[int, str], tuple[str, str]]:
+    """``{(finding id, jurisdiction): (ruleset, outcome)}`` as the last re-assessment
+    of each finding left it."""
+    out = {}
+    for finding_id, code, ruleset, outcome in db.execute(
+            "SELECT finding_id, jurisdiction, new_ruleset, new_outcome FROM rule_changes "
+            "ORDER BY id"):
+        out[(finding_id, code)] = (ruleset, outcome)
+    return out
+
+
+def rule_changes(db, *, status: str | None = None, stone_id: int | None = None,
+                 finding_id: int | None = None, change_id: int | None = None,
+                 limit: int = 10_000) -> list[dict]:
+    """Rule changes with the stone, finding and report they concern, newest first."""
+    where, params = _where([("rc.status = ?", status), ("rc.stone_id = ?", stone_id),
+                            ("rc.finding_id = ?", finding_id), ("rc.id = ?", change_id)])
+    return _dicts(db.execute(
+        f"SELECT rc.*, s.number AS stone_number, f.status AS finding_status, "
+        f"r.number AS report_number, u.username AS decided_by_name "
+        f"FROM rule_changes rc JOIN stones s ON s.id = rc.stone_id "
+        f"JOIN findings f ON f.id = rc.finding_id "
+        f"LEFT JOIN reports r ON r.id = rc.report_id "
+        f"LEFT JOIN users u ON u.id = rc.decided_by "
+        f"{where} ORDER BY rc.id DESC LIMIT ?", [*params, limit]))
+
+
+def kept_ruleset(db, jurisdiction: str, version: str) -> dict | None:
+    """The text of a ruleset version as the lab first used it."""
+    return _one(db.execute("SELECT * FROM rulesets WHERE jurisdiction = ? AND version = ?",
+                           [jurisdiction, version]))
+
+
+def rule_change(db, change_id: int) -> dict | None:
+    rows = rule_changes(db, change_id=change_id, limit=1)
+    return rows[0] if rows else None
+
+
+def last_kept_version(db, jurisdiction: str) -> str | None:
+    """The ruleset version the lab adopted last for ``jurisdiction``."""
+    row = db.execute("SELECT version FROM rulesets WHERE jurisdiction = ? ORDER BY id DESC "
+                     "LIMIT 1", [jurisdiction]).fetchone()
+    return row[0] if row else None

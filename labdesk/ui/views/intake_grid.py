@@ -383,10 +383,6 @@ class StonesGrid(QTableView):
     def text(self, row: int, column: int) -> str:
         return self.stones.cells[row][column]
 
-    def set_text(self, row: int, column: int, text: str) -> None:
-        """Write a cell as the user would (it is checked)."""
-        self.stones.setData(self.stones.index(row, column), text)
-
     def problem(self, row: int, field: str) -> str | None:
         return self.stones.marks[row].get(STONE_FIELDS.index(field))
 

@@ -357,14 +357,6 @@ class ReviewView(View):
         finding = next((f for f in self.findings if f.stone == number), None)
         self._show(finding)
 
-    def select_finding(self, number: str) -> bool:
-        """Show the finding of stone ``number`` if it is in the queue."""
-        for row in range(self.queue.count()):
-            if self.queue.item(row).data(Qt.UserRole) == number:
-                self.queue.setCurrentRow(row)
-                return True
-        return False
-
     def _show(self, finding) -> None:
         self.finding, self.detail = finding, None
         if finding is None:
