@@ -119,8 +119,19 @@ def measure_reports(lab, count: int) -> dict:
     return {"reports": count, "per_report": per, "p95": _pct(times, .95),
             "bare": statistics.median(bare), "ratio": per / statistics.median(bare),
             "pdf": statistics.median(builds) if builds else float("nan"),
-            "qr": statistics.median(qr_times), "numbers": [report.number],
-            "token_bytes": len(report.token)}
+            "qr": statistics.median(qr_times), "qr_zxing": _zxing_writer(report.qr_text),
+            "numbers": [report.number], "token_bytes": len(report.token)}
+
+
+def _zxing_writer(text: str) -> float:
+    """A yardstick for the QR code's cost: zxing-cpp's C++ writer making the same code
+    (choosing its own mask), median ms of 20; NaN without its writer (zxing-cpp < 2.3)."""
+    import zxingcpp
+    if not hasattr(zxingcpp, "create_barcode"):
+        return float("nan")
+    return statistics.median(
+        _timed(zxingcpp.create_barcode, text, zxingcpp.BarcodeFormat.QRCode,
+               ec_level="M")[0] for _ in range(20))
 
 
 def measure(home: Path, size: int, echo=print) -> dict:
@@ -364,7 +375,8 @@ def reports(count):
     click.echo(f"ratio report / bare     {r['ratio']:.1f} x")
     click.echo(f"  of which the PDF      {_ms(r['pdf'])}   (pdf.build; the rest: "
                f"claim, queries, writes, fsyncs)")
-    click.echo(f"  of which the QR code  {_ms(r['qr'])}")
+    click.echo(f"  of which the QR code  {_ms(r['qr'])}   (zxing-cpp's writer for the same "
+               f"code: {_ms(r['qr_zxing'])})")
     click.echo(f"token length            {r['token_bytes']} bytes")
 
 
