@@ -176,3 +176,63 @@ def table_insert_seconds(database: Path, rows: list[dict]) -> float:
     finally:
         conn.close()
     return seconds
+
+
+def add_findings(lab: Lab, count: int, seed: int = 3, progress=None) -> int:
+    """Give ``count`` stones spread over the lab an approved finding, recorded as assessed
+    today under the rulesets in use with every outcome clear (the re-assessment after a
+    rules change then has all of them to assess, and finds the ones that were not).
+
+    Bulk path: the findings are written with their batch audit events; the stones' new
+    state is set without events (nothing here checks the chain).  Returns how many."""
+    import datetime as dt
+    import json
+
+    from labdesk.lab import _rulesets
+    rng = random.Random(seed)
+    db = lab._db
+    total = db.execute("SELECT count(*) FROM stones").fetchone()[0]
+    chosen = sorted(rng.sample(range(1, total + 1), min(count, total)))
+    today = dt.date.today().isoformat()
+    assessments = json.dumps({code: {"ruleset": r.label, "on": today, "outcome": "clear",
+                                     "in_scope": True}
+                              for code, r in sorted(_rulesets().items())}, sort_keys=True)
+    columns = dict.fromkeys(writes.columns(db, "findings"))
+    users = {r["username"]: r["id"] for r in queries.users(db)}
+    next_finding = queries.next_id(db, "findings")
+    for start in range(0, len(chosen), 10_000):
+        ids = chosen[start:start + 10_000]
+        now = utcnow()
+        rows = [{**columns, "id": next_finding + i, "stone_id": stone_id,
+                 "origin": "non_russian", "mining_country": "BW", "statement": "",
+                 "evidence_ids": "[]", "assessments": assessments, "status": "approved",
+                 "proposed_by": users["tech"], "proposed_at": now,
+                 "decided_by": users["sup"], "decided_at": now, "decision_comment": ""}
+                for i, stone_id in enumerate(ids)]
+        next_finding += len(rows)
+        with transaction(db):
+            for first in range(0, len(rows), 1000):
+                writes.insert_rows(db, "findings", rows[first:first + 1000], "tech",
+                                   "finding.propose", one_event=True)
+            db.conn.executemany("UPDATE stones SET state = 'approved' WHERE id = ?",
+                                [(i,) for i in ids])
+        if progress:
+            progress(start + len(ids), len(chosen))
+    return len(chosen)
+
+
+def newer_rulesets(folder: Path) -> Path:
+    """The rulesets in use copied to ``folder`` as new versions, the UK's without its KP
+    certificate proof (so that some outcomes move): point ``LABDESK_RULESETS`` at it."""
+    import shutil
+
+    from labdesk.core.rulesets import default_rulesets_dir
+    shutil.copytree(default_rulesets_dir(), folder)
+    for path in folder.glob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        version = text.split('version = "', 1)[1].split('"', 1)[0]
+        text = text.replace(f'version = "{version}"', f'version = "{version}.bench"')
+        if path.name == "uk.toml":
+            text = text.replace('proof = ["kp-certificate", ', 'proof = [')
+        path.write_text(text, encoding="utf-8")
+    return folder

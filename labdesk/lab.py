@@ -838,8 +838,8 @@ class Lab:
             for ruleset_row in reassessment.ruleset_rows(pending, now):
                 writes.insert(self._db, "rulesets", ruleset_row, actor.username,
                               "rules.adopt", reassessed=assessed, changes=len(full))
-        found = [self._rule_change(r) for r in queries.rule_changes(self._db)
-                 if r["id"] >= first]
+        found = [self._rule_change(r) for r in queries.rule_changes(
+            self._db, since_id=first, limit=max(len(full), 1))]
         return RulesReview(versions=versions, reassessed=assessed,
                            changes=tuple(sorted(found, key=lambda c: c.id)))
 

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 
-from labdesk.core.assessment import assess_outcome, diamond_types
+from labdesk.core.assessment import assess_outcome, diamond_types, prepare
 from labdesk.core.facts import StoneFacts
 from labdesk.core.rule_changes import bearing_on, diff_rulesets, is_worse
 from labdesk.core.rulesets import Ruleset, earlier_versions, parse_ruleset, ruleset_text
@@ -98,6 +98,7 @@ def find_changes(db, rulesets: dict[str, Ruleset], facts_of, progress=None
     for index, candidate in enumerate(candidates, start=1):
         recorded = json.loads(candidate["assessments"] or "{}")
         facts: StoneFacts | None = None
+        prepared = None
         for code, ruleset in sorted(rulesets.items()):
             before = recorded.get(code)
             if not before:
@@ -113,7 +114,9 @@ def find_changes(db, rulesets: dict[str, Ruleset], facts_of, progress=None
                 facts = facts_of(candidate, own, totals[candidate["submission_id"]])
                 assessed += 1
             on = dt.date.fromisoformat(before["on"])
-            new_outcome = assess_outcome(facts, ruleset, on)
+            if prepared is None or prepared.on != on:
+                prepared = prepare(facts, on, summarise=False)
+            new_outcome = assess_outcome(facts, ruleset, on, prepared)
             if new_outcome == old_outcome:
                 continue
             old_version = old_label.split(" ", 1)[-1]

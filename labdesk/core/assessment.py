@@ -331,13 +331,32 @@ def _summary(evidence: EvidenceFacts, facts: StoneFacts) -> str:
     return ", ".join(parts) or "no details recorded"
 
 
-def judge_evidence(evidence: EvidenceFacts, facts: StoneFacts, on: dt.date) -> Judgement:
-    """Whether ``evidence`` can count as proof of non-Russian origin for this stone."""
+def judge_evidence(evidence: EvidenceFacts, facts: StoneFacts, on: dt.date,
+                   summarise: bool = True) -> Judgement:
+    """Whether ``evidence`` can count as proof of non-Russian origin for this stone
+    (``summarise=False``: without the summary, for an outcome alone)."""
     problems = (_date_problems(evidence, facts, on) + _weight_problems(evidence, facts)
                 + _kind_problems(evidence, diamond_types(facts.identification))
                 + _russia_problems(evidence))
     return Judgement(evidence=evidence, label=evidence_label(evidence),
-                     summary=_summary(evidence, facts), problems=tuple(problems))
+                     summary=_summary(evidence, facts) if summarise else "",
+                     problems=tuple(problems))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the evidence says of a stone on a day, whatever the jurisdiction: judged
+    once, applied under each ruleset (``prepare``)."""
+    on: dt.date
+    judged: tuple[Judgement, ...]
+    links: tuple[RussianLink, ...]
+    processed_elsewhere: tuple[EvidenceFacts, ...]
+
+
+def prepare(facts: StoneFacts, on: dt.date, summarise: bool = True) -> Prepared:
+    return Prepared(on, tuple(judge_evidence(ev, facts, on, summarise)
+                              for ev in facts.evidence),
+                    tuple(russian_links(facts)), tuple(processed_outside_russia(facts, on)))
 
 
 def russian_links(facts: StoneFacts) -> list[RussianLink]:
@@ -394,10 +413,14 @@ def assess(facts: StoneFacts, ruleset: Ruleset, on: dt.date) -> Assessment:
     return _Assessor(facts, ruleset, on).run()
 
 
-def assess_outcome(facts: StoneFacts, ruleset: Ruleset, on: dt.date) -> str:
+def assess_outcome(facts: StoneFacts, ruleset: Ruleset, on: dt.date,
+                   prepared: Prepared | None = None) -> str:
     """The outcome ``assess`` would give, without its sentences (re-assessing many stones
-    after a rules change)."""
-    return _Assessor(facts, ruleset, on).decide().outcome
+    after a rules change); ``prepared`` (``prepare(facts, on, summarise=False)``) lets one
+    stone's evidence be judged once for every jurisdiction."""
+    assessor = _Assessor(facts, ruleset, on, prepared or prepare(facts, on, False))
+    assessor.explain = False
+    return assessor.decide().outcome
 
 
 @dataclass(frozen=True)
@@ -414,12 +437,16 @@ class _Decision:
 class _Assessor:
     """One assessment's working state; each method answers one question about it."""
 
-    def __init__(self, facts: StoneFacts, ruleset: Ruleset, on: dt.date):
+    def __init__(self, facts: StoneFacts, ruleset: Ruleset, on: dt.date,
+                 prepared: Prepared | None = None):
         self.facts, self.ruleset, self.on = facts, ruleset, on
         self.types = diamond_types(facts.identification)
-        self.judged = [judge_evidence(ev, facts, on) for ev in facts.evidence]
-        self.links = russian_links(facts)
-        self.processed_elsewhere = processed_outside_russia(facts, on)
+        prepared = prepared if prepared is not None and prepared.on == on else \
+            prepare(facts, on)
+        self.judged = list(prepared.judged)
+        self.links = list(prepared.links)
+        self.processed_elsewhere = list(prepared.processed_elsewhere)
+        self.explain = True
         self.in_force = [r for r in ruleset.rules_in_force(on) if r.covers_types(self.types)
                          and r.covers_form(facts.mounted)]
         self.direct = [r for r in self.in_force
@@ -521,7 +548,8 @@ class _Assessor:
             if all(found.values()) and (linked or not proof.with_any_of):
                 return _ProofResult(tuple(found[k][0] for k in proof.requires)
                                     + tuple(linked[:1]), ())
-            missing.append(self.missing_for(proof, found, bool(linked)))
+            if self.explain:
+                missing.append(self.missing_for(proof, found, bool(linked)))
         return _ProofResult(None, tuple(missing))
 
     def missing_for(self, proof: Proof, found: dict[str, list[str]],

@@ -2,12 +2,13 @@
 takes typing or a barcode scanner, and a status bar saying who is working where."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QMainWindow, QStackedWidget, QToolBar,
                                QWidget)
 
+from labdesk.errors import LabError
 from labdesk.ui.views.audit import AuditView
 from labdesk.ui.views.intake import IntakeView
 from labdesk.ui.views.reports import ReportsView
@@ -17,6 +18,7 @@ from labdesk.ui.views.stone import StoneView
 from labdesk.ui.views.stones import StonesView
 from labdesk.ui.views.verify import VerifyView
 from labdesk.ui.widgets import STYLE
+from labdesk.ui.worker import run_task
 
 # (key, label, view class, shortcut, admins only)
 PAGES = (("intake", "Intake", IntakeView, "Ctrl+1", False),
@@ -101,6 +103,49 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_user)
         self.statusBar().addPermanentWidget(self.status_home)
         self._restore()
+        self.reassessing = None
+        QTimer.singleShot(0, self._reassess_if_needed)
+
+    # -------------------------------------------------------------- rules changes
+    def _reassess_if_needed(self) -> None:
+        """New origin rules in use: assess the findings already made again, at once."""
+        try:
+            needed = self.lab.user is not None and self.lab.rules_review_needed()
+        except LabError as exc:
+            self.views["review"].message.error(str(exc))
+            return
+        if needed:
+            self.reassess()
+
+    def reassess(self):
+        """Re-assess the lab's findings under the rules in use, off the GUI thread,
+        behind a progress dialog; then the Review page says what moved."""
+        review = self.views["review"]
+
+        def done(result):
+            self.reassessing = None
+            moved = len({c.stone for c in result.changes})
+            worse = len({c.stone for c in result.changes if c.worse})
+            rules = ", ".join(f"{code} {versions[1]}" for code, versions in
+                              result.versions.items())
+            if moved:
+                self.show_page("review")
+            review.update_rules_banner()
+            if result.versions:
+                review.message.info(
+                    f"Re-assessed {result.reassessed:,} stones under {rules}: "
+                    f"{moved:,} outcome{'s' if moved != 1 else ''} moved, {worse:,} for "
+                    f"the worse.")
+
+        def failed(message):
+            self.reassessing = None
+            review.message.error(f"The findings were not re-assessed: {message}")
+            review.update_rules_banner()
+
+        self.reassessing = run_task(
+            self, lambda progress: self.lab.reassess(progress=progress), done, failed,
+            title="Assessing the findings again under the new origin rules…")
+        return self.reassessing
 
     # -------------------------------------------------------------- navigation
     def show_page(self, key: str) -> QWidget:

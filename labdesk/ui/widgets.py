@@ -23,6 +23,8 @@ QListWidget#Navigation { background: #1d2733; color: #e8edf2; border: none;
 QListWidget#Navigation::item { padding: 9px 14px; }
 QListWidget#Navigation::item:selected { background: #0f5c8c; color: white; }
 QLabel#Locked { color: #8a5a00; font-weight: 600; }
+QFrame#RulesBanner { background: #fff3d6; border: 1px solid #e6c36a; border-radius: 4px; }
+QFrame#RulesBanner QLabel { color: #5e4100; }
 """
 
 

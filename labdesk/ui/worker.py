@@ -8,7 +8,7 @@ from __future__ import annotations
 import traceback
 from typing import Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from labdesk.errors import LabError
@@ -64,6 +64,7 @@ def run_task(parent: QWidget, fn: Callable, on_done: Callable, on_failed: Callab
     if title:
         dialog = QProgressDialog(title, "Cancel" if cancellable else "", 0, 0, parent)
         dialog.setWindowTitle(title)
+        dialog.setWindowModality(Qt.WindowModal)   # the window waits for the work
         dialog.setMinimumDuration(300)
         dialog.setAutoClose(False)
         if not cancellable:

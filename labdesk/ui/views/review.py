@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -36,6 +37,7 @@ from labdesk.core.evidence import COUNTRY_LISTS, FIELD_LABELS, kind_label
 from labdesk.errors import LabError
 from labdesk.ui import dialogs
 from labdesk.ui.views.base import View
+from labdesk.ui.views.rule_changes import RuleChangesDialog, summary
 from labdesk.ui.widgets import PdfView
 
 JURISDICTIONS = ("EU", "US", "UK")
@@ -311,12 +313,65 @@ class ReviewView(View):
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         split.setSizes([230, 1000])
+        self.outer.addWidget(self._rules_banner())
         self.outer.addWidget(split, 1)
         self._set_buttons()
+
+    def _rules_banner(self) -> QFrame:
+        """Shown when new origin rules moved the outcome of findings already made."""
+        self.rules_banner = QFrame()
+        self.rules_banner.setObjectName("RulesBanner")
+        self.rules_banner.setAccessibleName("Rules changes")
+        self.rules_text = QLabel()
+        self.rules_text.setWordWrap(True)
+        self.rules_button = QPushButton("Review the changes…")
+        self.rules_button.setAccessibleName("Review the stones the new rules moved")
+        self.rules_button.clicked.connect(self.show_rule_changes)
+        self.reassess_button = QPushButton("Re-assess now…")
+        self.reassess_button.setAccessibleName("Re-assess the findings under the new rules")
+        self.reassess_button.clicked.connect(lambda: self.window_.reassess())
+        row = QHBoxLayout(self.rules_banner)
+        row.setContentsMargins(10, 6, 10, 6)
+        row.addWidget(self.rules_text, 1)
+        row.addWidget(self.reassess_button)
+        row.addWidget(self.rules_button)
+        self.rules_banner.hide()
+        return self.rules_banner
+
+    def update_rules_banner(self) -> None:
+        """What the banner says: new rules not yet applied, or the stones they moved."""
+        try:
+            pending = self.lab.rules_review_needed()
+            changes = self.lab.rule_changes(status="open") if not pending else []
+        except LabError as exc:
+            self.rules_text.setText(str(exc))
+            self.rules_button.hide()
+            self.reassess_button.hide()
+            self.rules_banner.show()
+            return
+        if pending:
+            self.rules_text.setText(
+                "New origin rules are in use (" + ", ".join(f"{c} {v}" for c, v in
+                                                             pending.items())
+                + "): the findings already made must be assessed again under them before "
+                  "a report is issued.")
+        elif changes:
+            self.rules_text.setText(f"{summary(changes)}. A supervisor decides on each.")
+        self.reassess_button.setVisible(bool(pending))
+        self.rules_button.setVisible(bool(changes))
+        self.rules_banner.setVisible(bool(pending or changes))
+
+    def show_rule_changes(self) -> RuleChangesDialog:
+        dialog = RuleChangesDialog(self.lab, self, open_stone=self.window_.open_stone)
+        dialog.finished.connect(lambda _result: (self.update_rules_banner(),
+                                                 self.reload()))
+        dialog.open()
+        return dialog
 
     # ------------------------------------------------------------------ reading
     def refresh(self) -> None:
         current = self.finding.stone if self.finding else None
+        self.update_rules_banner()
         self.reload(select=current)
 
     def reload(self, select: str | None = None) -> None:

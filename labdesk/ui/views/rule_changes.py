@@ -1,0 +1,179 @@
+"""The stones whose origin outcome a rules change moved, and a supervisor's decisions on
+them (keep, reject, reopen, revoke): a dialog opened from the Review page's banner.
+
+Everything is decided by ``Lab``: the list (``lab.rule_changes``), who may settle
+(``settle_rule_change`` refuses anyone but a supervisor) and what each decision does."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout,
+                               QHeaderView, QLabel, QPushButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout)
+
+from labdesk.errors import LabError
+from labdesk.ui import dialogs
+from labdesk.ui.widgets import MessageBar
+
+COLUMNS = ("Stone", "Finding", "Report", "Jurisdiction", "Assessed on", "Was", "Now",
+           "Rules that changed")
+#: decision -> (button, meaning of the signature, what the reason box asks)
+DECISIONS = {
+    "keep": ("Keep…", "review of a rules change: finding kept",
+             "Why does the finding stand under the new rules?"),
+    "reject": ("Reject finding…", "rejection",
+               "Why is the proposed finding rejected? The technician reads this."),
+    "reopen": ("Reopen stone…", "reopening",
+               "Why is the stone reopened? Its report, if any, is superseded."),
+    "revoke": ("Revoke report…", "revocation",
+               "Why is the report revoked? Verifiers will see it as revoked."),
+}
+
+
+def summary(changes) -> str:
+    """'3 stones' outcomes moved under the new rules, 2 for the worse'."""
+    stones = len({c.stone for c in changes})
+    worse = len({c.stone for c in changes if c.worse})
+    return (f"{stones} stone{'s' if stones != 1 else ''}' origin outcome"
+            f"{'s' if stones != 1 else ''} moved under new rules, {worse} for the worse")
+
+
+class RuleChangesDialog(QDialog):
+    """The open rules changes, one row each; the buttons act on the selected row."""
+
+    def __init__(self, lab, parent=None, open_stone=None):
+        super().__init__(parent)
+        self.lab = lab
+        self.open_stone = open_stone
+        self.changes: list = []
+        self.setWindowTitle("What the new origin rules changed")
+        self.setAccessibleName("Rules changes")
+        self.resize(1100, 480)
+        intro = QLabel("Each stone below was assessed again under the new rules on the day "
+                       "of its own assessment, and its outcome moved. A change for the "
+                       "worse holds the stone's next report until a supervisor keeps the "
+                       "finding, rejects or reopens it, or revokes its report. Each "
+                       "decision is a signature.")
+        intro.setWordWrap(True)
+        self.message = MessageBar()
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setAccessibleName("Stones whose outcome moved")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.Stretch)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.itemDoubleClicked.connect(lambda _item: self._open())
+        self.buttons: dict[str, QPushButton] = {}
+        row = QHBoxLayout()
+        self.open_button = QPushButton("Open stone")
+        self.open_button.setAccessibleName("Open the stone")
+        self.open_button.clicked.connect(self._open)
+        row.addWidget(self.open_button)
+        row.addStretch(1)
+        for decision, (label, _meaning, _prompt) in DECISIONS.items():
+            button = QPushButton(label)
+            button.setAccessibleName(label.rstrip("…"))
+            button.clicked.connect(lambda _=False, d=decision: self.settle(d))
+            self.buttons[decision] = button
+            row.addWidget(button)
+        self.note = QLabel()
+        self.note.setObjectName("Hint")
+        self.note.setWordWrap(True)
+        close = QDialogButtonBox(QDialogButtonBox.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.message)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.note)
+        layout.addLayout(row)
+        layout.addWidget(close)
+        self.reload()
+
+    # ------------------------------------------------------------------ reading
+    def reload(self) -> None:
+        try:
+            self.changes = self.lab.rule_changes(status="open")
+        except LabError as exc:
+            self.message.error(str(exc))
+            self.changes = []
+        self.table.setRowCount(len(self.changes))
+        for row, change in enumerate(self.changes):
+            now = change.new_outcome + (" (worse)" if change.worse else " (better)")
+            values = (change.stone, change.finding_status, change.report or "—",
+                      change.jurisdiction, change.assessed_on,
+                      f"{change.old_outcome} ({change.old_ruleset})",
+                      f"{now} ({change.new_ruleset})", "; ".join(change.rules))
+            for column, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                if change.worse and column == 6:
+                    item.setForeground(Qt.darkRed)
+                self.table.setItem(row, column, item)
+        self.table.resizeRowsToContents()
+        if self.changes:
+            self.table.selectRow(0)
+        self._update_buttons()
+
+    def selected(self):
+        rows = self.table.selectionModel().selectedRows()
+        return self.changes[rows[0].row()] if rows and self.changes else None
+
+    def _update_buttons(self) -> None:
+        change = self.selected()
+        user = self.lab.user
+        supervisor = user is not None and user.role == "supervisor"
+        self.open_button.setEnabled(change is not None and self.open_stone is not None)
+        allowed = {
+            "keep": True,
+            "reject": change is not None and change.finding_status == "proposed",
+            "reopen": change is not None and change.finding_status == "approved",
+            "revoke": change is not None and change.report is not None,
+        }
+        for decision, button in self.buttons.items():
+            button.setEnabled(change is not None and supervisor and allowed[decision])
+        if not self.changes:
+            self.note.setText("No stone awaits a decision.")
+        elif not supervisor:
+            self.note.setText("Only a supervisor settles a rules change; you can open the "
+                              "stones.")
+        else:
+            self.note.setText("")
+
+    # ------------------------------------------------------------------ acting
+    def _open(self) -> None:
+        change = self.selected()
+        if change is not None and self.open_stone is not None:
+            self.open_stone(change.stone)
+            self.accept()
+
+    def settle(self, decision: str) -> bool:
+        """Ask the reason and the password, then settle the selected change."""
+        change = self.selected()
+        if change is None:
+            return False
+        label, meaning, prompt = DECISIONS[decision]
+        reason = dialogs.ask_reason(self, f"{label.rstrip('…')}: {change.stone}", prompt)
+        if not reason:
+            return False
+        user = self.lab.user
+        password = dialogs.ask_password(self, signer=user.full_name, meaning=meaning,
+                                        subject=change.stone)
+        if password is None:
+            self.message.info(f"Nothing done: the signature for {change.stone} was "
+                              f"cancelled.")
+            return False
+        try:
+            settled = self.lab.settle_rule_change(change.id, decision, reason,
+                                                  password=password)
+        except LabError as exc:
+            self.message.error(str(exc))
+            return False
+        self.message.info(f"{settled.stone}: {settled.status}, signed by {user.full_name}.")
+        self.reload()
+        return True
