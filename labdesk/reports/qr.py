@@ -1,9 +1,9 @@
 """QR codes for reports and labels, drawn in reportlab as 1-bit image masks.
 
 qrcode is the encoder.  It draws the function patterns (finders, alignment and timing
-patterns, the format and version information) and gives the Galois field, the
-Reed-Solomon generator polynomials and the block tables.  Around it, three shortcuts
-make a report's code cost a few hundredths of a millisecond instead of a few:
+patterns, the format and version information) and gives the Galois field's tables and
+the block tables.  Around it, three shortcuts make a report's code (its modules) cost
+about a tenth of a millisecond, where qrcode with a fixed mask takes one or two:
 
 - **A fixed mask.**  qrcode's automatic choice tries all eight masks (about 20 ms a
   code); a fixed mask is a valid QR code too (ISO/IEC 18004 allows any of the eight).
@@ -192,9 +192,9 @@ def draw(canvas, text: str, x: float, y: float, size: float) -> None:
     points wide including the quiet zone.
 
     The code is a 1-bit image mask written straight into the page (an inline image,
-    its rows in hexadecimal, a dark module painted in the fill colour): a few hundred
-    bytes that cost nothing to write, where a path of the dark modules' runs is about
-    fifteen kilobytes that reportlab must join and compress (a millisecond a report).
+    its rows in hexadecimal, a dark module painted in the fill colour): 1.5 KB for a
+    report's code, quick to write, where a path of the dark modules' runs is about 15 KB
+    that take a millisecond to write, join and compress.
     ``/I false`` asks viewers not to smooth it: poppler and pdfium draw its modules as
     sharp squares at any zoom, and read it at 100 and 150 dpi as well as the path.
     """
