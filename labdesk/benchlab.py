@@ -82,10 +82,11 @@ def build(home: Path, stones: int, seed: int = 1, progress=None) -> Lab:
                         "notes": " ".join(rng.choice(WORDS) for _ in range(4)),
                         "created_at": now, "updated_at": now})
                     if rng.random() < 0.5:
+                        kind = rng.choice(("sow_invoice", "provenance_record"))
                         batch_ev.append({**ev_cols, "id": ev_id, "stone_id": stone_id,
-                                         "kind": rng.choice(("sow_invoice",
-                                                             "provenance_record")),
-                                         "reference": f"INV-{ev_id}", "issued_on": now[:10],
+                                         "kind": kind, "reference": f"INV-{ev_id}",
+                                         "sow_statement": 1 if kind == "sow_invoice"
+                                         else None, "issued_on": now[:10],
                                          "weight_mct": 5000, "created_by": tech,
                                          "created_at": now, "updated_at": now})
                         if rng.random() < 0.5:
@@ -179,24 +180,30 @@ def table_insert_seconds(database: Path, rows: list[dict]) -> float:
 
 
 def add_findings(lab: Lab, count: int, seed: int = 3, progress=None) -> int:
-    """Give ``count`` stones spread over the lab an approved finding, recorded as assessed
-    today under the rulesets in use with every outcome clear (the re-assessment after a
-    rules change then has all of them to assess, and finds the ones that were not).
+    """Give ``count`` stones spread over the lab an approved finding, with the outcomes of
+    today's assessment under the rulesets in use recorded as a proposal records them.
 
     Bulk path: the findings are written with their batch audit events; the stones' new
     state is set without events (nothing here checks the chain).  Returns how many."""
     import datetime as dt
     import json
 
+    from labdesk.core.assessment import assess_outcome, prepare
     from labdesk.lab import _rulesets
     rng = random.Random(seed)
     db = lab._db
     total = db.execute("SELECT count(*) FROM stones").fetchone()[0]
     chosen = sorted(rng.sample(range(1, total + 1), min(count, total)))
-    today = dt.date.today().isoformat()
-    assessments = json.dumps({code: {"ruleset": r.label, "on": today, "outcome": "clear",
-                                     "in_scope": True}
-                              for code, r in sorted(_rulesets().items())}, sort_keys=True)
+    today = dt.date.today()
+    rulesets = sorted(_rulesets().items())
+
+    def assessments(stone_id: int) -> str:
+        facts = lab._facts(queries.stone_by_id(db, stone_id))
+        prepared = prepare(facts, today, summarise=False)
+        return json.dumps({code: {"ruleset": r.label, "on": today.isoformat(),
+                                  "outcome": assess_outcome(facts, r, today, prepared),
+                                  "in_scope": True} for code, r in rulesets},
+                          sort_keys=True)
     columns = dict.fromkeys(writes.columns(db, "findings"))
     users = {r["username"]: r["id"] for r in queries.users(db)}
     next_finding = queries.next_id(db, "findings")
@@ -205,7 +212,8 @@ def add_findings(lab: Lab, count: int, seed: int = 3, progress=None) -> int:
         now = utcnow()
         rows = [{**columns, "id": next_finding + i, "stone_id": stone_id,
                  "origin": "non_russian", "mining_country": "BW", "statement": "",
-                 "evidence_ids": "[]", "assessments": assessments, "status": "approved",
+                 "evidence_ids": "[]", "assessments": assessments(stone_id),
+                 "status": "approved",
                  "proposed_by": users["tech"], "proposed_at": now,
                  "decided_by": users["sup"], "decided_at": now, "decision_comment": ""}
                 for i, stone_id in enumerate(ids)]
