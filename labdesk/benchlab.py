@@ -189,13 +189,13 @@ def add_findings(lab: Lab, count: int, seed: int = 3, progress=None) -> int:
     import json
 
     from labdesk.core.assessment import assess_outcome, prepare
-    from labdesk.lab import _rulesets
+    from labdesk.lab import rulesets_in_use
     rng = random.Random(seed)
     db = lab._db
     total = db.execute("SELECT count(*) FROM stones").fetchone()[0]
     chosen = sorted(rng.sample(range(1, total + 1), min(count, total)))
     today = dt.date.today()
-    rulesets = sorted(_rulesets().items())
+    rulesets = sorted(rulesets_in_use().items())
 
     def assessments(stone_id: int) -> str:
         facts = lab._facts(queries.stone_by_id(db, stone_id))

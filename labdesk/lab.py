@@ -1803,9 +1803,13 @@ def _candidate_facts(candidate: dict, evidence: list[dict], totals: tuple[int, i
         mounted=bool(candidate["mounted"]))
 
 
-def _rulesets() -> dict:
+def rulesets_in_use() -> dict:
     """The rulesets in use: the shipped ones, or those in ``$LABDESK_RULESETS`` (a lab
     that keeps its own, edited copies)."""
+    return _rulesets()
+
+
+def _rulesets() -> dict:
     from labdesk.core.rulesets import default_rulesets_dir
     folder = os.environ.get("LABDESK_RULESETS") or str(default_rulesets_dir())
     return _rulesets_in(folder)
