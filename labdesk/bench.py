@@ -2,6 +2,7 @@
 
     python -m labdesk.bench run --sizes 10000,100000,1000000 --out bench.md
     python -m labdesk.bench reports --count 200
+    python -m labdesk.bench reassess --stones 1000000 --findings 100000
 
 ``run`` builds a lab of each size (store bulk path: same schema, indexes and
 audit chain as real use) and measures what a lab feels: intake, lookups, search, the
@@ -265,10 +266,6 @@ def _cold_start(home: Path) -> dict:
             "peak_rss_mb": max(r[1] for r in runs)}
 
 
-GOALS = {"lookup": 0.001, "search": 0.050, "view_first": 0.100, "cold_start": 1.5,
-         "check": 60, "intake_ratio": 3, "report": 0.015}
-
-
 def table(all_results: list[dict]) -> str:
     """The figures as a Markdown table, one column per lab size."""
     def row(label, key, fmt, goal=""):
@@ -378,6 +375,39 @@ def reports(count):
     click.echo(f"  of which the QR code  {_ms(r['qr'])}   (zxing-cpp's writer for the same "
                f"code: {_ms(r['qr_zxing'])})")
     click.echo(f"token length            {r['token_bytes']} bytes")
+
+
+@main.command()
+@click.option("--stones", default=1_000_000, show_default=True, help="Stones in the lab.")
+@click.option("--findings", default=100_000, show_default=True,
+              help="Stones with an approved finding among them.")
+def reassess(stones, findings):
+    """Time the re-assessment after a rules change (every standing finding assessed
+    again under new versions of the three rulesets, the UK's without its KP proof)."""
+    from labdesk import benchlab
+    tmp = Path(tempfile.mkdtemp(prefix="labdesk-bench-"))
+    saved = os.environ.get("LABDESK_RULESETS")
+    try:
+        seconds, lab = _timed(benchlab.build, tmp / "lab", stones)
+        click.echo(f"lab of {stones:,} stones built in {seconds:.1f} s")
+        seconds, made = _timed(benchlab.add_findings, lab, findings)
+        click.echo(f"{made:,} approved findings added in {seconds:.1f} s")
+        os.environ["LABDESK_RULESETS"] = str(benchlab.newer_rulesets(tmp / "rules"))
+        rss = _rss_mb()
+        seconds, review = _timed(lab.reassess)
+        click.echo(f"re-assessment           {seconds:.2f} s for {review.reassessed:,} "
+                   f"stones x {len(review.versions)} rulesets "
+                   f"({seconds / max(review.reassessed, 1) * 1000:.3f} ms a stone)")
+        click.echo(f"outcomes moved          {len(review.changes):,} "
+                   f"({review.worse:,} for the worse)")
+        click.echo(f"memory                  +{_rss_mb() - rss:.0f} MB")
+        lab.close()
+    finally:
+        if saved is None:
+            os.environ.pop("LABDESK_RULESETS", None)
+        else:
+            os.environ["LABDESK_RULESETS"] = saved
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

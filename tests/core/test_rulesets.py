@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
 from labdesk.core.assessment import assess
 from labdesk.core.facts import StoneFacts
 from labdesk.core.rulesets import (DIRECT, PROCESSED_ELSEWHERE, Ruleset, default_rulesets_dir,
-                                   load_ruleset, load_rulesets)
+                                   earlier_versions, load_ruleset, load_rulesets)
 from labdesk.errors import ValidationError
 
 D = dt.date
@@ -331,3 +334,33 @@ def test_editing_a_threshold_and_version_changes_the_assessment(tmp_path, shippe
         ("EU 2026.2", "insufficient", True)
     assert (after.ruleset, after.outcome, after.in_scope) == ("EU 2026.3", "clear", False)
     assert any("0.80 ct threshold" in r or "0.80 ct or more" in r for r in after.reasons)
+
+
+# -- every change to a ruleset bumps its version ----------------------------------------
+
+LOCK = Path(__file__).resolve().parents[1] / "fixtures" / "rulesets.lock.json"
+
+
+def test_every_change_to_a_shipped_ruleset_bumps_its_version(shipped):
+    """The lock names the text of each shipped version.  Edited the rules?  Copy the old
+    file to resources/rulesets/history/<code>-<old version>.toml, give the new one a new
+    version, and write its version and SHA-256 here."""
+    lock = json.loads(LOCK.read_text(encoding="utf-8"))
+    assert set(lock) == set(shipped)
+    for code, ruleset in shipped.items():
+        digest = hashlib.sha256(ruleset.path.read_bytes()).hexdigest()
+        if ruleset.version == lock[code]["version"]:
+            assert digest == lock[code]["sha256"], \
+                f"{ruleset.path.name} changed but its version {ruleset.version} did not"
+        else:
+            pytest.fail(f"{ruleset.path.name} is now version {ruleset.version}: record its "
+                        f"SHA-256 {digest} in {LOCK.name}")
+
+
+def test_every_earlier_version_is_kept_and_loads(shipped):
+    earlier = earlier_versions()
+    assert {("EU", "2026.1"), ("US", "2024.2"), ("UK", "2025.1")} <= set(earlier)
+    for (code, version), path in earlier.items():
+        old = load_ruleset(path)
+        assert (old.jurisdiction, old.version) == (code, version)
+        assert version != shipped[code].version, "history holds earlier versions only"

@@ -77,6 +77,8 @@ def test_wheel_contains_the_resources(wheel):
                 "labdesk/cli.py", "labdesk/selftest.py", "labdesk/ui/views/__init__.py"}
     expected |= {f"labdesk/resources/rulesets/{p.name}"
                  for p in (ROOT / "resources" / "rulesets").glob("*.toml")}
+    expected |= {f"labdesk/resources/rulesets/history/{p.name}"   # earlier versions
+                 for p in (ROOT / "resources" / "rulesets" / "history").glob("*.toml")}
     expected |= {f"labdesk/resources/icons/labdesk-{size}.png"
                  for size in (16, 24, 32, 48, 64, 128, 256, 512)}
     expected |= {"labdesk/resources/rulesets/eu.toml", "labdesk/resources/rulesets/us.toml",
