@@ -162,3 +162,8 @@ def check_consistency(values: dict) -> None:
     if growth and ident in ("natural", "simulant"):
         raise ValidationError(f"growth_method: a {grading.label(ident).lower()} stone has "
                               f"no growth method ({growth})", field="growth_method")
+
+
+def stone_number(stone_id: int) -> str:
+    """The number printed on a stone's envelope: D and seven digits."""
+    return f"D{stone_id:07d}"

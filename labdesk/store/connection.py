@@ -90,3 +90,21 @@ def _begin_immediate(conn: sqlite3.Connection) -> None:
 def utcnow() -> str:
     """The current time, UTC, ISO-8601 with microseconds and a Z."""
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@contextlib.contextmanager
+def snapshot(path: Path | str):
+    """A connection of its own holding one read transaction: the lab as it was when the
+    first statement ran, whatever other connections write meanwhile (WAL).  Long reads
+    (``check``, ``backup``) use it so that they hold no lock any other call needs."""
+    db = connect(path)
+    try:
+        db.conn.execute("BEGIN")          # deferred: the snapshot starts at the first read
+        db.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        yield db
+    finally:
+        try:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+        finally:
+            db.close()

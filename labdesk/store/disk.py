@@ -15,7 +15,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from labdesk.errors import storage_error
+from labdesk.errors import IntegrityError, storage_error
 
 
 def write_atomically(path: Path, data: bytes, mode: int = 0o444,
@@ -139,3 +139,14 @@ def remove_dead_writers_temporary_files(folder: Path) -> int:
             unlink_quietly(entry.path)
             removed += 1
     return removed
+
+
+def read_verified(path: Path, sha256: str, what: str) -> bytes:
+    """The bytes of ``path``, checked against their SHA-256: ``IntegrityError`` naming
+    ``what`` when the file is missing or was altered."""
+    if not path.is_file():
+        raise IntegrityError(f"the PDF of {what} is missing ({path.name})")
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise IntegrityError(f"the PDF of {what} was altered on disk (SHA-256 differs)")
+    return data

@@ -1,0 +1,104 @@
+"""Looking after the lab: the integrity check, backups, the search index.
+
+A service of the ``Lab`` facade (``labdesk.lab.facade``): called with the door's lock
+held, it never takes it again and reaches the other services through its context.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from labdesk.core import workflow
+from labdesk.core.records import CheckResult
+from labdesk.errors import (IntegrityError, ValidationError)
+from labdesk.reports import keys
+from labdesk.store import audit, backup as backups, queries, schema, search_index
+from labdesk.store.connection import snapshot, transaction, utcnow
+from labdesk.store.disk import read_verified
+
+
+class Upkeep:
+    """The ``Lab`` facade's upkeep work."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    @property
+    def db(self):
+        return self.ctx.db
+
+    def check(self, progress=None) -> CheckResult:
+        """Check the database, the audit chain against every table, and every document.
+
+        Reads its own snapshot of the database and takes no lock: every other call goes
+        on meanwhile (the window stays live for the 30-50 s a million stones take).
+        ``progress(step, done, total)`` is called now and then.
+        """
+        problems: list[str] = []
+        report = lambda step, done, total: progress and progress(step, done, total)  # noqa
+        report("database", 0, 1)
+        with snapshot(self.ctx.db_path) as db:
+            problems.extend(queries.database_problems(db))
+            chain = audit.verify(db, lambda d, t: report("audit", d, t))
+            problems.extend(chain.problems)
+            problems.extend(search_index.problems(db))
+            documents = list(queries.all_document_hashes(db))
+            logo = json.loads(queries.settings(db).get("logo") or "null")
+            if logo:
+                documents.append((logo, "the lab's logo"))
+            reports = queries.all_reports(db)
+            records = queries.counts(db)
+        problems.extend(f"keys: {problem}" for problem in keys.exposure(self.ctx.home / "keys"))
+        for row in reports:
+            try:
+                read_verified(self.ctx.reports.report_path(row["number"]), row["pdf_sha256"],
+                              f"report {row['number']}")
+            except IntegrityError as exc:
+                problems.append(f"reports: {exc}")
+        for index, (sha, what) in enumerate(documents):
+            try:
+                self.ctx.documents.verify(sha)
+            except (IntegrityError, ValidationError) as exc:
+                problems.append(f"documents: {what}: {exc}")
+            if index % 100 == 0:
+                report("documents", index, len(documents))
+        return CheckResult(ok=not problems, problems=tuple(problems), events=chain.events,
+                           documents=len(documents), records=records)
+
+    def backup(self, path=None, progress=None) -> Path:
+        """Write a backup zip (default: the home's ``backups/`` folder); returns its path.
+
+        The copy is made from a snapshot of its own, outside the door: only the checks
+        before and the audit event after take it."""
+        with self.ctx.door:
+            actor = self.ctx.require_actor()
+        if path is None:
+            stamp = utcnow()[:19].replace(":", "").replace("-", "")
+            path = self.ctx.home / "backups" / f"labdesk-{stamp}.zip"
+        path = Path(path)
+        if path.is_dir():
+            raise ValidationError(f"backup: {path} is a folder; name the backup file",
+                                  field="backup")
+        with snapshot(self.ctx.db_path) as db:
+            manifest = backups.create(db.conn, self.ctx.home, path, schema.version(db),
+                                      progress)  # one LabError for a full or read-only disk
+
+        def record():
+            with transaction(self.db):
+                audit.record(self.db, actor.username, "lab.backup", "lab", "backup",
+                             file=path.name, files=len(manifest["files"]))
+
+        with self.ctx.door:
+            self.ctx.storage_guarded(f"recording the backup {path.name}", record)
+        return path
+
+    def rebuild_search_index(self) -> int:
+        """Index every stone for search again (an admin's repair when ``check()`` reports
+        the index incomplete); returns how many stones are indexed."""
+        actor = self.ctx.require_actor()
+        workflow.check_admin(actor, "rebuild the search index")
+        with transaction(self.db):
+            count = search_index.rebuild(self.db)
+            audit.record(self.db, actor.username, "lab.reindex", "lab", "search index",
+                         stones=count)
+        return count
