@@ -2,7 +2,6 @@
 that walks the chain and every document (``Lab.check``)."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 
@@ -16,7 +15,7 @@ from labdesk.core import grading
 from labdesk.core.evidence import FIELD_LABELS, kind_label
 from labdesk.lab import stone_number as lab_stone_number
 from labdesk.ui.paging import PagedModel
-from labdesk.ui.wording import action_label
+from labdesk.ui.wording import action_label, local_time
 from labdesk.ui.views.base import View
 from labdesk.ui.widgets import hbox
 from labdesk.ui.worker import run_task
@@ -43,17 +42,6 @@ CHECK_TIP = ("Walk the audit chain, compare it with every record and verify ever
              "document's hash (Ctrl+I)")
 SALIENT = ("number", "username", "name", "kid", "filename", "reference")
 SECRET = ("password_hash",)
-
-
-def local_time(at: str) -> str:
-    """A stored UTC time ('...Z') as the workstation's local time."""
-    try:
-        moment = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
-    except ValueError:
-        return at
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _value(value, column: str = "") -> str:
@@ -187,7 +175,7 @@ def details_text(event) -> str:
             return [clean(v) for v in value]
         return value
     head = (f"Event {event.id}: {action_label(event.action)} ({event.action})\n"
-            f"When: {local_time(event.at)} (stored as {event.at} UTC)\n"
+            f"When: {local_time(event.at, seconds=True)} (stored as {event.at})\n"
             f"Who: {event.actor}\nRecord: {record_text(event)} "
             f"[{event.entity} {event.entity_id}]\nHash: {event.hash}\n\n")
     return head + json.dumps(clean(event.data), indent=2, ensure_ascii=False,
@@ -223,7 +211,7 @@ class AuditModel(PagedModel):
 
     def text(self, event, key: str) -> str:
         if key == "at":
-            return local_time(event.at)
+            return local_time(event.at, seconds=True)
         if key == "actor":
             return self.names.get(event.actor, event.actor)
         if key == "action":
@@ -400,7 +388,7 @@ class AuditView(View):
                            + (" match the filters" if any(self.filters().values()) else "")
                            + (f" (showing the first {shown}; scroll for more)"
                               if shown < total else ""))
-        widths = (150, 120, 160, 180, 0, 110)
+        widths = (180, 120, 160, 180, 0, 110)
         for column, width in enumerate(widths):
             if width:
                 self.table.setColumnWidth(column, width)

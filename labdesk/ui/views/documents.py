@@ -19,6 +19,7 @@ from labdesk.core.evidence import kind_label
 from labdesk.errors import LabError
 from labdesk.ui import dialogs
 from labdesk.ui.widgets import PdfView
+from labdesk.ui.wording import local_time
 
 COLUMNS = ("File", "Size", "Type", "SHA-256", "Integrity")
 THUMB = 40
@@ -157,7 +158,7 @@ class DocumentsPanel(QWidget):
             name = QTableWidgetItem(att.filename)
             name.setData(Qt.UserRole, att.sha256)
             name.setToolTip(f"{att.filename}, attached by {att.created_by} on "
-                            f"{att.created_at[:16].replace('T', ' ')} UTC")
+                            f"{local_time(att.created_at)}")
             thumb = self.thumbnails.get(att.sha256)
             if thumb is not None:
                 name.setIcon(QIcon(thumb))

@@ -18,6 +18,7 @@ from labdesk.core.countries import country_name
 from labdesk.core.evidence import (COUNTRY_LISTS, FIELD_LABELS, KIND_FIELDS, KINDS, REQUIRED,
                                    kind_label)
 from labdesk.errors import LabError, ValidationError
+from labdesk.ui.wording import local_time
 
 DATE_FIELDS = ("issued_on", "expires_on", "outside_russia_since")
 COUNTRY_LIST_FIELDS = COUNTRY_LISTS
@@ -192,7 +193,7 @@ class EvidenceForm(QWidget):
         where = "this stone" if evidence.level == "stone" else \
             f"the parcel {evidence.target}"
         self.heading.setText(f"{kind_label(evidence.kind)} on {where}, recorded by "
-                             f"{evidence.created_by} on {_local(evidence.created_at)}")
+                             f"{evidence.created_by} on {local_time(evidence.created_at)}")
         self.kind.blockSignals(True)
         self.kind.setCurrentIndex(max(self.kind.findData(evidence.kind), 0))
         self.kind.blockSignals(False)
@@ -418,12 +419,3 @@ def _country_tip(widget: QLineEdit, text: str) -> None:
             name = country_name(code)
             names.append(f"{code}: {name}" if name != code else f"{code}: unknown code")
     widget.setToolTip("; ".join(names))
-
-
-def _local(moment: str) -> str:
-    """A stored UTC time in the workstation's local time, to the minute."""
-    try:
-        when = dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
-    except (AttributeError, ValueError):
-        return str(moment)
-    return when.astimezone().strftime("%Y-%m-%d %H:%M")

@@ -36,6 +36,7 @@ from labdesk.ui import dialogs
 from labdesk.ui.paging import PagedModel
 from labdesk.ui.views.base import View
 from labdesk.ui.widgets import PdfView
+from labdesk.ui.wording import local_date, local_time
 from labdesk.ui.worker import run_task
 
 PAGE = 200
@@ -152,7 +153,7 @@ class ReportsModel(PagedModel):
             if key == "status":
                 return grading.label(report.status)
             if key == "issued_at":
-                return report.issued_at[:10]
+                return local_date(report.issued_at)
             if key == "issued_by":
                 return self.names.get(report.issued_by, report.issued_by)
             if key == "note":
@@ -163,7 +164,7 @@ class ReportsModel(PagedModel):
         if role == Qt.ToolTipRole and key == "note":
             return report_note(report) or None
         if role == Qt.ToolTipRole and key == "issued_at":
-            return report.issued_at[:19].replace("T", " ") + " UTC"
+            return local_time(report.issued_at, seconds=True)
         if role == Qt.UserRole:
             return report.number
         return None
@@ -178,7 +179,7 @@ def report_note(report) -> str:
     """What a reader should know about a report's status, in words."""
     parts = []
     if report.status == "revoked":
-        parts.append(f"revoked {(report.withdrawn_at or '')[:10]}: "
+        parts.append(f"revoked {local_date(report.withdrawn_at)}: "
                      f"{report.withdrawn_reason or ''}")
     elif report.status == "superseded":
         parts.append(f"superseded by {report.superseded_by}" if report.superseded_by
@@ -407,9 +408,8 @@ class ReportsView(View):
         self.heading.setText(f"{report.number} — <span style='color:{colour}'>"
                              f"{grading.label(report.status)}</span>")
         issued_by = self.model.names.get(report.issued_by, report.issued_by)
-        issued_at = report.issued_at[:16].replace("T", " ")
-        lines = [(f"Stone {report.stone}, issued {issued_at} UTC by {issued_by}. Signing "
-                  f"key {report.kid}.")]
+        lines = [f"Stone {report.stone}, issued {local_time(report.issued_at)} by "
+                 f"{issued_by}. Signing key {report.kid}."]
         note = report_note(report)
         if note:
             lines.append(note.rstrip(".") + ".")

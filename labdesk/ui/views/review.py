@@ -39,6 +39,7 @@ from labdesk.ui import dialogs
 from labdesk.ui.views.base import View
 from labdesk.ui.views.rule_changes import RuleChangesDialog, summary
 from labdesk.ui.widgets import PdfView
+from labdesk.ui.wording import local_date, local_time
 
 JURISDICTIONS = ("EU", "US", "UK")
 STONE_FACTS = ("Carat weight", "Identification", "Shape", "Colour", "Clarity",
@@ -51,11 +52,6 @@ OUTCOME_WORDS = {"clear": "Clear", "insufficient": "Evidence insufficient",
 OUTCOME_COLOURS = {"clear": "#14632f", "insufficient": "#7a5200", "prohibited": "#8a1414"}
 APPROVE_MEANING = "Approval of the origin finding"
 REJECT_MEANING = "Rejection of the origin finding"
-
-
-def when(moment: str | None) -> str:
-    """'2026-11-29T20:23:20.99Z' -> '2026-11-29 20:23' (UTC, as stored)."""
-    return (moment or "")[:16].replace("T", " ")
 
 
 def origin_words(origin: str | None, mining_country: str | None) -> str:
@@ -386,11 +382,11 @@ class ReviewView(View):
         for row, f in enumerate(findings):
             mine = me is not None and f.proposed_by == me.username
             text = (f"{f.stone} · {f.proposed_by_name}{' (you)' if mine else ''}\n"
-                    f"{ORIGIN_SHORT.get(f.origin, f.origin)} · {f.proposed_at[:10]}")
+                    f"{ORIGIN_SHORT.get(f.origin, f.origin)} · {local_date(f.proposed_at)}")
             item = QListWidgetItem(text)
             item.setData(Qt.UserRole, f.stone)
             item.setToolTip(f"{f.stone}: proposed by {f.proposed_by_name} on "
-                            f"{when(f.proposed_at)} UTC")
+                            f"{local_time(f.proposed_at)}")
             self.queue.addItem(item)
             if f.stone == select:
                 row_to_select = row
@@ -430,7 +426,7 @@ class ReviewView(View):
         self.heading.setText(f"{stone.number} — {origin}")
         statement = finding.statement or "(no statement)"
         self.proposal.setText(f"Proposed by <b>{finding.proposed_by_name}</b> on "
-                              f"{when(finding.proposed_at)} UTC: “{_escape(statement)}”")
+                              f"{local_time(finding.proposed_at)}: “{_escape(statement)}”")
         self._fill_stone(stone)
         self._fill_evidence(detail.evidence, finding)
         self._fill_assessments(finding)
@@ -452,7 +448,7 @@ class ReviewView(View):
             "Measurements": stone.measurements and f"{stone.measurements} mm",
             "Inscription": stone.inscription, "Client": stone.client,
             "Client reference": stone.client_ref, "Submission": stone.submission,
-            "Received": when(stone.received_at)}
+            "Received": local_time(stone.received_at)}
         for name, label in self.stone_facts.items():
             text = values.get(name) or "—"
             label.setText(text)
@@ -471,7 +467,7 @@ class ReviewView(View):
                 heading += " — added after the proposal"
             top = QTreeWidgetItem([heading])
             top.setToolTip(0, f"{heading}; recorded by {ev.created_by} on "
-                              f"{when(ev.created_at)}")
+                              f"{local_time(ev.created_at)}")
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)

@@ -19,9 +19,9 @@ from labdesk.core import workflow
 from labdesk.core.settings import PAPER_SIZES
 from labdesk.errors import LabError
 from labdesk.ui import dialogs
-from labdesk.ui.views.audit import local_time
 from labdesk.ui.views.base import View
 from labdesk.ui.widgets import hbox
+from labdesk.ui.wording import local_time
 from labdesk.ui.worker import run_task
 
 ADMINS_ONLY = "Only an admin can change the lab's settings."

@@ -9,7 +9,6 @@ be done, and says why in each disabled button's tooltip.
 """
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 
@@ -28,7 +27,7 @@ from labdesk.core.stones import STONE_FIELDS
 from labdesk.core.weights import format_weight
 from labdesk.errors import LabError, StateError, ValidationError
 from labdesk.ui import dialogs
-from labdesk.ui.wording import action_label
+from labdesk.ui.wording import action_label, local_date, local_time
 from labdesk.ui.views.base import View
 from labdesk.ui.views.documents import DocumentsPanel
 from labdesk.ui.views.evidence_form import EvidenceForm
@@ -75,19 +74,6 @@ _WORD_COLUMNS = ("shape", "cut", "polish", "symmetry", "fluorescence", "identifi
                  "state", "status", "origin", "origin_type")
 ORIGIN_CHOICES = (("non_russian", "Not of Russian origin"), ("russian", "Russian origin"),
                   ("undetermined", "Origin undetermined"))
-
-
-def local_time(moment: str | None, seconds: bool = False) -> str:
-    """A stored UTC time ('2026-11-29T20:22:32.8Z') in the workstation's local time."""
-    if not moment:
-        return ""
-    try:
-        when = dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
-    except ValueError:
-        return moment
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
 def _sentence(text: str) -> str:
@@ -581,7 +567,7 @@ class StoneView(View):
                  f"submission {_esc(stone.submission)}"]
         if stone.client_ref:
             parts.append(f"client ref {_esc(stone.client_ref)}")
-        parts.append(f"received {local_time(stone.received_at)[:10]}")
+        parts.append(f"received {local_date(stone.received_at)}")
         self.header.setText(" · ".join(parts))
         if stone.locked:
             self.banner.setText(f"Locked — {state.lower()}; a supervisor may reopen it "
@@ -1044,7 +1030,7 @@ class StoneView(View):
                       self._signature_text(event))
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
-                item.setToolTip(value if column != 0 else f"{event.at} UTC")
+                item.setToolTip(value if column != 0 else f"Stored as {event.at}")
                 if column == 0:
                     item.setData(Qt.UserRole, event.id)
                 table.setItem(row, column, item)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHeaderView, QLineE
 from labdesk.core import grading, workflow
 from labdesk.ui.views.base import View
 from labdesk.ui.widgets import hbox
+from labdesk.ui.wording import local_time
 
 COLUMNS = (("number", "Stone", "number"), ("client", "Client", "client"),
            ("client_ref", "Client ref", "client_ref"), ("weight", "Carat", "weight"),
@@ -86,7 +87,7 @@ class StonesModel(QAbstractTableModel):
         key = COLUMNS[index.column()][0]
         value = getattr(stone, key)
         if key == "received_at":
-            return value[:16].replace("T", " ")
+            return local_time(value)
         if key in ("shape", "identification", "state"):
             return grading.label(value)
         return value or ""
