@@ -47,7 +47,8 @@ from dataclasses import dataclass, field
 from labdesk.core.countries import RUSSIA, country_name
 from labdesk.core.facts import EvidenceFacts, StoneFacts
 from labdesk.core.rulesets import (DIRECT, EXPORTED_FROM_RUSSIA, LABORATORY_GROWN, NATURAL,
-                                   PROCESSED_ELSEWHERE, PROCESSED_IN_RUSSIA,
+                                   CERTIFICATION, PROCESSED_ELSEWHERE, PROCESSED_IN_RUSSIA,
+                                   PROOF_SCOPES,
                                    TRANSITED_RUSSIA, Exemption, Proof, Rule, Ruleset)
 from labdesk.core.weights import format_weight
 
@@ -452,7 +453,7 @@ class _Assessor:
         self.direct = [r for r in self.in_force
                        if r.scope == DIRECT and r.reaches(facts.weight_mct)]
         self.covering = [r for r in self.in_force
-                         if r.scope == PROCESSED_ELSEWHERE and r.reaches(facts.weight_mct)]
+                         if r.scope in PROOF_SCOPES and r.reaches(facts.weight_mct)]
         self.exemptions = {r.id: self.exemption(r) for r in self.direct + self.covering}
 
     # -- questions ---------------------------------------------------------------------
@@ -497,11 +498,12 @@ class _Assessor:
         rule_name = f"{self.ruleset.jurisdiction} rule {rule.id}"
         if ex.effective_until and ex.effective_until < self.on:
             return (f"{label} does not exempt the stone from {rule_name}: the exemption "
-                    f"for stones outside Russia before {ex.outside_russia_before} expired "
-                    f"on {ex.effective_until}, before {self.on}.")
+                    f"for stones outside Russia before {ex.outside_russia_before} "
+                    f"({ex.description}) expired on {ex.effective_until}, before "
+                    f"{self.on}.")
         return (f"{label} does not exempt the stone from {rule_name}: the exemption for "
-                f"stones outside Russia before {ex.outside_russia_before} applies only "
-                f"from {ex.effective_from}.")
+                f"stones outside Russia before {ex.outside_russia_before} "
+                f"({ex.description}) applies only from {ex.effective_from}.")
 
     def grandfathers(self, evidence: EvidenceFacts, ex: Exemption,
                      rule: Rule) -> tuple[bool, str]:
@@ -515,6 +517,10 @@ class _Assessor:
         elif evidence.issued_on and since > evidence.issued_on:
             problems.append(f"it states the stone was outside Russia since {since}, after "
                             f"the document was issued ({evidence.issued_on})")
+        if evidence.issued_on is None:
+            problems.append("it states no issue date, so it cannot be shown to be a record "
+                            "of its time")
+        problems += self.left_russia_since(ex.outside_russia_before)
         rule_name = f"{self.ruleset.jurisdiction} rule {rule.id}"
         if problems:
             return False, f"{label} does not exempt the stone from {rule_name}: " \
@@ -526,6 +532,25 @@ class _Assessor:
         return True, (f"{label} exempts the stone from {rule_name} (grandfathering): it "
                       f"shows the stone outside Russia since {since}, before "
                       f"{ex.outside_russia_before}.")
+
+    def left_russia_since(self, cutoff: dt.date) -> list[str]:
+        """Evidence that the goods were exported from or passed through Russia on or after
+        ``cutoff`` (or on a day it does not state): a stone grandfathered by being outside
+        Russia before ``cutoff`` must not have been exported from Russia since (OFAC GL 103,
+        104 and 104A; the EU and UK licences alike)."""
+        problems = []
+        for link in self.links:
+            if link.kind not in (EXPORTED_FROM_RUSSIA, TRANSITED_RUSSIA):
+                continue
+            issued = link.evidence.issued_on
+            label = evidence_label(link.evidence)
+            if issued is None:
+                problems.append(f"{label} shows the goods left Russia or passed through it "
+                                f"on a day it does not state, which may be after {cutoff}")
+            elif issued >= cutoff:
+                problems.append(f"{label} shows the goods left Russia or passed through it "
+                                f"on {issued}, after {cutoff}")
+        return problems
 
     def may_be_lab_grown_under(self, rule: Rule) -> bool:
         """Whether, for ``rule``, this stone may be laboratory-grown (refer, or LG)."""
@@ -570,6 +595,19 @@ class _Assessor:
         return (f"{_joined(lacking)} {cover}, to go with {_joined(present)} "
                 f"({proof.description})")
 
+    def met_with(self, kind: str) -> bool:
+        """Whether some proof in force that takes a document of ``kind`` is met by the
+        counting evidence (the stone may be proved another way first)."""
+        for rule in self.covering:
+            counting = [j for j in self.judged if self.usable(j, rule)]
+            kinds = {j.evidence.kind for j in counting}
+            for proof in (p for p in rule.proofs if p.in_force(self.on)):
+                if kind in proof.requires + proof.with_any_of and \
+                        set(proof.requires) <= kinds and \
+                        (not proof.with_any_of or kinds & set(proof.with_any_of)):
+                    return True
+        return False
+
     def partial_proof(self, kind: str) -> Proof | None:
         """A proof in force that takes a document of ``kind`` only beside others (a KP
         certificate beside the document tying the stone to it; a G7 certificate behind the
@@ -591,7 +629,8 @@ class _Assessor:
             return _Decision(False, CLEAR, [], [], [], [], {})
         direct_hits = [r for r in self.direct if self.triggered(r) and not self.exempt(r)]
         mined = self.mined()
-        indirect_hits = [r for r in self.covering if mined and not self.exempt(r)]
+        indirect_hits = [r for r in self.covering if mined and not self.exempt(r)
+                         and r.scope == PROCESSED_ELSEWHERE]
         needing_proof = [r for r in self.covering if not self.exempt(r)]
         proofs = {r.id: self.proof(r) for r in needing_proof}
         unproved = [r for r in needing_proof if proofs[r.id].satisfied_by is None]
@@ -772,7 +811,7 @@ class _Assessor:
         """Rules of ``scope`` for this stone's type that start after ``on``, soonest first."""
         rules = [r for r in self.ruleset.rules if r.scope == scope
                  and r.covers_types(self.types) and r.covers_form(self.facts.mounted)
-                 and r.effective_from > self.on]
+                 and r.reaches(self.facts.weight_mct) and r.effective_from > self.on]
         return sorted(rules, key=lambda r: r.effective_from)
 
     def clear_line(self, proofs: dict[str, _ProofResult]) -> str:
@@ -819,6 +858,11 @@ class _Assessor:
                 seen = "the evidence shows" if self.triggered(rule) else "no evidence shows"
                 lines.append(f"{head} bans {kinds} diamonds {_size(rule)} {what}; {seen} "
                              f"that this stone was.")
+            elif rule.scope == CERTIFICATION:
+                lines.append(f"{head}: {kinds} diamonds {_size(rule)}, "
+                             f"{_forms(rule)}, need the importer's certification that they "
+                             f"are not of Russian origin; this stone is "
+                             f"{_form(self.facts.mounted)}.")
             elif rule.reaches(self.facts.weight_mct):
                 lines.append(f"{head}: {kinds} diamonds {_size(rule)} processed outside "
                              f"Russia need proof of non-Russian origin; this stone weighs "
@@ -832,7 +876,7 @@ class _Assessor:
             if (not rule.covers_types(self.types) or not rule.covers_form(self.facts.mounted)
                     or rule.in_force(self.on)):
                 continue
-            if rule.scope == PROCESSED_ELSEWHERE and not rule.reaches(self.facts.weight_mct):
+            if rule.scope in PROOF_SCOPES and not rule.reaches(self.facts.weight_mct):
                 continue
             if rule.effective_from > self.on:
                 lines.append(f"{j} rule {rule.id} does not apply yet: it comes into force "
@@ -864,7 +908,7 @@ class _Assessor:
                              f"origin of a stone that may be laboratory-grown: a Kimberley "
                              f"Process certificate covers natural rough only; settle the "
                              f"identification first.")
-            elif judged.label in used:
+            elif judged.label in used or self.met_with(judged.evidence.kind):
                 lines.append(f"{label} counts: {judged.summary}.")
             elif (partial := self.partial_proof(judged.evidence.kind)) is not None:
                 kind = judged.evidence.kind

@@ -59,7 +59,12 @@ DIAMOND_TYPES = (NATURAL, LABORATORY_GROWN)
 
 DIRECT = "direct"                              # stones from Russia itself, any size
 PROCESSED_ELSEWHERE = "processed_elsewhere"    # Russian stones cut in a third country
-SCOPES = (DIRECT, PROCESSED_ELSEWHERE)
+#: A rule that asks for proof (an importer's certification) of every stone it covers but
+#: bans nothing itself: the US self-certification of diamond jewellery, at any size.
+CERTIFICATION = "certification"
+SCOPES = (DIRECT, PROCESSED_ELSEWHERE, CERTIFICATION)
+#: Rules that ask for proof of non-Russian origin.
+PROOF_SCOPES = (PROCESSED_ELSEWHERE, CERTIFICATION)
 
 EXPORTED_FROM_RUSSIA = "exported_from_russia"
 TRANSITED_RUSSIA = "transited_russia"
@@ -132,7 +137,8 @@ class Rule:
     """One rule of a jurisdiction, in force from ``effective_from`` to ``effective_until``.
 
     ``direct`` rules ban stones the evidence shows came from Russia itself (``triggers``),
-    at and above ``threshold_mct``.  ``processed_elsewhere`` rules cover stones at and
+    at and above ``threshold_mct``.  ``certification`` rules ask for proof (``proofs``)
+    of every stone they cover and ban nothing themselves.  ``processed_elsewhere`` rules cover stones at and
     above ``threshold_mct`` and require proof of non-Russian origin (``proofs``); a stone
     mined in Russia is banned by them.  ``forms``: whether the rule reaches loose stones,
     stones mounted in jewellery, or both.
@@ -594,10 +600,10 @@ class _Reader:
             if "proof" in table:
                 self.problem(where, "proof", "a direct rule bans; it takes no proof "
                                              "(proof belongs to processed_elsewhere rules)")
-        elif scope == PROCESSED_ELSEWHERE:
+        elif scope in PROOF_SCOPES:
             if not table.get("proof"):
-                self.problem(where, "proof", "a processed_elsewhere rule lists the proofs "
-                                             "of non-Russian origin it accepts")
+                self.problem(where, "proof", f"a {scope} rule lists the proofs of "
+                                             f"non-Russian origin it accepts")
             if "triggers" in table:
                 self.problem(where, "triggers", "only a direct rule has triggers")
 

@@ -120,8 +120,7 @@ CASES = [
      PROHIBITED, "expired on 2026-08-31, before 2026-09-01"),
     ("US GL 104A, 0.5 ct, the day after it ended", "US",
      stone("0.700", evidence=[cut_in(), grandfathered(D(2024, 5, 10))]), D(2026, 9, 1),
-     PROHIBITED, "exemption for stones outside Russia before 2024-09-01 expired on "
-                 "2026-08-31"),
+     PROHIBITED, "under General License 104A) expired on 2026-08-31"),
     ("EU grandfathering, outside Russia on the last day before", "EU",
      stone("1.200", evidence=[cut_in(), grandfathered(D(2023, 12, 31))]), D(2025, 6, 1),
      CLEAR, "outside Russia since 2023-12-31, before 2024-01-01"),
@@ -193,6 +192,41 @@ CASES = [
      mounted(stone("1.200")), D(2025, 6, 1), CLEAR, "no UK rule requires proof"),
     ("US mounted, unproved", "US", mounted(stone("1.200")), D(2025, 6, 1), INSUFFICIENT,
      "us-indirect-1ct"),
+    # -- the US certification of jewellery: every piece, whatever its size ---------------
+    ("US mounted 0.30 ct without the certification", "US", mounted(stone("0.300")),
+     D(2025, 6, 1), INSUFFICIENT, "US rule us-jewellery-certification requires"),
+    ("US mounted 0.30 ct with the certification", "US",
+     mounted(stone("0.300", evidence=[ev("non_russian_declaration")])), D(2025, 6, 1), CLEAR,
+     "non-Russian origin declaration DEC-1 proves non-Russian origin as required by US rule "
+     "us-jewellery-certification"),
+    ("US mounted 0.30 ct, the day before the certification", "US",
+     mounted(stone("0.300")), D(2024, 2, 29), CLEAR, "no US rule requires proof"),
+    ("US loose 0.30 ct needs no certification", "US", stone("0.300"), D(2025, 6, 1), CLEAR,
+     "no US rule requires proof"),
+    # -- grandfathering does not survive a later export from Russia ----------------------
+    ("US GL 103: jewellery outside Russia since 2023, exported from Russia in 2024", "US",
+     mounted(stone("0.300", evidence=[
+         ev(reference="RU-77", issuing_country="RU", issued_on=D(2024, 6, 1),
+            origin_countries=("RU",), weight="5.000"),
+         ev("non_russian_declaration"), grandfathered(D(2023, 6, 1))])),
+     D(2025, 6, 1), PROHIBITED, "shows the goods left Russia or passed through it on "
+                                "2024-06-01, after 2024-03-01"),
+    ("US GL 104: exported from Russia in 2024 after being outside it in 2023", "US",
+     stone("1.200", evidence=[
+         cut_in(), ev(reference="RU-78", issuing_country="RU", issued_on=D(2024, 6, 1),
+                      origin_countries=("RU",), weight="5.000"),
+         grandfathered(D(2023, 6, 1))]), D(2025, 6, 1), PROHIBITED,
+     "after 2024-03-01"),
+    ("UK licence: a transit through Russia on an undated document", "UK",
+     stone("1.200", evidence=[cut_in(), ev("g7_certificate", transit_countries=("RU",),
+                                           issued_on=None),
+                              grandfathered(D(2024, 1, 5))]), D(2025, 6, 1), PROHIBITED,
+     "on a day it does not state"),
+    ("EU grandfathering proof with no issue date", "EU",
+     stone("1.200", evidence=[cut_in(), ev("grandfathering_proof",
+                                           outside_russia_since=D(2023, 1, 1),
+                                           issued_on=None)]), D(2025, 6, 1), PROHIBITED,
+     "it states no issue date"),
 ]
 
 

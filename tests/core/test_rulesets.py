@@ -62,7 +62,9 @@ def test_every_shipped_rule_names_its_source_and_how_to_satisfy_it(shipped):
         for rule in ruleset.rules:
             assert len(rule.source) > 40, rule.id
             assert all(len(ex.source) > 40 for ex in rule.exemptions), rule.id
-            if rule.scope == PROCESSED_ELSEWHERE:
+            if rule.scope == "certification":
+                assert rule.proofs and not rule.triggers, rule.id
+            elif rule.scope == PROCESSED_ELSEWHERE:
                 assert rule.proofs and rule.exemptions, rule.id
                 assert all(p.source and p.description for p in rule.proofs)
                 assert all(ex.outside_russia_before <= rule.effective_from
@@ -114,7 +116,8 @@ def test_the_us_general_licences_end(shipped):
     ("EU", D(2024, 9, 1), ["eu-direct", "eu-indirect-1ct", "eu-indirect-0.5ct"]),
     ("US", D(2022, 3, 10), []),
     ("US", D(2022, 3, 11), ["us-direct"]),
-    ("US", D(2024, 3, 1), ["us-direct", "us-direct-jewellery", "us-indirect-1ct"]),
+    ("US", D(2024, 3, 1), ["us-direct", "us-direct-jewellery", "us-jewellery-certification",
+                           "us-indirect-1ct"]),
     ("UK", D(2025, 4, 23), ["uk-direct", "uk-indirect-1ct", "uk-indirect-0.5ct"]),
     ("UK", D(2025, 4, 24), ["uk-direct", "uk-indirect-1ct", "uk-indirect-0.5ct",
                             "uk-indirect-lab-grown-0.5ct"]),
