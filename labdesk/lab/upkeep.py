@@ -46,7 +46,7 @@ class Upkeep:
             logo = json.loads(queries.settings(db).get("logo") or "null")
             if logo:
                 documents.append((logo, "the lab's logo"))
-            reports = queries.all_reports(db)
+            reports = list(queries.all_reports(db))
             records = queries.counts(db)
         problems.extend(f"keys: {problem}" for problem in keys.exposure(self.ctx.home / "keys"))
         for row in reports:
