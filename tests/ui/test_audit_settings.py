@@ -56,7 +56,7 @@ def test_audit_table_lists_the_chain_in_words_and_filters(window, lab, qtbot):
 
     _choose(view.user, "tom")
     assert view.model.total == lab.audit_events(actor="tom").total
-    assert set(_texts(view, "actor")) == {"Tom Becker"}
+    assert set(_texts(view, "actor")) == {"Tom Becker (tom)"}  # as a stone's History
 
     _choose(view.user, None)
     _choose(view.action, "report.revoke")

@@ -3,7 +3,6 @@ that walks the chain and every document (``Lab.check``)."""
 from __future__ import annotations
 
 import json
-import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
@@ -11,172 +10,33 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHeaderView, QLabel
                                QListWidget, QPlainTextEdit, QPushButton, QSplitter,
                                QTableView)
 
-from labdesk.core import grading
-from labdesk.core.evidence import FIELD_LABELS, kind_label
-from labdesk.lab import stone_number as lab_stone_number
 from labdesk.ui.paging import PagedModel
-from labdesk.ui.wording import action_label, local_time
 from labdesk.ui.views.base import View
 from labdesk.ui.widgets import hbox
+from labdesk.ui.wording import (SECRET_COLUMNS, People, action_label, batch_span,
+                                describe_event, event_record, event_stone, local_time)
 from labdesk.ui.worker import run_task
 
 PAGE = 200
 
 COLUMNS = (("at", "When (local time)"), ("actor", "Who"), ("action", "Action"),
            ("record", "Record"), ("changed", "What changed"), ("hash", "Hash"))
-
-ENTITY_LABELS = {
-    "stones": "Stone", "submissions": "Submission", "reports": "Report",
-    "findings": "Finding", "evidence": "Evidence", "attachments": "Document",
-    "clients": "Client", "users": "User", "settings": "Setting",
-    "signing_keys": "Signing key", "lab": "Lab",
-}
-COLUMN_LABELS = {**FIELD_LABELS, "state": "State", "client_ref": "Client ref",
-                 "weight_mct": "Weight (1/1000 ct)", "password_hash": "Password",
-                 "decided_by": "Decided by (user id)", "decision_comment": "Comment",
-                 "withdrawn_reason": "Reason withdrawn", "full_name": "Full name",
-                 "active": "Active", "retired_at": "Retired",
-                 "superseded_by": "Superseded by",
-                 "value": "Value", "reopen_reason": "Reason reopened"}
 CHECK_TIP = ("Walk the audit chain, compare it with every record and verify every "
              "document's hash (Ctrl+I)")
-SALIENT = ("number", "username", "name", "kid", "filename", "reference")
-SECRET = ("password_hash",)
-
-
-def _value(value, column: str = "") -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, dict)):
-        value = json.dumps(value, ensure_ascii=False)
-    text = str(value)
-    if column == "kind":
-        return kind_label(text)
-    if re.fullmatch(r"[a-z][a-z_]*", text):
-        return grading.label(text)
-    if re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+Z", text):
-        return local_time(text)
-    text = " ".join(text.split())
-    return text if len(text) <= 80 else text[:77] + "…"
-
-
-def _column(name: str) -> str:
-    return COLUMN_LABELS.get(name, name.replace("_", " ").capitalize())
-
-
-def record_text(event) -> str:
-    """'Stone D0000012', 'User tom', 'Setting paper size', 'Finding #3 (D0000012)'…"""
-    entity = ENTITY_LABELS.get(event.entity, event.entity.replace("_", " ").capitalize())
-    row = event.data.get("row") or {}
-    span = batch_span(event)
-    if span:  # a batch: the records an intake created
-        first, last, count = span
-        return f"{entity}s {first}–{last}" if count > 1 else f"{entity} {first}"
-    if event.entity == "settings":
-        return f"{entity} {_column(str(event.entity_id)).lower()}"
-    for key in SALIENT:
-        if row.get(key):
-            return f"{entity} {row[key]}"
-    stone = stone_number(event)
-    return f"{entity} #{event.entity_id}" + (f" ({stone})" if stone else "")
-
-
-def batch_span(event) -> tuple[str, str, int] | None:
-    """(first, last, how many) of the records a batch event created, by number for
-    stones; None for an event about one record."""
-    data = event.data
-    rows = data.get("rows")
-    if isinstance(rows, list) and rows and all(isinstance(r, dict) for r in (rows[0],
-                                                                              rows[-1])):
-        first, last = rows[0].get("id"), rows[-1].get("id")  # the whole event
-    elif isinstance(data.get("batch"), dict) and "row" not in data:
-        first, last = data["batch"].get("first"), data["batch"].get("last")  # a listing
-    else:
-        return None
-    if not isinstance(first, int) or not isinstance(last, int):
-        return None
-    name = lab_stone_number if event.entity == "stones" else (lambda i: f"#{i}")
-    return name(first), name(last), last - first + 1
-
-
-def stone_number(event) -> str | None:
-    """The stone an event is about, when it names one."""
-    row = event.data.get("row") or {}
-    if event.entity == "stones":
-        return row.get("number")
-    if isinstance(row.get("stone_id"), int):
-        return lab_stone_number(row["stone_id"])
-    return None
-
-
-def changes_text(event, people: dict | None = None) -> str:
-    """What changed, in words: 'Signed (approval) by …; State: Received → Proposed'."""
-    data = event.data
-    parts = []
-    signature = data.get("signature")
-    if isinstance(signature, dict):
-        meaning = signature.get("meaning", "signature")
-        again = ", password re-entered" if signature.get("reauthenticated") else ""
-        parts.append(f"Signed ({meaning}) by {signature.get('name', '?')}{again}")
-    reason = data.get("reason")
-    if reason:
-        parts.append(f"Reason: {_value(reason)}")
-    for column, pair in (data.get("changed") or {}).items():
-        if column == "updated_at":
-            continue
-        if signature and (column.endswith("_at") or column.endswith("_by")):
-            continue  # the signature says who and when
-        if column in SECRET:
-            parts.append(f"{_column(column)} changed")
-            continue
-        old, new = (list(pair) + [None, None])[:2] if isinstance(pair, (list, tuple)) \
-            else (None, pair)
-        if reason and new == reason:
-            continue
-        if people and column.endswith("_by"):
-            old, new = people.get(old, old), people.get(new, new)
-        parts.append(f"{_column(column)}: {_value(old, column)} → {_value(new, column)}")
-    if "changed" not in data and data.get("row"):
-        row = data["row"]
-        if event.entity == "settings":
-            parts.append(f"set to {_value(_json_value(row.get('value')))}")
-        else:
-            bits = [_value(row[k], k) for k in ("kind", "role", "reference")
-                    if row.get(k) not in (None, "")]
-            if row.get("weight_mct") is not None:
-                bits.append(f"{row['weight_mct'] / 1000:.3f} ct")
-            parts.append("added" + (f": {', '.join(bits)}" if bits else ""))
-    span = batch_span(event)
-    if span and "row" not in data:
-        noun = ENTITY_LABELS.get(event.entity, "record").lower()
-        parts.append(f"added {span[2]:,} {noun}{'s' if span[2] > 1 else ''}")
-    for key, value in data.items():
-        if key not in ("changed", "row", "rows", "batch", "reason", "signature") and \
-                value not in (None, [], ""):
-            parts.append(f"{_column(key)}: {_value(value)}")
-    return "; ".join(parts)
-
-
-def _json_value(text):
-    try:
-        return json.loads(text)
-    except (TypeError, ValueError):
-        return text
 
 
 def details_text(event) -> str:
     """Everything the event holds, for the detail pane (password hashes hidden)."""
     def clean(value):
         if isinstance(value, dict):
-            return {k: ("(hidden)" if k in SECRET else clean(v)) for k, v in value.items()}
+            return {k: ("(hidden)" if k in SECRET_COLUMNS else clean(v))
+                    for k, v in value.items()}
         if isinstance(value, list):
             return [clean(v) for v in value]
         return value
     head = (f"Event {event.id}: {action_label(event.action)} ({event.action})\n"
             f"When: {local_time(event.at, seconds=True)} (stored as {event.at})\n"
-            f"Who: {event.actor}\nRecord: {record_text(event)} "
+            f"Who: {event.actor}\nRecord: {event_record(event)} "
             f"[{event.entity} {event.entity_id}]\nHash: {event.hash}\n\n")
     return head + json.dumps(clean(event.data), indent=2, ensure_ascii=False,
                              sort_keys=True)
@@ -192,16 +52,15 @@ class AuditModel(PagedModel):
         super().__init__(parent)
         self.lab = lab
         self.filters: dict = {}
-        self.names: dict[str, str] = {}
-        self.people: dict[int, str] = {}
+        self.people = People()
+        self.words: dict[int, object] = {}   # event id -> its EventWords, once made
 
     def fetch(self, offset: int, limit: int):
         return self.lab.audit_events(offset=offset, limit=limit, **self.filters)
 
     def reload(self, **filters) -> None:
-        users = self.lab.users()
-        self.names = {u.username: u.full_name for u in users}
-        self.people = {u.id: u.full_name for u in users}
+        self.people = People(self.lab.users())
+        self.words = {}
         previous, self.filters = self.filters, {k: v for k, v in filters.items() if v}
         try:
             self.reset_rows()
@@ -210,17 +69,20 @@ class AuditModel(PagedModel):
             raise
 
     def text(self, event, key: str) -> str:
+        if key == "hash":
+            return event.hash[:12]
+        words = self.words.get(event.id)
+        if words is None:
+            words = self.words[event.id] = describe_event(event, self.people)
         if key == "at":
-            return local_time(event.at, seconds=True)
+            return words.when
         if key == "actor":
-            return self.names.get(event.actor, event.actor)
+            return words.who
         if key == "action":
-            return action_label(event.action)
+            return words.action
         if key == "record":
-            return record_text(event)
-        if key == "changed":
-            return changes_text(event, self.people)
-        return event.hash[:12]
+            return words.record
+        return words.summary()
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():
@@ -388,7 +250,7 @@ class AuditView(View):
                            + (" match the filters" if any(self.filters().values()) else "")
                            + (f" (showing the first {shown}; scroll for more)"
                               if shown < total else ""))
-        widths = (180, 120, 160, 180, 0, 110)
+        widths = (180, 165, 160, 190, 0, 110)
         for column, width in enumerate(widths):
             if width:
                 self.table.setColumnWidth(column, width)
@@ -415,7 +277,7 @@ class AuditView(View):
 
     def _open(self, index):
         event = self.model.data(index, Qt.UserRole)
-        number = stone_number(event) if event else None
+        number = event_stone(event) if event else None
         if number:
             self.window_.open_stone(number)
 

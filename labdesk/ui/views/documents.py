@@ -19,15 +19,12 @@ from labdesk.core.evidence import kind_label
 from labdesk.errors import LabError
 from labdesk.ui import dialogs
 from labdesk.ui.widgets import PdfView
-from labdesk.ui.wording import local_time
+from labdesk.ui.wording import MEDIA_WORDS, local_time
 
 COLUMNS = ("File", "Size", "Type", "SHA-256", "Integrity")
 THUMB = 40
 FILE_FILTER = ("Documents (*.pdf *.png *.jpg *.jpeg *.tif *.tiff *.gif *.webp);;"
                "All files (*)")
-MEDIA_WORDS = {"application/pdf": "PDF", "image/png": "PNG image",
-               "image/jpeg": "JPEG image", "image/tiff": "TIFF image",
-               "image/gif": "GIF image", "image/webp": "WebP image"}
 
 
 def size_text(size: int) -> str:

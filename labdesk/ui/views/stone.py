@@ -10,7 +10,6 @@ be done, and says why in each disabled button's tooltip.
 from __future__ import annotations
 
 import html
-import json
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
@@ -22,12 +21,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDate
 
 from labdesk.core import grading, workflow
 from labdesk.core.countries import country_name
-from labdesk.core.evidence import COUNTRY_LISTS, FIELD_LABELS, kind_label
+from labdesk.core.evidence import kind_label
 from labdesk.core.stones import STONE_FIELDS
-from labdesk.core.weights import format_weight
 from labdesk.errors import LabError, StateError, ValidationError
 from labdesk.ui import dialogs
-from labdesk.ui.wording import action_label, local_date, local_time
+from labdesk.ui.wording import (STONE_FIELD_LABELS, People, describe_event, local_date,
+                                local_time)
 from labdesk.ui.views.base import View
 from labdesk.ui.views.documents import DocumentsPanel
 from labdesk.ui.views.evidence_form import EvidenceForm
@@ -37,14 +36,6 @@ OUTCOME_WORDS = {"clear": "Clear", "insufficient": "Evidence insufficient",
                  "prohibited": "Prohibited"}
 OUTCOME_STYLE = {"clear": ("#e2f4e8", "#14632f"), "insufficient": ("#fff3d6", "#7a5200"),
                  "prohibited": ("#fde3e3", "#8a1414")}
-FACT_LABELS = {
-    "client_ref": "Client reference", "weight": "Carat weight", "shape": "Shape",
-    "colour": "Colour", "clarity": "Clarity", "cut": "Cut", "polish": "Polish",
-    "symmetry": "Symmetry", "fluorescence": "Fluorescence",
-    "measurements": "Measurements (mm)", "inscription": "Inscription",
-    "identification": "Identification", "growth_method": "Growth method",
-    "mounted": "Form", "notes": "Notes",
-}
 FACT_SCALES = {
     "shape": grading.SHAPES, "clarity": grading.CLARITIES, "cut": grading.FINISH_GRADES,
     "polish": grading.FINISH_GRADES, "symmetry": grading.FINISH_GRADES,
@@ -61,17 +52,6 @@ LEFT_FACTS = ("client_ref", "weight", "shape", "colour", "clarity", "measurement
               "inscription")
 RIGHT_FACTS = ("cut", "polish", "symmetry", "fluorescence", "identification",
                "growth_method", "mounted")
-COLUMN_WORDS = {**FACT_LABELS, **FIELD_LABELS, "weight_mct": "Carat weight",
-                "value_cents": "Value (USD)", "state": "State", "status": "Status",
-                "decision_comment": "Comment", "decided_by": "Decided by",
-                "decided_at": "Decided at", "withdrawn_by": "Withdrawn by",
-                "withdrawn_at": "Withdrawn at", "withdrawn_reason": "Reason",
-                "superseded_by": "Superseded by", "origin": "Origin",
-                "mining_country": "Mining country", "statement": "Statement",
-                "reopened_by": "Reopened by", "reopened_at": "Reopened at",
-                "reopen_reason": "Reason for reopening"}
-_WORD_COLUMNS = ("shape", "cut", "polish", "symmetry", "fluorescence", "identification",
-                 "state", "status", "origin", "origin_type")
 ORIGIN_CHOICES = (("non_russian", "Not of Russian origin"), ("russian", "Russian origin"),
                   ("undetermined", "Origin undetermined"))
 
@@ -116,8 +96,7 @@ class StoneView(View):
         super().__init__(lab, window)
         self.number: str | None = None
         self.detail = None
-        self.people: dict[str, str] = {}
-        self.user_ids: dict[int, str] = {}
+        self.people = People()
         self.blocked_facts: str | None = None
         self.blocked_parcel: str | None = None
         self.siblings: tuple = ()
@@ -161,7 +140,7 @@ class StoneView(View):
     def _facts_tab(self) -> QWidget:
         self.facts: dict[str, QWidget] = {}
         for name in STONE_FIELDS:
-            label = FACT_LABELS[name]
+            label = STONE_FIELD_LABELS[name]
             if name == "mounted":
                 widget = QComboBox()
                 widget.addItem("Loose stone", False)
@@ -193,7 +172,7 @@ class StoneView(View):
             form.setLabelAlignment(Qt.AlignRight)
             form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
             for name in names:
-                form.addRow(FACT_LABELS[name], self.facts[name])
+                form.addRow(STONE_FIELD_LABELS[name], self.facts[name])
         self.facts_state = QLabel()
         self.facts_state.setObjectName("Hint")
         self.facts_state.setAccessibleName("Facts status")
@@ -216,7 +195,7 @@ class StoneView(View):
         notes = QFormLayout()
         notes.setLabelAlignment(Qt.AlignRight)
         notes.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        notes.addRow(FACT_LABELS["notes"], self.facts["notes"])
+        notes.addRow(STONE_FIELD_LABELS["notes"], self.facts["notes"])
         grid.addLayout(notes, 1, 0, 1, 2)
         buttons = QHBoxLayout()
         buttons.addWidget(self.facts_state, 1)
@@ -446,9 +425,8 @@ class StoneView(View):
         self.history_table.setWordWrap(True)
         self.history_table.verticalHeader().hide()
         header = self.history_table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        for column in range(3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.Stretch)
         header.setSectionResizeMode(4, QHeaderView.Interactive)
         self.history_table.setColumnWidth(4, 280)
@@ -520,9 +498,7 @@ class StoneView(View):
             self.message.error(str(exc))
             return
         self.detail = detail
-        users = self.lab.users()
-        self.people = {u.username: u.full_name for u in users}
-        self.user_ids = {u.id: u.username for u in users}
+        self.people = People(self.lab.users())
         stone = detail.stone
         try:
             self.siblings = self.lab.submission(stone.submission).stones
@@ -664,7 +640,7 @@ class StoneView(View):
             self.facts_state.setText("Read only: " + (self.blocked_facts or ""))
         elif changes:
             self.save_button.setToolTip("Save the changed facts (Ctrl+S)")
-            names = ", ".join(FACT_LABELS[n].lower() for n in changes)
+            names = ", ".join(STONE_FIELD_LABELS[n].lower() for n in changes)
             self.facts_state.setText(f"Unsaved changes: {names}.")
         else:
             self.save_button.setToolTip("Nothing to save: no fact changed")
@@ -687,8 +663,8 @@ class StoneView(View):
             names = [p.get("column") for p in exc.problems]
             self._mark_invalid(self.facts, names)
             text, field = str(exc), exc.field
-            if field in FACT_LABELS and text.startswith(f"{field}:"):
-                text = f"{FACT_LABELS[field]} ({field}):" + text[len(field) + 1:]
+            if field in STONE_FIELD_LABELS and text.startswith(f"{field}:"):
+                text = f"{STONE_FIELD_LABELS[field]} ({field}):" + text[len(field) + 1:]
             self.message.error(text)
             return False
         except LabError as exc:
@@ -698,8 +674,8 @@ class StoneView(View):
         for name in changes:
             old, new = self._stored_fact(before, name), self._stored_fact(after, name)
             if old != new:
-                said.append(f"{FACT_LABELS[name].lower()} {_fact_words(name, old)} → "
-                            f"{_fact_words(name, new)}")
+                said.append(f"{STONE_FIELD_LABELS[name].lower()} "
+                            f"{_fact_words(name, old)} → {_fact_words(name, new)}")
         self.reload(keep_facts=False)
         self.message.info(f"Saved {self.number}: " + ("; ".join(said) or "no change")
                           + ".")
@@ -1023,11 +999,12 @@ class StoneView(View):
         table = self.history_table
         table.setRowCount(len(events))
         for row, event in enumerate(events):
-            who = self.people.get(event.actor)
-            values = (local_time(event.at, seconds=True),
-                      f"{who} ({event.actor})" if who else event.actor,
-                      action_label(event.action), self._changes_text(event),
-                      self._signature_text(event))
+            words = describe_event(event, self.people)
+            changes = list(words.changes)
+            if words.record != f"Stone {self.number}":  # evidence, a document, a report…
+                changes.insert(0, words.record + (":" if changes else ""))
+            values = (words.when, words.who, words.action, "\n".join(changes),
+                      "\n".join(p for p in (words.signature, words.reason) if p))
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setToolTip(value if column != 0 else f"Stored as {event.at}")
@@ -1042,86 +1019,6 @@ class StoneView(View):
     def _history_rows(self) -> None:
         if self.history_table.isVisible():
             self.history_table.resizeRowsToContents()
-
-    def _changes_text(self, event) -> str:
-        data = event.data or {}
-        row = data.get("row") or {}
-        changed = {k: v for k, v in (data.get("changed") or {}).items()
-                   if k != "updated_at"}
-        prefix = ""
-        if event.action.startswith("evidence.") and row:
-            prefix = f"{kind_label(row.get('kind'))} {row.get('reference') or ''}".strip()
-        elif event.action.startswith("report.") and row:
-            prefix = f"Report {row.get('number')}"
-        if changed:
-            lines = [f"{COLUMN_WORDS.get(col, col)}: {self._words(col, old)} → "
-                     f"{self._words(col, new)}" for col, (old, new) in changed.items()]
-            return (prefix + ":\n" if prefix else "") + "\n".join(lines)
-        action = event.action
-        if action == "submission.receive":
-            return f"{row.get('number')}" + (f", reference {row['reference']}"
-                                              if row.get("reference") else "")
-        if action == "stone.receive":
-            batch = data.get("batch") or {}
-            together = (f" (one of {batch['rows']:,} stones recorded in this event)"
-                        if batch.get("rows", 1) > 1 else "")
-            return (f"{row.get('number')}: {format_weight(row.get('weight_mct'))} ct "
-                    f"{grading.label(row.get('shape'))}".strip() + together)
-        if action == "evidence.add":
-            where = "this stone" if row.get("stone_id") else "the parcel"
-            return f"{prefix} on {where}"
-        if action == "attachment.add":
-            return (f"{row.get('filename')} ({row.get('media_type')}, "
-                    f"{row.get('size', 0):,} bytes), "
-                    f"SHA-256 {str(row.get('sha256'))[:12]}…")
-        if action == "finding.propose":
-            text = grading.label(row.get("origin"))
-            if row.get("mining_country"):
-                text += f", mined in {country_name(row['mining_country'])}"
-            if row.get("statement"):
-                text += f": “{row['statement']}”"
-            return text
-        if action == "report.issue":
-            return prefix
-        return prefix
-
-    def _words(self, column: str, value) -> str:
-        if value is None or value == "":
-            return "—"
-        if column == "weight_mct":
-            return f"{format_weight(value)} ct"
-        if column == "value_cents":
-            return f"USD {value / 100:,.2f}"
-        if column in COUNTRY_LISTS:
-            try:
-                return ", ".join(json.loads(value)) if isinstance(value, str) else \
-                    ", ".join(value)
-            except ValueError:
-                return str(value)
-        if column.endswith("_by") and isinstance(value, int):
-            return self.user_ids.get(value, str(value))
-        if column.endswith("_at") and isinstance(value, str):
-            return local_time(value)
-        if column in _WORD_COLUMNS and isinstance(value, str):
-            return grading.label(value)
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        return str(value)
-
-    @staticmethod
-    def _signature_text(event) -> str:
-        data = event.data or {}
-        parts = []
-        signature = data.get("signature")
-        if signature:
-            text = (f"Signed by {signature.get('name')} ({signature.get('signer')}): "
-                    f"{signature.get('meaning')}, {local_time(signature.get('at'))}")
-            if signature.get("reauthenticated"):
-                text += ", password re-entered"
-            parts.append(text)
-        if data.get("reason"):
-            parts.append(f"Reason: {data['reason']}")
-        return "\n".join(parts)
 
     # ------------------------------------------------------------------ keys
     def save_current(self) -> None:
