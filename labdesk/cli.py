@@ -198,16 +198,26 @@ def user_list(home):
 @click.option("--client", required=True, help="The client who sent the stones.")
 @click.option("--reference", default=None, help="The client's reference for the parcel.")
 @click.option("--received-at", default=None, help="When the parcel arrived (ISO date/time).")
+@click.option("--declared-count", type=int, default=None,
+              help="How many stones the client's papers declare.")
+@click.option("--declared-weight", default=None,
+              help="The total carat weight the client's papers declare.")
 @handles_errors
-def import_(home, username, packing_list, client, reference, received_at):
+def import_(home, username, packing_list, client, reference, received_at, declared_count,
+            declared_weight):
     """Receive every stone of a packing list (CSV or XLSX), all or nothing."""
     with _session(home, username, login=True) as lab:
         sub = lab.import_packing_list(packing_list, client, reference=reference,
-                                      received_at=received_at)
+                                      received_at=received_at,
+                                      declared_count=declared_count,
+                                      declared_weight=declared_weight)
         click.echo(f"received {sub.number}: {len(sub.stones)} stones, {sub.total_weight} ct"
                    f" ({sub.stones[0].number} to {sub.stones[-1].number})")
         if sub.left_out:
             click.echo("columns left out: " + ", ".join(sub.left_out))
+        for warning in sub.warnings:
+            click.echo(f"warning: {warning}; the declared figures are recorded as given",
+                       err=True)
 
 
 @main.command()

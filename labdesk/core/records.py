@@ -87,6 +87,8 @@ class Submission:
     received_by: str
     stones: tuple[Stone, ...] = ()
     left_out: tuple[str, ...] = ()  # packing-list columns not imported
+    #: What differs from what the client declared (count, weight), in sentences.
+    warnings: tuple[str, ...] = ()
 
     @property
     def total_weight(self) -> str:
@@ -168,6 +170,9 @@ class StoneDetail:
     findings: tuple[Finding, ...]
     history: tuple[AuditEvent, ...]
     reports: tuple = ()
+    #: What the logged-in user may do with the stone now: ``{action: Permission}`` for
+    #: each of ``core.permissions.STONE_ACTIONS`` (``.allowed``, ``.why`` when not).
+    actions: dict = field(default_factory=dict)
 
     @property
     def finding(self) -> Finding | None:

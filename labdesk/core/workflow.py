@@ -34,9 +34,14 @@ def require_role(actor: Actor | None, *roles: str, action: str) -> None:
     if actor is None:
         raise PermissionDenied(f"log in to {action}")
     if actor.role not in roles:
-        who = " or ".join(f"a {r}" for r in roles)
-        raise PermissionDenied(f"only {who} may {action}; {actor.username} is a "
-                               f"{actor.role}")
+        who = " or ".join(_a(r) for r in roles)
+        raise PermissionDenied(f"only {who} may {action}; {actor.username} is "
+                               f"{_a(actor.role)}")
+
+
+def _a(noun: str) -> str:
+    """'a supervisor', 'an admin'."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def is_locked(state: str) -> bool:

@@ -435,6 +435,10 @@ class Lab:
         return self._reads.stone_detail(stone_no)
 
     @_door
+    def jurisdictions(self) -> tuple[str, ...]:
+        return self._reads.jurisdictions()
+
+    @_door
     def submission(self, number) -> Submission:
         return self._reads.submission(number)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from labdesk.core import fields as parse
-from labdesk.core import workflow
+from labdesk.core import declared, workflow
 from labdesk.core.records import (Client, Stone, Submission)
 from labdesk.core.stones import parse_stone_fields, stone_number
 from labdesk.core.weights import MAX_PARCEL_MCT, format_weight, parse_weight
@@ -87,7 +87,10 @@ class Intake:
                           reference=ref, received_at=when, declared_count=count,
                           declared_weight=format_weight(declared_mct) or None,
                           received_by=actor.username, stones=stones_made,
-                          left_out=tuple(left_out))
+                          left_out=tuple(left_out),
+                          warnings=tuple(declared.discrepancies(
+                              count, declared_mct, len(rows),
+                              sum(r["weight_mct"] for r in rows), "the submission holds")))
 
     def preview_packing_list(self, path):
         """Read a packing list without saving anything: its stones, the columns read and

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 
 from labdesk.core import fields as parse
-from labdesk.core import workflow
+from labdesk.core import permissions, workflow
 from labdesk.core.records import (AuditEvent, Finding, Page, Stone, StoneDetail,
                                   Submission)
 from labdesk.core.weights import format_weight
 from labdesk.errors import (NotFound, ValidationError)
+from labdesk.lab.rulesets import in_use as rulesets_in_use
 from labdesk.store import queries
 from labdesk.store import rows as as_record
 
@@ -38,11 +39,30 @@ class Reads:
         findings = queries.findings_for_stone(self.db, row["id"])
         events = queries.history(self.db, row["id"], row["submission_id"])
         return StoneDetail(
+            actions=self.actions(row, findings[-1] if findings else None),
             stone=as_record.stone(row), evidence=tuple(self.ctx.evidence.evidence_list(evidence)),
             findings=tuple(as_record.finding(f, row["number"]) for f in findings),
             history=tuple(as_record.event(e) for e in events),
             reports=tuple(self.ctx.reports.report_record(r) for r in
                           queries.reports_for_stone(self.db, row["id"])))
+
+    def actions(self, row: dict, finding: dict | None) -> dict:
+        """What the logged-in user may do with the stone of ``row`` now (one query for
+        the parcel: its first stone under review or locked)."""
+        actor = self.ctx.actor
+        return permissions.stone_actions(
+            actor, row["number"], row["state"],
+            proposer_id=finding["proposed_by"] if finding else None,
+            frozen_sibling=queries.frozen_stone_of(self.db, row["submission_id"]),
+            submission=row["submission_number"],
+            issue_check=lambda: self.ctx.reports.check_issuable(actor, row))
+
+    def jurisdictions(self) -> tuple[str, ...]:
+        """The jurisdictions whose rules the lab applies (EU, US, UK first)."""
+        first = ("EU", "US", "UK")
+        return tuple(sorted(rulesets_in_use(), key=lambda c: (c not in first,
+                                                              first.index(c) if c in first
+                                                              else 0, c)))
 
     def submission(self, number) -> Submission:
         return self.submission_record(parse.number_text(number))

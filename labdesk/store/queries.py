@@ -374,6 +374,15 @@ def stone_by_id(db, stone_id: int) -> dict | None:
     return _one(db.execute(STONE_SELECT + " WHERE st.id = ?", [stone_id]))
 
 
+def frozen_stone_of(db, submission_id: int) -> tuple[str, str] | None:
+    """A stone of the submission under review or locked (number, state), if any: it
+    freezes the parcel's evidence."""
+    row = db.execute("SELECT number, state FROM stones WHERE submission_id = ? AND state IN "
+                     "('proposed', 'approved', 'reported') ORDER BY id LIMIT 1",
+                     [submission_id]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
 def stone_states(db, submission_id: int) -> list[tuple[str, str]]:
     """(number, state) of every stone in a submission."""
     return db.execute("SELECT number, state FROM stones WHERE submission_id = ? ORDER BY id",

@@ -241,6 +241,7 @@ CREATE TABLE rule_changes (
     decided_at TEXT,
     decision_note TEXT
 );
+CREATE INDEX stones_submission_state ON stones(submission_id, state);
 CREATE INDEX rule_changes_status ON rule_changes(status, id);
 CREATE INDEX rule_changes_stone ON rule_changes(stone_id, id);
 """
