@@ -10,8 +10,10 @@ jurisdiction whose outcome moved, naming the rules that changed.  No Qt; the SQL
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
+from pathlib import Path
 
 from labdesk.core.assessment import assess_outcome, diamond_types, prepare
 from labdesk.core.facts import StoneFacts
@@ -25,6 +27,18 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _text_sha(ruleset: Ruleset) -> str:
+    """The SHA-256 of the file ``ruleset`` was read from, read again only when the file
+    changed (its size or modification time)."""
+    info = ruleset.path.stat()
+    return _sha_of(str(ruleset.path), info.st_mtime_ns, info.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _sha_of(path: str, _mtime_ns: int, _size: int) -> str:
+    return sha256_text(Path(path).read_text(encoding="utf-8"))
+
+
 def unreviewed(db, rulesets: dict[str, Ruleset]) -> dict[str, Ruleset]:
     """The rulesets in use whose version the lab has not yet re-assessed its findings
     under; ``IntegrityError`` when a version the lab knows was edited without a new
@@ -34,7 +48,7 @@ def unreviewed(db, rulesets: dict[str, Ruleset]) -> dict[str, Ruleset]:
         kept = queries.kept_ruleset(db, code, ruleset.version)
         if kept is None:
             out[code] = ruleset
-        elif kept["sha256"] != sha256_text(ruleset_text(ruleset)):
+        elif kept["sha256"] != _text_sha(ruleset):
             raise IntegrityError(
                 f"the {code} ruleset ({ruleset.path.name}) was changed without a new "
                 f"version: version {ruleset.version} was first used with other rules. "

@@ -28,6 +28,7 @@ class Reports:
 
     def __init__(self, ctx):
         self.ctx = ctx
+        self.reports_swept = False   # reports/ swept of unrecorded PDFs once per Lab
 
     @property
     def db(self):
@@ -301,7 +302,7 @@ class Reports:
         record) to ``reports/orphans/``, and remove the temporary files of killed writers.
         The whole folder is swept once per ``Lab``; after that only ``number``'s path."""
         folder = self.ctx.home / "reports"
-        if getattr(self, "_reports_swept", False):
+        if self.reports_swept:
             candidates = [self.report_path(number)]
         else:
             candidates = sorted(folder.glob("*.pdf"))
