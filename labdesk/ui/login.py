@@ -5,6 +5,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
                                QVBoxLayout)
 
 from labdesk.errors import AuthError
+from labdesk.ui.wording import sentence
 
 
 class LoginDialog(QDialog):
@@ -47,7 +48,7 @@ class LoginDialog(QDialog):
         try:
             self.lab.login(self.username.text().strip(), self.password.text())
         except AuthError as exc:
-            self.error.setText(str(exc).capitalize())
+            self.error.setText(sentence(exc))
             self.error.show()
             self.password.clear()
             self.password.setFocus()

@@ -18,6 +18,7 @@ from labdesk.ui.views.stone import StoneView
 from labdesk.ui.views.stones import StonesView
 from labdesk.ui.views.verify import VerifyView
 from labdesk.ui.widgets import STYLE
+from labdesk.ui.wording import plural
 from labdesk.ui.worker import run_task
 
 # (key, label, view class, shortcut, admins only)
@@ -134,8 +135,7 @@ class MainWindow(QMainWindow):
             if result.versions:
                 review.message.info(
                     f"Re-assessed {result.reassessed:,} stones under {rules}: "
-                    f"{moved:,} outcome{'s' if moved != 1 else ''} moved, {worse:,} for "
-                    f"the worse.")
+                    f"{plural(moved, 'outcome')} moved, {worse:,} for the worse.")
 
         def failed(message):
             self.reassessing = None

@@ -10,6 +10,7 @@ local time with the zone named: ``2026-12-02 14:05 CET``.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -78,12 +79,29 @@ def local_date(moment, *, zone: dt.tzinfo | None = None) -> str:
 
 
 # ---------------------------------------------------------------------- sentences
+def sentence(text) -> str:
+    """'you proposed this finding' -> 'You proposed this finding' (a message's start)."""
+    text = str(text or "").strip()
+    return text[:1].upper() + text[1:]
+
+
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """(1, 'stone') -> '1 stone'; (1200, 'stone') -> '1,200 stones'."""
     return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
 
 
+def escape(text) -> str:
+    """Text made safe for a rich-text label ('<' and '&' shown as typed)."""
+    return html.escape("" if text is None else str(text))
+
+
 # ---------------------------------------------------------------------- labels
+OUTCOME_WORDS = {"clear": "Clear", "insufficient": "Evidence insufficient",
+                 "prohibited": "Prohibited"}
+ORIGIN_SHORT = {"non_russian": "Non-Russian", "russian": "Russian",
+                "undetermined": "Undetermined"}
+ORIGIN_CHOICES = (("non_russian", "Not of Russian origin"), ("russian", "Russian origin"),
+                  ("undetermined", "Origin undetermined"))
 MEDIA_WORDS = {"application/pdf": "PDF", "image/png": "PNG image",
                "image/jpeg": "JPEG image", "image/tiff": "TIFF image",
                "image/gif": "GIF image", "image/webp": "WebP image"}
@@ -156,6 +174,11 @@ def column_label(column: str, entity: str | None = None) -> str:
     """'decided_by' -> 'Decided by'; a column of an evidence record by its field's name."""
     return _ENTITY_COLUMN_LABELS.get((entity, column)) or COLUMN_LABELS.get(column) or \
         column.replace("_", " ").capitalize()
+
+
+def outcome_words(outcome: str | None) -> str:
+    """'insufficient' -> 'Evidence insufficient'."""
+    return OUTCOME_WORDS.get(outcome, outcome or "")
 
 
 def origin_words(origin: str | None, mining_country: str | None = None) -> str:

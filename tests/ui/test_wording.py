@@ -95,10 +95,14 @@ def test_action_labels():
 
 # ---------------------------------------------------------------------- sentences
 def test_sentences():
+    assert wording.sentence("  you proposed this finding") == "You proposed this finding"
+    assert wording.sentence(None) == ""
     assert wording.plural(1, "stone") == "1 stone"
     assert wording.plural(1200, "stone") == "1,200 stones"
     assert wording.plural(2, "piece of evidence", "pieces of evidence") == \
         "2 pieces of evidence"
+    assert wording.escape("<b>A & B</b>") == "&lt;b&gt;A &amp; B&lt;/b&gt;"
+    assert wording.escape(None) == "" and wording.escape(0) == "0"
 
 
 def test_value_words():
@@ -117,6 +121,7 @@ def test_value_words():
     assert words("issued_on", "2026-11-02") == "2026-11-02"
     assert wording.origin_words("non_russian", "BW") == \
         "Not of Russian origin (mined in Botswana)"
+    assert wording.outcome_words("insufficient") == "Evidence insufficient"
     assert wording.column_label("weight_mct") == "Carat weight"
     assert wording.column_label("weight_mct", "evidence") == "Carats covered"
     assert wording.column_label("odd_column") == "Odd column"

@@ -14,7 +14,8 @@ from labdesk.ui.paging import PagedModel
 from labdesk.ui.views.base import View
 from labdesk.ui.widgets import hbox
 from labdesk.ui.wording import (SECRET_COLUMNS, People, action_label, batch_span,
-                                describe_event, event_record, event_stone, local_time)
+                                describe_event, event_record, event_stone, local_time,
+                                plural)
 from labdesk.ui.worker import run_task
 
 PAGE = 200
@@ -246,7 +247,7 @@ class AuditView(View):
         if self.act(self._reload_model) is None:
             return
         shown, total = self.model.rowCount(), self.model.total
-        self.count.setText(f"{total} event{'s' if total != 1 else ''}"
+        self.count.setText(plural(total, "event")
                            + (" match the filters" if any(self.filters().values()) else "")
                            + (f" (showing the first {shown}; scroll for more)"
                               if shown < total else ""))
@@ -313,9 +314,9 @@ class AuditView(View):
             self.problems.hide()
             return
         count = len(result.problems)
-        self._show_result("bad", f"Integrity check FAILED: {count} problem"
-                                 f"{'s' if count != 1 else ''} found. Do not issue reports "
-                                 f"until an admin has investigated.")
+        self._show_result("bad", f"Integrity check FAILED: {plural(count, 'problem')} "
+                                 f"found. Do not issue reports until an admin has "
+                                 f"investigated.")
         self.problems.clear()
         self.problems.addItems(list(result.problems))
         self.problems.show()

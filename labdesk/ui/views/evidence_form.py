@@ -18,7 +18,7 @@ from labdesk.core.countries import country_name
 from labdesk.core.evidence import (COUNTRY_LISTS, FIELD_LABELS, KIND_FIELDS, KINDS, REQUIRED,
                                    kind_label)
 from labdesk.errors import LabError, ValidationError
-from labdesk.ui.wording import local_time
+from labdesk.ui.wording import local_time, plural
 
 DATE_FIELDS = ("issued_on", "expires_on", "outside_russia_since")
 COUNTRY_LIST_FIELDS = COUNTRY_LISTS
@@ -163,8 +163,8 @@ class EvidenceForm(QWidget):
         self.target.blockSignals(True)
         self.target.clear()
         self.target.addItem(f"This stone ({stone.number})", stone.number)
-        self.target.addItem(f"The parcel {stone.submission} (all {stone_count} stone"
-                            f"{'s' if stone_count != 1 else ''})", stone.submission)
+        self.target.addItem(f"The parcel {stone.submission} (all "
+                            f"{plural(stone_count, 'stone')})", stone.submission)
         index = self.target.findData(current)
         self.target.setCurrentIndex(max(index, 0))
         self.target.blockSignals(False)

@@ -19,6 +19,7 @@ from labdesk.ui.views.base import View
 from labdesk.ui.views.intake_grid import FIELD_LABELS, StonesGrid, problem_text
 from labdesk.ui.views.packing_preview import PackingPreview
 from labdesk.ui.widgets import hbox
+from labdesk.ui.wording import plural
 from labdesk.ui.worker import run_task
 
 PACKING_FILTERS = ("Packing lists (*.csv *.xlsx);;CSV files (*.csv);;"
@@ -26,10 +27,6 @@ PACKING_FILTERS = ("Packing lists (*.csv *.xlsx);;CSV files (*.csv);;"
 _WARNING_STYLE = ("background: #fff3d6; color: #7a5200; border: 1px solid #e8cf8f; "
                   "border-radius: 4px; padding: 5px 9px;")
 _BAD_FIELD_STYLE = "QLineEdit { border: 1px solid #d04040; background: #fdf0f0; }"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _key(name: str) -> str:
@@ -320,7 +317,7 @@ class IntakeView(View):
             return
         self.grid.finish_editing()
         removed = self.grid.remove_rows()
-        self.message.info(f"Removed {_plural(removed, 'row')}.")
+        self.message.info(f"Removed {plural(removed, 'row')}.")
 
     def paste(self) -> None:
         if self.busy:
@@ -331,8 +328,8 @@ class IntakeView(View):
     def _pasted(self, said: str) -> None:
         problems = len(self.grid.problems())
         if problems:
-            self.message.error(f"{said} {_plural(problems, 'cell')} need"
-                               f"{'s' if problems == 1 else ''} correcting (in red).")
+            self.message.error(f"{said} {plural(problems, 'cell')} "
+                               f"{'needs' if problems == 1 else 'need'} correcting (in red).")
         else:
             self.message.info(said)
         self.grid.setFocus()
@@ -341,7 +338,7 @@ class IntakeView(View):
         problems = self.grid.problems()
         self.problem_model.set_problems(problems)
         self.problems_title.setText(
-            f"{_plural(len(problems), 'problem')} in the grid (click one to go to its "
+            f"{plural(len(problems), 'problem')} in the grid (click one to go to its "
             f"cell); nothing is saved until {'it is' if len(problems) == 1 else 'all are'}"
             f" corrected")
         if bool(problems) != self.problems.isVisibleTo(self.problems.parentWidget()):
@@ -371,9 +368,9 @@ class IntakeView(View):
         count, mct = self.grid.totals()
         unweighed = sum(1 for _row, column, _ in self.problem_model.problems
                         if STONE_FIELDS[column] == "weight")
-        self.totals.setText(f"In the grid: {_plural(count, 'stone')}, "
+        self.totals.setText(f"In the grid: {plural(count, 'stone')}, "
                             f"{format_weight(mct)} ct" +
-                            (f" (not counting {_plural(unweighed, 'weight')} in red)"
+                            (f" (not counting {plural(unweighed, 'weight')} in red)"
                              if unweighed else ""))
         self.discrepancy.setText(self._discrepancy(count, mct))
         self.discrepancy.setVisible(bool(self.discrepancy.text()))
@@ -395,7 +392,7 @@ class IntakeView(View):
         said = []
         declared_count = self.declared_count.value() or None
         if declared_count is not None and declared_count != count:
-            said.append(f"the client declared {_plural(declared_count, 'stone')} but "
+            said.append(f"the client declared {plural(declared_count, 'stone')} but "
                         f"{where} {count:,}")
         if declared_mct is not None and declared_mct != mct:
             said.append(f"the client declared {format_weight(declared_mct)} ct but {where} "
@@ -455,10 +452,10 @@ class IntakeView(View):
         self._start(lambda progress: self.lab.receive(client, stones, progress=progress,
                                                       **kwargs),
                     lambda result: self._saved(result, grid_rows),
-                    f"Receiving {_plural(len(stones), 'stone')}…")
+                    f"Receiving {plural(len(stones), 'stone')}…")
 
     def _refuse_grid(self, problems: int) -> None:
-        self.message.error(f"Nothing was saved: {_plural(problems, 'problem')} in the "
+        self.message.error(f"Nothing was saved: {plural(problems, 'problem')} in the "
                            f"grid, marked in red and listed under it. Correct "
                            f"{'it' if problems == 1 else 'them'} and receive again.")
         first = self.grid.problems()
@@ -496,7 +493,7 @@ class IntakeView(View):
         numbers = [s.number for s in sub.stones]
         span = numbers[0] if len(numbers) == 1 else f"{numbers[0]} to {numbers[-1]}"
         self.last_numbers, self.last_submission = numbers, sub.number
-        self.message.info(f"Received {sub.number}: {_plural(len(numbers), 'stone')}, "
+        self.message.info(f"Received {sub.number}: {plural(len(numbers), 'stone')}, "
                           f"{sub.total_weight} ct ({span}). Print the intake labels with "
                           f"Ctrl+P.")
         self.client.clear()
@@ -525,12 +522,12 @@ class IntakeView(View):
         if isinstance(result, ValidationError):
             self.preview.show_problems(path, result.problems)
             count = len(result.problems)
-            self.message.error(f"{name}: {_plural(count, 'problem')}, listed below. "
+            self.message.error(f"{name}: {plural(count, 'problem')}, listed below. "
                                f"Nothing was saved.")
         else:
             self.preview.show_stones(path, result)
             self._update_totals()
-            self.message.info(f"{name}: {_plural(len(result.stones), 'stone')} read. "
+            self.message.info(f"{name}: {plural(len(result.stones), 'stone')} read. "
                               f"Check them, then press Receive (Ctrl+S).")
         self.stack.setCurrentWidget(self.preview)
         self.preview.table.setFocus()
@@ -544,14 +541,14 @@ class IntakeView(View):
         self._start(lambda progress: self.lab.import_packing_list(
                         path, client, reference=reference, received_at=received_at,
                         progress=progress),
-                    self._imported, f"Receiving {_plural(count, 'stone')}…")
+                    self._imported, f"Receiving {plural(count, 'stone')}…")
 
     def _imported(self, result) -> None:
         if isinstance(result, ValidationError):
             if any(p.get("row") for p in result.problems) or result.field is None:
                 self.preview.show_problems(self.preview.path, result.problems)
                 self.message.error(f"The file changed since it was read: "
-                                   f"{_plural(len(result.problems), 'problem')}. "
+                                   f"{plural(len(result.problems), 'problem')}. "
                                    f"Nothing was saved.")
             else:
                 self._refuse_form(result)
@@ -562,7 +559,7 @@ class IntakeView(View):
     def _set_labels_enabled(self) -> None:
         self.labels_button.setEnabled(bool(self.last_numbers))
         if self.last_numbers:
-            stones = _plural(len(self.last_numbers), "stone")
+            stones = plural(len(self.last_numbers), "stone")
             self.labels_button.setToolTip(f"Save a PDF of envelope labels for the {stones} "
                                           f"of {self.last_submission}, to print (Ctrl+P)")
         else:
@@ -588,7 +585,7 @@ class IntakeView(View):
         if isinstance(result, ValidationError):
             self.message.error(str(result))
             return
-        self.message.info(f"Intake labels for {_plural(count, 'stone')} saved to "
+        self.message.info(f"Intake labels for {plural(count, 'stone')} saved to "
                           f"{result}. Open the PDF to print them.")
 
     # ------------------------------------------------------------------ background

@@ -27,6 +27,7 @@ from labdesk.core.stones import (STONE_FIELDS, check_consistency, column_for,
                                  parse_stone_fields)
 from labdesk.core.weights import format_weight
 from labdesk.errors import ValidationError
+from labdesk.ui.wording import plural
 
 #: Column headings, in words, for the fields of ``STONE_FIELDS``.
 FIELD_LABELS = {
@@ -515,13 +516,12 @@ class StonesGrid(QTableView):
             targets = [start_column + i if start_column + i < _COLUMNS else None
                        for i in range(width)]
             beyond = sum(t is None for t in targets)
-            left_out = [f"{beyond} column{'s' if beyond != 1 else ''} past Notes"] \
-                if beyond else []
+            left_out = [f"{plural(beyond, 'column')} past Notes"] if beyond else []
         block = [[(targets[i], value) for i, value in enumerate(cells)
                   if i < len(targets) and targets[i] is not None] for cells in rows]
         self.stones.write_block(start_row, block)
         self.setCurrentCell(start_row + max(len(rows) - 1, 0), start_column)
-        said = f"Pasted {len(rows):,} row{'s' if len(rows) != 1 else ''}"
+        said = f"Pasted {plural(len(rows), 'row')}"
         if header:
             said += " under the copied headers"
         if left_out:

@@ -3,7 +3,6 @@ imported and left out, or every problem the file holds (row, column, cell, what 
 """
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, Qt
@@ -13,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QPushButt
 from labdesk.core.stones import STONE_FIELDS
 from labdesk.ui.views.intake_grid import FIELD_LABELS, shown_value
 from labdesk.ui.widgets import hbox
+from labdesk.ui.wording import escape
 
 
 class RowsModel(QAbstractTableModel):

@@ -36,7 +36,7 @@ from labdesk.ui import dialogs
 from labdesk.ui.paging import PagedModel
 from labdesk.ui.views.base import View
 from labdesk.ui.widgets import PdfView
-from labdesk.ui.wording import local_date, local_time
+from labdesk.ui.wording import local_date, local_time, plural, sentence
 from labdesk.ui.worker import run_task
 
 PAGE = 200
@@ -188,8 +188,7 @@ def report_note(report) -> str:
             parts.append(report.withdrawn_reason)
     if report.supersedes:
         parts.append(f"replaces {report.supersedes}")
-    text = "; ".join(parts)
-    return text[:1].upper() + text[1:]
+    return sentence("; ".join(parts))
 
 
 # ---------------------------------------------------------------------- the page
@@ -349,7 +348,7 @@ class ReportsView(View):
         for column, width in enumerate(widths):
             self.table.setColumnWidth(column, width)
         total = self.model.total
-        self.count.setText(f"{total} report{'s' if total != 1 else ''}")
+        self.count.setText(plural(total, "report"))
         row = self.model.row_of(keep) if keep else None
         if row is None and self.model.rows:
             row = 0
@@ -386,7 +385,7 @@ class ReportsView(View):
             self.ready.setColumnWidth(column, width)
         more = page.total - len(page.items)
         self.ready_count.setText(
-            f"{page.total} stone{'s' if page.total != 1 else ''} ready for a report"
+            f"{plural(page.total, 'stone')} ready for a report"
             + (f" (showing the first {len(page.items)}; {more} more)" if more > 0 else ""))
         self.tabs.setTabText(1, f"Ready to issue ({page.total})")
         self._set_buttons()
@@ -493,7 +492,7 @@ class ReportsView(View):
         self.revoke_button.setEnabled(why is None)
         self.revoke_button.setToolTip(
             "Withdraw this report with a reason; verifiers will see it as revoked. You "
-            "sign it with your password." if why is None else why[:1].upper() + why[1:])
+            "sign it with your password." if why is None else sentence(why))
         selected = self.selected_stones()
         busy = self.task is not None
         self.issue_button.setEnabled(bool(selected) and not busy)
@@ -525,8 +524,7 @@ class ReportsView(View):
             self.message.error(str(exc))
             return
         target = printer.outputFileName() or printer.printerName() or "the printer"
-        self.message.info(f"{number}: {pages} page{'s' if pages != 1 else ''} sent to "
-                          f"{target}.")
+        self.message.info(f"{number}: {plural(pages, 'page')} sent to {target}.")
 
     def save_current(self) -> None:
         if self.current is None or not self.save_button.isEnabled():
@@ -543,7 +541,7 @@ class ReportsView(View):
     def revoke_current(self) -> None:
         why = self._revoke_blocked()
         if why:
-            self.message.error(why[:1].upper() + why[1:])
+            self.message.error(sentence(why))
             return
         number = self.current.number
         reason = dialogs.ask_reason(self, f"Revoke report {number}",
@@ -588,8 +586,7 @@ class ReportsView(View):
             progress(len(numbers), len(numbers))
             return issued, problems
 
-        self.message.info(f"Issuing {len(numbers)} report"
-                          f"{'s' if len(numbers) != 1 else ''}…")
+        self.message.info(f"Issuing {plural(len(numbers), 'report')}…")
         title = f"Issuing {len(numbers)} reports" if len(numbers) > 1 else None
         self.task = run_task(self, work, self._issued, self._issue_failed, title=title,
                              cancellable=len(numbers) > 1)

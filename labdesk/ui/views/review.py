@@ -32,52 +32,22 @@ from PySide6.QtWidgets import (
 )
 
 from labdesk.core import grading, workflow
-from labdesk.core.countries import country_name
-from labdesk.core.evidence import COUNTRY_LISTS, FIELD_LABELS, kind_label
+from labdesk.core.evidence import FIELD_LABELS, kind_label
 from labdesk.errors import LabError
 from labdesk.ui import dialogs
 from labdesk.ui.views.base import View
 from labdesk.ui.views.rule_changes import RuleChangesDialog, summary
 from labdesk.ui.widgets import PdfView
-from labdesk.ui.wording import local_date, local_time
+from labdesk.ui.wording import (ORIGIN_SHORT, escape, local_date, local_time, origin_words,
+                                outcome_words, plural, sentence, value_words)
 
 JURISDICTIONS = ("EU", "US", "UK")
 STONE_FACTS = ("Carat weight", "Identification", "Shape", "Colour", "Clarity",
                "Fluorescence", "Measurements", "Inscription", "Client", "Client reference",
                "Submission", "Received")
-ORIGIN_SHORT = {"non_russian": "Non-Russian", "russian": "Russian",
-                "undetermined": "Undetermined"}
-OUTCOME_WORDS = {"clear": "Clear", "insufficient": "Evidence insufficient",
-                 "prohibited": "Prohibited"}
 OUTCOME_COLOURS = {"clear": "#14632f", "insufficient": "#7a5200", "prohibited": "#8a1414"}
 APPROVE_MEANING = "Approval of the origin finding"
 REJECT_MEANING = "Rejection of the origin finding"
-
-
-def origin_words(origin: str | None, mining_country: str | None) -> str:
-    text = grading.label(origin)
-    if mining_country:
-        text += f" (mined in {country_name(mining_country)})"
-    return text
-
-
-def field_text(name: str, value) -> str:
-    """An evidence field's value in words."""
-    if value is None or value == "" or value == []:
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if name in COUNTRY_LISTS:
-        return ", ".join(f"{country_name(c)} ({c})" for c in value)
-    if name == "issuing_country":
-        return f"{country_name(value)} ({value})"
-    if name == "weight":
-        return f"{value} ct"
-    if name == "value_usd":
-        return f"USD {value}"
-    if name == "origin_type":
-        return grading.label(value)
-    return str(value)
 
 
 def actor_of(user) -> workflow.Actor | None:
@@ -393,8 +363,7 @@ class ReviewView(View):
         self.queue.blockSignals(False)
         count = len(findings)
         self.queue_count.setText("No finding awaits review." if not count else
-                                 f"{count} finding{'s' if count != 1 else ''} awaiting "
-                                 f"review")
+                                 f"{plural(count, 'finding')} awaiting review")
         if findings:
             self.queue.setCurrentRow(row_to_select)
             self._show(findings[row_to_select])
@@ -426,7 +395,7 @@ class ReviewView(View):
         self.heading.setText(f"{stone.number} — {origin}")
         statement = finding.statement or "(no statement)"
         self.proposal.setText(f"Proposed by <b>{finding.proposed_by_name}</b> on "
-                              f"{local_time(finding.proposed_at)}: “{_escape(statement)}”")
+                              f"{local_time(finding.proposed_at)}: “{escape(statement)}”")
         self._fill_stone(stone)
         self._fill_evidence(detail.evidence, finding)
         self._fill_assessments(finding)
@@ -474,8 +443,8 @@ class ReviewView(View):
             for name, value in ev.fields.items():
                 if name == "reference":
                     continue
-                text = field_text(name, value)
-                if text:
+                if value not in (None, "", []):
+                    text = value_words(name, value)
                     child = QTreeWidgetItem([FIELD_LABELS.get(name, name), text])
                     child.setToolTip(1, text)
                     top.addChild(child)
@@ -517,10 +486,10 @@ class ReviewView(View):
             try:
                 a = self.lab.assess(finding.stone, code)
             except LabError as exc:
-                browser.setHtml(f"<p>{_escape(str(exc))}</p>")
+                browser.setHtml(f"<p>{escape(str(exc))}</p>")
                 self.assessment_tabs.setTabText(index, code)
                 continue
-            words = OUTCOME_WORDS.get(a.outcome, a.outcome)
+            words = outcome_words(a.outcome)
             self.assessment_tabs.setTabText(index, f"{code}: {words}")
             recorded = (finding.assessments or {}).get(code, {})
             then = recorded.get("outcome")
@@ -531,16 +500,16 @@ class ReviewView(View):
                       f"{scope}, on {a.on.isoformat()}</span></p>")]
             if then and then != a.outcome:
                 parts.append(f"<p style='color:#8a1414'><b>Changed since the proposal</b>: "
-                             f"it was {OUTCOME_WORDS.get(then, then)} on "
+                             f"it was {outcome_words(then)} on "
                              f"{recorded.get('on', '?')}.</p>")
             elif then:
                 parts.append(f"<p style='color:#5b6775'>The same at the proposal "
                              f"({recorded.get('on', '?')}).</p>")
-            parts.append("<ul>" + "".join(f"<li>{_escape(r)}</li>" for r in a.reasons)
+            parts.append("<ul>" + "".join(f"<li>{escape(r)}</li>" for r in a.reasons)
                          + "</ul>")
             if a.missing:
                 parts.append("<p><b>Evidence that would satisfy the rules:</b></p><ul>" +
-                             "".join(f"<li>{_escape(m)}</li>" for m in a.missing) +
+                             "".join(f"<li>{escape(m)}</li>" for m in a.missing) +
                              "</ul>")
             browser.setHtml("".join(parts))
 
@@ -570,7 +539,7 @@ class ReviewView(View):
                 button.setToolTip(f"{verb} this finding{key}: you sign it with your "
                                   f"password")
             else:
-                button.setToolTip(_sentence(why))
+                button.setToolTip(sentence(why))
         self.comment.setEnabled(self.approve_button.isEnabled())
         why = None if self.approve_button.isEnabled() else self.approve_button.toolTip()
         self.decision_note.setText(why or "")
@@ -585,12 +554,12 @@ class ReviewView(View):
         if self.approve_button.isEnabled():
             self.approve()
         elif self.finding is not None:
-            self.message.error(_sentence(self.approve_button.toolTip()))
+            self.message.error(sentence(self.approve_button.toolTip()))
 
     def approve(self) -> None:
         why = self._blocked(workflow.check_can_approve)
         if why:
-            self.message.error(_sentence(why))
+            self.message.error(sentence(why))
             return
         number = self.finding.stone
         user = self.lab.user
@@ -609,7 +578,7 @@ class ReviewView(View):
     def reject(self) -> None:
         why = self._blocked(workflow.check_can_reject)
         if why:
-            self.message.error(_sentence(why))
+            self.message.error(sentence(why))
             return
         number = self.finding.stone
         reason = dialogs.ask_reason(self, f"Reject the finding for {number}",
@@ -639,11 +608,3 @@ class ReviewView(View):
         self.reload(select=following)
         self.message.info(text)
 
-
-def _escape(text: str) -> str:
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
-
-
-def _sentence(text: str) -> str:
-    text = str(text).strip()
-    return text[:1].upper() + text[1:] if text else text

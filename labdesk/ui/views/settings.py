@@ -21,7 +21,7 @@ from labdesk.errors import LabError
 from labdesk.ui import dialogs
 from labdesk.ui.views.base import View
 from labdesk.ui.widgets import hbox
-from labdesk.ui.wording import local_time
+from labdesk.ui.wording import local_time, plural, sentence
 from labdesk.ui.worker import run_task
 
 ADMINS_ONLY = "Only an admin can change the lab's settings."
@@ -475,8 +475,8 @@ class SettingsView(View):
         text = self.act(self.lab.export_public_keys, path)
         if text is not None:
             count = text.count("BEGIN PUBLIC KEY")
-            self.message.info(f"Wrote {count} public key{'s' if count != 1 else ''} to "
-                              f"{path}. Publish it next to the verify page.")
+            self.message.info(f"Wrote {plural(count, 'public key')} to {path}. Publish "
+                              f"it next to the verify page.")
 
     def rotate_key(self):
         me = self.lab.user
@@ -581,7 +581,7 @@ class SettingsView(View):
 
     def _task_failed(self, message: str):
         self._busy(False)
-        self.message.error(message[:1].upper() + message[1:])
+        self.message.error(sentence(message))
 
     def _busy(self, busy: bool, why: str = ""):
         if busy:

@@ -9,8 +9,6 @@ be done, and says why in each disabled button's tooltip.
 """
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDateEdit,
@@ -25,15 +23,14 @@ from labdesk.core.evidence import kind_label
 from labdesk.core.stones import STONE_FIELDS
 from labdesk.errors import LabError, StateError, ValidationError
 from labdesk.ui import dialogs
-from labdesk.ui.wording import (STONE_FIELD_LABELS, People, describe_event, local_date,
-                                local_time)
+from labdesk.ui.wording import (ORIGIN_CHOICES, STONE_FIELD_LABELS, People, describe_event,
+                                escape, local_date, local_time, outcome_words, sentence,
+                                value_words)
 from labdesk.ui.views.base import View
 from labdesk.ui.views.documents import DocumentsPanel
 from labdesk.ui.views.evidence_form import EvidenceForm
 
 JURISDICTIONS = ("EU", "US", "UK")
-OUTCOME_WORDS = {"clear": "Clear", "insufficient": "Evidence insufficient",
-                 "prohibited": "Prohibited"}
 OUTCOME_STYLE = {"clear": ("#e2f4e8", "#14632f"), "insufficient": ("#fff3d6", "#7a5200"),
                  "prohibited": ("#fde3e3", "#8a1414")}
 FACT_SCALES = {
@@ -52,17 +49,6 @@ LEFT_FACTS = ("client_ref", "weight", "shape", "colour", "clarity", "measurement
               "inscription")
 RIGHT_FACTS = ("cut", "polish", "symmetry", "fluorescence", "identification",
                "growth_method", "mounted")
-ORIGIN_CHOICES = (("non_russian", "Not of Russian origin"), ("russian", "Russian origin"),
-                  ("undetermined", "Origin undetermined"))
-
-
-def _sentence(text: str) -> str:
-    text = str(text).strip()
-    return text[:1].upper() + text[1:] if text else text
-
-
-def _esc(text) -> str:
-    return html.escape(str(text or ""))
 
 
 def _actor(user) -> workflow.Actor | None:
@@ -493,7 +479,7 @@ class StoneView(View):
         except LabError as exc:
             self.detail = None
             self.tabs.setEnabled(False)
-            self.header.setText(_esc(self.number))
+            self.header.setText(escape(self.number))
             self.banner.hide()
             self.message.error(str(exc))
             return
@@ -538,11 +524,11 @@ class StoneView(View):
 
     def _fill_header(self, stone) -> None:
         state = grading.label(stone.state)
-        parts = [f"<b>{_esc(stone.number)}</b>", _esc(stone.client),
-                 f"{_esc(stone.weight)} ct", f"<b>{_esc(state)}</b>",
-                 f"submission {_esc(stone.submission)}"]
+        parts = [f"<b>{escape(stone.number)}</b>", escape(stone.client),
+                 f"{escape(stone.weight)} ct", f"<b>{escape(state)}</b>",
+                 f"submission {escape(stone.submission)}"]
         if stone.client_ref:
-            parts.append(f"client ref {_esc(stone.client_ref)}")
+            parts.append(f"client ref {escape(stone.client_ref)}")
         parts.append(f"received {local_date(stone.received_at)}")
         self.header.setText(" · ".join(parts))
         if stone.locked:
@@ -675,7 +661,7 @@ class StoneView(View):
             old, new = self._stored_fact(before, name), self._stored_fact(after, name)
             if old != new:
                 said.append(f"{STONE_FIELD_LABELS[name].lower()} "
-                            f"{_fact_words(name, old)} → {_fact_words(name, new)}")
+                            f"{value_words(name, old)} → {value_words(name, new)}")
         self.reload(keep_facts=False)
         self.message.info(f"Saved {self.number}: " + ("; ".join(said) or "no change")
                           + ".")
@@ -733,7 +719,7 @@ class StoneView(View):
         can_add = blocked_stone is None or self.blocked_parcel is None
         self.add_button.setEnabled(can_add)
         self.add_button.setToolTip("New evidence for this stone or its parcel (Ctrl+E)"
-                                   if can_add else _sentence(blocked_stone))
+                                   if can_add else sentence(blocked_stone))
         if row_to_select is not None:
             table.selectRow(row_to_select)
             self._evidence_picked()
@@ -794,19 +780,19 @@ class StoneView(View):
                 reasons.setPlainText(str(exc))
                 continue
             back, fore = OUTCOME_STYLE.get(a.outcome, ("#eef0f3", "#1d2733"))
-            outcome.setText(OUTCOME_WORDS.get(a.outcome, a.outcome))
+            outcome.setText(outcome_words(a.outcome))
             outcome.setProperty("outcome", a.outcome)
             outcome.setStyleSheet(f"background: {back}; color: {fore}; font-size: 14pt; "
                                   f"font-weight: 700; padding: 8px; border-radius: 5px;")
             scope.setText(f"{'In scope' if a.in_scope else 'Not in scope'} on "
-                          f"{a.on.isoformat()} · ruleset {_esc(a.ruleset)}")
+                          f"{a.on.isoformat()} · ruleset {escape(a.ruleset)}")
             parts = ["<p><b>Reasons</b></p><ul style='margin-left:-18px'>"]
-            parts += [f"<li>{_esc(r)}</li>" for r in a.reasons]
+            parts += [f"<li>{escape(r)}</li>" for r in a.reasons]
             parts.append("</ul>")
             if a.missing:
                 parts.append("<p><b>Evidence that would satisfy</b></p>"
                              "<ul style='margin-left:-18px'>")
-                parts += [f"<li>{_esc(m)}</li>" for m in a.missing]
+                parts += [f"<li>{escape(m)}</li>" for m in a.missing]
                 parts.append("</ul>")
             reasons.setHtml("".join(parts))
 
@@ -820,42 +806,42 @@ class StoneView(View):
                 label.setText("—")
             fields["origin"].setText("No finding proposed yet.")
         else:
-            fields["origin"].setText(f"<b>{_esc(grading.label(f.origin))}</b>")
+            fields["origin"].setText(f"<b>{escape(grading.label(f.origin))}</b>")
             fields["mining_country"].setText(
                 f"{country_name(f.mining_country)} ({f.mining_country})"
                 if f.mining_country else "not stated")
-            fields["statement"].setText(_esc(f.statement) or "(no statement)")
+            fields["statement"].setText(escape(f.statement) or "(no statement)")
             fields["status"].setText(grading.label(f.status))
-            fields["proposed"].setText(f"{_esc(f.proposed_by_name)} ({f.proposed_by}), "
+            fields["proposed"].setText(f"{escape(f.proposed_by_name)} ({f.proposed_by}), "
                                        f"{local_time(f.proposed_at)}")
             fields["decided"].setText(
-                f"{_esc(f.decided_by_name)} ({f.decided_by}), {local_time(f.decided_at)}"
+                f"{escape(f.decided_by_name)} ({f.decided_by}), {local_time(f.decided_at)}"
                 if f.decided_by else "not decided yet")
-            fields["comment"].setText(_esc(f.decision_comment) or "—")
+            fields["comment"].setText(escape(f.decision_comment) or "—")
             fields["assessments"].setText("; ".join(
-                f"{code}: {OUTCOME_WORDS.get(v.get('outcome'), v.get('outcome'))} "
+                f"{code}: {outcome_words(v.get('outcome'))} "
                 f"({v.get('ruleset')}, {v.get('on')})"
                 for code, v in sorted((f.assessments or {}).items())) or "—")
         fields["reports"].setText("<br>".join(
-            f"{_esc(r.number)} — {grading.label(r.status)}, issued "
-            f"{local_time(r.issued_at)} by {_esc(r.issued_by)}"
-            + (f"; superseded by {_esc(r.superseded_by)}" if r.superseded_by else "")
-            + (f" ({_esc(r.withdrawn_reason)})" if r.withdrawn_reason else "")
+            f"{escape(r.number)} — {grading.label(r.status)}, issued "
+            f"{local_time(r.issued_at)} by {escape(r.issued_by)}"
+            + (f"; superseded by {escape(r.superseded_by)}" if r.superseded_by else "")
+            + (f" ({escape(r.withdrawn_reason)})" if r.withdrawn_reason else "")
             for r in detail.reports) or "none issued")
 
         lines = []
         for old in list(detail.findings[:-1])[::-1]:
             text = (f"<b>{local_time(old.proposed_at)}</b> · "
-                    f"{_esc(grading.label(old.origin))}")
+                    f"{escape(grading.label(old.origin))}")
             if old.mining_country:
-                text += f" ({_esc(country_name(old.mining_country))})"
-            text += (f" · <b>{_esc(grading.label(old.status))}</b> · proposed by "
-                     f"{_esc(old.proposed_by_name)}")
+                text += f" ({escape(country_name(old.mining_country))})"
+            text += (f" · <b>{escape(grading.label(old.status))}</b> · proposed by "
+                     f"{escape(old.proposed_by_name)}")
             if old.decided_by:
-                text += (f"; decided by {_esc(old.decided_by_name)}, "
+                text += (f"; decided by {escape(old.decided_by_name)}, "
                          f"{local_time(old.decided_at)}")
                 if old.decision_comment:
-                    text += f": “{_esc(old.decision_comment)}”"
+                    text += f": “{escape(old.decision_comment)}”"
             lines.append(text)
         self.earlier.setText("<br>".join(lines) or "No earlier findings.")
         countries = {c for e in detail.evidence for c in (e.fields.get("origin_countries")
@@ -872,16 +858,16 @@ class StoneView(View):
         for widget in (self.origin, self.mining_country, self.statement):
             widget.setEnabled(why is None)
         self.propose_button.setEnabled(why is None)
-        self.propose_why.setText(_sentence(why or ""))
+        self.propose_why.setText(sentence(why or ""))
         self.propose_why.setVisible(why is not None)
         self.propose_button.setToolTip(
             "Propose this finding for a supervisor's review (Ctrl+Shift+P)"
-            if why is None else _sentence(why))
+            if why is None else sentence(why))
         why_reopen = self._why_not_reopen()
         self.reopen_button.setEnabled(why_reopen is None)
         self.reopen_button.setToolTip("Reopen this stone for correction: give a reason and "
                                       "sign with your password" if why_reopen is None
-                                      else _sentence(why_reopen))
+                                      else sentence(why_reopen))
 
     def _why_not_propose(self) -> str | None:
         if self.detail is None:
@@ -935,7 +921,7 @@ class StoneView(View):
         """Propose the finding typed in the form; the Finding, or None."""
         why = self._why_not_propose()
         if why is not None:
-            self.message.error(_sentence(why))
+            self.message.error(sentence(why))
             return None
         origin = self.origin.currentData()
         try:
@@ -962,7 +948,7 @@ class StoneView(View):
     def reopen(self) -> bool:
         why = self._why_not_reopen()
         if why is not None:
-            self.message.error(_sentence(why))
+            self.message.error(sentence(why))
             return False
         number = self.number
         reason = dialogs.ask_reason(self, f"Reopen {number}",
@@ -1031,12 +1017,3 @@ class StoneView(View):
         elif index == 1:
             self.form.save()
 
-
-def _fact_words(name: str, value) -> str:
-    if value in (None, ""):
-        return "—"
-    if name == "weight":
-        return f"{value} ct"
-    if name in FACT_SCALES:
-        return grading.label(value)
-    return str(value)

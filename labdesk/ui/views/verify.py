@@ -25,6 +25,7 @@ from labdesk.core import grading
 from labdesk.core.countries import country_name
 from labdesk.ui import dialogs
 from labdesk.ui.views.base import View
+from labdesk.ui.wording import escape
 from labdesk.ui.worker import run_task
 
 VERDICTS = {  # status -> (headline, kind for the style sheet)
@@ -319,7 +320,7 @@ class VerifyView(View):
             notes = list(result.problems)
             if not result.revocations_checked:
                 notes.append("The revocation list could not be checked.")
-            self.problems.setText("".join(f"• {_escape(p)}<br>" for p in notes))
+            self.problems.setText("".join(f"• {escape(p)}<br>" for p in notes))
         self.verdict.setText(headline)
         self.verdict.setProperty("kind", kind)
         self.verdict.style().unpolish(self.verdict)
@@ -346,6 +347,3 @@ class VerifyView(View):
         if number:
             self.window_.open_report(number)
 
-
-def _escape(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
