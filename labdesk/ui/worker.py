@@ -8,7 +8,7 @@ from __future__ import annotations
 import traceback
 from typing import Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from labdesk.errors import LabError
@@ -73,7 +73,19 @@ def run_task(parent: QWidget, fn: Callable, on_done: Callable, on_failed: Callab
         task.signals.progress.connect(lambda d, t: (dialog.setMaximum(max(t, 1)),
                                                     dialog.setValue(min(d, t))))
 
+    state = {"finished": False}
+
+    def show_if_still_running():
+        # A busy dialog from 300 ms on, whether or not the work reports progress: the
+        # window is modal from then until the work ends.
+        if dialog is not None and not state["finished"]:
+            dialog.show()
+
+    if dialog is not None:
+        QTimer.singleShot(dialog.minimumDuration(), show_if_still_running)
+
     def finish():
+        state["finished"] = True
         _running.discard(task)
         if dialog is not None:
             dialog.reset()
