@@ -36,15 +36,20 @@ class LabContext:
         self.accounts = self.intake = self.evidence = self.findings = None
         self.reports = self.reads = self.upkeep = None
 
-    def write(self, guard: Callable[[], T], work: Callable[[T], object]):
-        """The one way a checked change is written.  ``guard()`` checks the change (and
-        returns what ``work`` needs) once before the transaction, so that a refusal costs
-        nothing and comes before any password is asked, and once more inside it, under
-        SQLite's write lock: another window or desk may have changed the lab in between.
-        ``work(checked)`` then writes in that same transaction, with its audit events."""
+    def write(self, guard: Callable[[], T], work: Callable[[T, object], object], *,
+              before: Callable[[], object] | None = None):
+        """The one way a checked change is written.
+
+        ``guard()`` checks the change (and returns what ``work`` needs) once before the
+        transaction, so that a refusal costs nothing and comes before any password is
+        asked; then ``before()`` runs, if given (a signature: the password asked again);
+        then, in one transaction, ``guard()`` checks once more, under SQLite's write lock
+        (another window or desk may have changed the lab in between), and
+        ``work(checked, before's result)`` writes, with its audit events."""
         guard()
+        ready = before() if before is not None else None
         with transaction(self.db):
-            return work(guard())
+            return work(guard(), ready)
 
     def log_in(self, row: dict) -> User:
         """``row`` (a user's) acts from now on."""

@@ -63,19 +63,26 @@ class EvidenceService:
 
     def update_evidence(self, evidence_id: int, **fields) -> Evidence:
         actor = self.ctx.require_actor()
-        row = self.evidence_row(evidence_id)
-        self.check_evidence_editable(row)
+
+        def guard() -> dict:
+            row = self.evidence_row(evidence_id)
+            self.check_evidence_editable(row)
+            return row
+
+        row = guard()
         values = evidence_rules.parse_evidence_fields(row["kind"], fields, partial=True)
         values = {k: v for k, v in values.items() if row[k] != v}
-        with transaction(self.db):
-            self.check_evidence_editable(self.evidence_row(row["id"]))  # under the lock
+
+        def work(row: dict, _ready) -> dict:
             if values:
                 values["updated_at"] = utcnow()
             stored, _ = writes.update(self.db, "evidence", row["id"], values,
                                       actor.username, "evidence.update",
                                       stone_id=row["stone_id"],
                                       submission_id=self.evidence_submission(row))
-        return self.evidence_record(stored)
+            return stored
+
+        return self.evidence_record(self.ctx.write(guard, work))
 
     def attach(self, evidence_id: int, path) -> Attachment:
         """Attach a scanned document (PDF or image) to evidence; stored by SHA-256.

@@ -98,10 +98,12 @@ class Findings:
                 raise ValidationError(
                     f"statement: the evidence is insufficient under {', '.join(weak)}; say "
                     f"why the stone is not of Russian origin", field="statement")
-        with transaction(self.db):
-            # again under the write lock: another window may have proposed meanwhile
+        def guard() -> dict:
             row = self.ctx.stone_row(stone_no)
             workflow.check_can_propose(actor, row["number"], row["state"])
+            return row
+
+        def work(row: dict, _ready) -> dict:
             writes.insert(self.db, "findings", {
                 "stone_id": row["id"], "origin": origin, "mining_country": country,
                 "statement": text,
@@ -111,7 +113,9 @@ class Findings:
                 actor.username, "finding.propose", stone_id=row["id"],
                 submission_id=row["submission_id"])
             self.set_state(row, "proposed", actor)
-        return self.ctx.reads.current_finding(row)
+            return row
+
+        return self.ctx.reads.current_finding(self.ctx.write(guard, work))
 
     def assessments(self, facts: StoneFacts) -> dict:
         today = dt.date.today()
@@ -141,12 +145,9 @@ class Findings:
                 self.check_unchanged_since_proposal(row, finding)
             return row, finding
 
-        guard()  # refuse early, before asking for the password
-        signature = self.ctx.signature("approval" if decision == "approved" else "rejection",
-                                    password)
-        with transaction(self.db):
-            row, finding = guard()  # again under the write lock: another window may
-            writes.update(self.db, "findings", finding["id"], {  # have decided meanwhile
+        def work(checked, signature) -> dict:
+            row, finding = checked
+            writes.update(self.db, "findings", finding["id"], {
                 "status": decision, "decided_by": actor.id, "decided_at": signature["at"],
                 "decision_comment": text}, actor.username,
                 "finding.approve" if decision == "approved" else "finding.reject",
@@ -154,7 +155,12 @@ class Findings:
                 signature=signature)
             self.set_state(row, decision, actor)
             self.settle_changes(actor, "kept" if decision == "approved" else "rejected",
-                                 text, signature["at"], finding_id=finding["id"])
+                                text, signature["at"], finding_id=finding["id"])
+            return row
+
+        meaning = "approval" if decision == "approved" else "rejection"
+        row = self.ctx.write(guard, work,
+                             before=lambda: self.ctx.signature(meaning, password))
         return self.ctx.reads.current_finding(row)
 
     def check_unchanged_since_proposal(self, row: dict, finding: dict) -> None:
@@ -184,13 +190,16 @@ class Findings:
     def reopen(self, stone_no, reason: str, password: str | None = None) -> Stone:
         """Unlock an approved or reported stone for correction (supervisor, reason)."""
         actor = self.ctx.require_actor()
-        row = self.ctx.stone_row(stone_no)
-        workflow.check_can_reopen(actor, row["number"], row["state"])
-        text = workflow.check_reason(reason, "reopening")
-        signature = self.ctx.signature("reopening", password)
-        with transaction(self.db):
+
+        def guard() -> dict:
             row = self.ctx.stone_row(stone_no)
             workflow.check_can_reopen(actor, row["number"], row["state"])
+            return row
+
+        guard()
+        text = workflow.check_reason(reason, "reopening")
+
+        def work(row: dict, signature: dict) -> dict:
             finding = queries.current_finding(self.db, row["id"])
             writes.update(self.db, "findings", finding["id"], {
                 "status": "reopened", "reopened_by": actor.id,
@@ -200,7 +209,11 @@ class Findings:
             self.on_reopen(row, actor, text)
             self.set_state(row, "received", actor, reason=text)
             self.settle_changes(actor, "reopened", text, signature["at"],
-                                 finding_id=finding["id"])
+                                finding_id=finding["id"])
+            return row
+
+        row = self.ctx.write(guard, work,
+                             before=lambda: self.ctx.signature("reopening", password))
         return self.ctx.reads.stone(row["number"])
 
     def on_reopen(self, row: dict, actor: Actor, reason: str) -> None:

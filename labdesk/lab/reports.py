@@ -167,22 +167,28 @@ class Reports:
         """Withdraw an issued report (supervisor, reason); a signature, like an approval.
         The next revocation list names it, so verifiers see it as revoked."""
         actor = self.ctx.require_actor()
-        row = self.report_row(report_no)
-        workflow.check_can_revoke(actor, row["number"], row["status"])
-        text = workflow.check_reason(reason, "revocation")
-        signature = self.ctx.signature("revocation", password)
-        stone_submission = queries.stone_submission_id(self.db, row["stone_id"])
-        with transaction(self.db):
+
+        def guard() -> dict:
             row = self.report_row(report_no)
             workflow.check_can_revoke(actor, row["number"], row["status"])
+            return row
+
+        row = guard()
+        text = workflow.check_reason(reason, "revocation")
+        stone_submission = queries.stone_submission_id(self.db, row["stone_id"])
+
+        def work(row: dict, signature: dict) -> dict:
             stored, _ = writes.update(self.db, "reports", row["id"], {
                 "status": "revoked", "withdrawn_by": actor.id,
                 "withdrawn_at": signature["at"], "withdrawn_reason": text},
                 actor.username, "report.revoke", stone_id=row["stone_id"],
                 submission_id=stone_submission, signature=signature)
             self.ctx.findings.settle_changes(actor, "revoked", text, signature["at"],
-                                 report_id=row["id"])
-        return self.report_record(stored)
+                                             report_id=row["id"])
+            return stored
+
+        return self.report_record(self.ctx.write(
+            guard, work, before=lambda: self.ctx.signature("revocation", password)))
 
     def verify(self, text) -> Verification:
         """Check a token, a URL with the token after '#', or QR text.  Never raises: the
