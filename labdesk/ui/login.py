@@ -5,6 +5,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
                                QVBoxLayout)
 
 from labdesk.errors import AuthError
+from labdesk.ui.widgets import apply_style
 from labdesk.ui.wording import sentence
 
 
@@ -13,15 +14,20 @@ class LoginDialog(QDialog):
 
     def __init__(self, lab, parent=None):
         super().__init__(parent)
+        apply_style(self)
         self.lab = lab
         name = lab.settings()["lab_name"]
         self.setWindowTitle(f"Log in — {name}")
         self.setMinimumWidth(380)
         layout = QVBoxLayout(self)
-        heading = QLabel(f"<b style='font-size:14pt'>{name}</b><br>"
-                         f"<span style='color:#5b6775'>{lab.home}</span>")
+        heading = QLabel(name)
+        heading.setObjectName("DialogTitle")
         heading.setAccessibleName("Lab")
+        home = QLabel(str(lab.home))
+        home.setObjectName("Hint")
+        home.setAccessibleName("Lab home")
         layout.addWidget(heading)
+        layout.addWidget(home)
         form = QFormLayout()
         self.username = QLineEdit()
         self.username.setAccessibleName("Username")
@@ -32,7 +38,7 @@ class LoginDialog(QDialog):
         form.addRow("Password", self.password)
         layout.addLayout(form)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #8a1c1c")
+        self.error.setObjectName("FormError")
         self.error.setAccessibleName("Login error")
         self.error.setWordWrap(True)
         self.error.hide()

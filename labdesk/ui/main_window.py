@@ -17,7 +17,7 @@ from labdesk.ui.views.settings import SettingsView
 from labdesk.ui.views.stone import StoneView
 from labdesk.ui.views.stones import StonesView
 from labdesk.ui.views.verify import VerifyView
-from labdesk.ui.widgets import STYLE
+from labdesk.ui.widgets import apply_style
 from labdesk.ui.wording import plural
 from labdesk.ui.worker import run_task
 
@@ -39,7 +39,7 @@ class MainWindow(QMainWindow):
     def __init__(self, lab):
         super().__init__()
         self.lab = lab
-        self.setStyleSheet(STYLE)
+        apply_style(self)
         self.setWindowTitle(f"LabDesk — {lab.settings()['lab_name']}")
         self.setMinimumSize(1100, 700)
         self.views: dict[str, QWidget] = {}

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QLabel, QLineEdi
                                QWizardPage)
 
 from labdesk.errors import LabError
+from labdesk.ui.widgets import apply_style
 
 
 class FirstRunDialog(QDialog):
@@ -15,11 +16,15 @@ class FirstRunDialog(QDialog):
 
     def __init__(self, home, parent=None):
         super().__init__(parent)
+        apply_style(self)
         self.setWindowTitle("Welcome to LabDesk")
         layout = QVBoxLayout(self)
-        text = QLabel(f"<b style='font-size:14pt'>No lab yet in</b><br>{home}<br><br>"
-                      "Create your laboratory, or look around in a demo lab first.")
+        title = QLabel("No lab yet in")
+        title.setObjectName("DialogTitle")
+        text = QLabel(f"{home}\n\nCreate your laboratory, or look around in a demo lab "
+                      "first.")
         text.setWordWrap(True)
+        layout.addWidget(title)
         layout.addWidget(text)
         create = QPushButton("Create a new lab…")
         create.setAccessibleName("Create a new lab")
@@ -59,7 +64,7 @@ class _LabPage(QWizardPage):
         form.addRow("Verify page URL", self.verify_url)
         form.addRow("Paper size", self.paper)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #8a1c1c")
+        self.error.setObjectName("FormError")
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Lab details error")
         form.addRow(self.error)
@@ -89,7 +94,7 @@ class _AdminPage(QWizardPage):
         self.confirm.setEchoMode(QLineEdit.Password)
         self.confirm.setAccessibleName("Confirm password")
         self.error = QLabel()
-        self.error.setStyleSheet("color: #8a1c1c")
+        self.error.setObjectName("FormError")
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Setup error")
         form.addRow("Username", self.username)
@@ -106,6 +111,7 @@ class SetupWizard(QWizard):
 
     def __init__(self, home, parent=None):
         super().__init__(parent)
+        apply_style(self)
         self.home = home
         self.created = None
         self.setWindowTitle("Create a lab")

@@ -1,31 +1,133 @@
-"""Widgets every view uses: the message bar, the page header, a PDF viewer."""
+"""Widgets every view uses: the style sheet, the message bar, the page header, form rows,
+a PDF viewer.
+
+Colours live here only.  A widget that changes colour with its state carries a dynamic
+property (``kind``, ``outcome``, ``invalid``…) or an object name the style sheet selects;
+``restyle`` sets the property and has the sheet applied again.  Table cells and rich text,
+which the sheet cannot reach, take their colour from ``TONES`` by name (``brush``,
+``tinted``, ``RICH_TEXT``)."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout,
-                               QWidget)
+import re
 
-STYLE = """
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QBrush, QColor, QImage, QPixmap
+from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QScrollArea,
+                               QVBoxLayout, QWidget)
+
+#: Colours by what they mean.
+TONES = {
+    "ink": "#1d2733",            # text, headings
+    "muted": "#5b6775",          # hints, hashes
+    "faded": "#a0a0a4",          # what no longer counts (a deactivated user)
+    "good": "#14632f", "good_back": "#e2f4e8", "good_line": "#a8d5b9",
+    "bad": "#8a1414", "bad_back": "#fde3e3", "bad_line": "#f1b0b0",
+    "warn": "#7a5200", "warn_back": "#fff3d6", "warn_line": "#e8cf8f",
+    "locked": "#8a5a00",
+    "error": "#8a1c1c", "error_back": "#fde8e8", "problem_back": "#fff7f7",
+    "invalid": "#c0392b", "invalid_back": "#fff5f5",
+}
+#: The tone of each outcome and report status, where a colour says it.
+OUTCOME_TONES = {"clear": "good", "insufficient": "warn", "prohibited": "bad"}
+STATUS_TONES = {"issued": "good", "revoked": "bad", "superseded": "warn"}
+
+_SHEET = """
 QWidget { font-size: 10pt; }
-QLabel#PageTitle { font-size: 15pt; font-weight: 600; color: #1d2733; }
-QLabel#Hint { color: #5b6775; }
-QLabel#MessageBar[kind="error"] { background: #fde8e8; color: #8a1c1c;
-    border: 1px solid #f1b0b0; border-radius: 4px; }
+QLabel#PageTitle { font-size: 15pt; font-weight: 600; color: @ink; }
+QLabel#DialogTitle { font-size: 14pt; font-weight: 600; }
+QLabel#Hint { color: @muted; }
+QLabel#Caption { font-weight: 600; }
+QLabel#FormError { color: @error; }
+QLabel#MessageBar[kind="error"] { background: @error_back; color: @error;
+    border: 1px solid @bad_line; border-radius: 4px; }
 QLabel#MessageBar[kind="info"] { background: #e7f3ec; color: #1c5b34;
-    border: 1px solid #a8d5b9; border-radius: 4px; }
+    border: 1px solid @good_line; border-radius: 4px; }
+QLabel#Warning { background: @warn_back; color: @warn; border: 1px solid @warn_line;
+    border-radius: 4px; padding: 5px 9px; }
+QListView#Problems, QListWidget#Problems { color: @bad; background: @problem_back;
+    border: 1px solid @bad_line; }
+QLabel#ProblemsTitle { color: @bad; font-weight: 600; }
+*[invalid="true"] { border: 1px solid @invalid; background: @invalid_back; }
 QLabel#Verdict { font-size: 26pt; font-weight: 700; padding: 12px; border-radius: 6px; }
-QLabel#Verdict[kind="valid"] { background: #e2f4e8; color: #14632f; }
-QLabel#Verdict[kind="bad"] { background: #fde3e3; color: #8a1414; }
-QLabel#Verdict[kind="warn"] { background: #fff3d6; color: #7a5200; }
-QListWidget#Navigation { background: #1d2733; color: #e8edf2; border: none;
+QLabel#Verdict[kind="valid"] { background: @good_back; color: @good; }
+QLabel#Verdict[kind="bad"] { background: @bad_back; color: @bad; }
+QLabel#Verdict[kind="warn"] { background: @warn_back; color: @warn; }
+QLabel#VerdictSummary, QLineEdit#ScanInput { font-size: 12pt; }
+QLabel#ClaimFact, QLabel#PackingSummary { font-size: 11pt; }
+QListWidget#Navigation { background: @ink; color: #e8edf2; border: none;
     font-size: 11pt; padding-top: 8px; }
 QListWidget#Navigation::item { padding: 9px 14px; }
 QListWidget#Navigation::item:selected { background: #0f5c8c; color: white; }
-QLabel#Locked { color: #8a5a00; font-weight: 600; }
-QFrame#RulesBanner { background: #fff3d6; border: 1px solid #e6c36a; border-radius: 4px; }
+QLabel#Locked { color: @locked; font-weight: 600; }
+QLabel#Locked[banner="true"] { background: @warn_back; border: 1px solid #f0d08a;
+    border-radius: 4px; padding: 6px 10px; }
+QFrame#RulesBanner { background: @warn_back; border: 1px solid #e6c36a; border-radius: 4px; }
 QFrame#RulesBanner QLabel { color: #5e4100; }
+QLabel#NewClient { color: @warn; }
+QLabel#IntegrityResult { border-radius: 4px; padding: 8px 12px; font-size: 11pt;
+    font-weight: 600; }
+QLabel#IntegrityResult[kind="ok"] { background: @good_back; color: @good;
+    border: 1px solid @good_line; }
+QLabel#IntegrityResult[kind="bad"] { background: @bad_back; color: @bad;
+    border: 1px solid @bad_line; }
+QPlainTextEdit#EventDetails { font-family: monospace; }
+QLabel#StoneHeader, QLabel#ReportHeading { font-size: 12pt; }
+QLabel#ReportHeading, QLabel#FindingHeading { font-weight: 600; }
+QLabel#FindingHeading, QLabel#JurisdictionHeading { font-size: 13pt; }
+QLabel#Outcome[outcome="clear"], QLabel#Outcome[outcome="insufficient"],
+QLabel#Outcome[outcome="prohibited"] { font-size: 14pt; font-weight: 700; padding: 8px;
+    border-radius: 5px; }
+QLabel#Outcome[outcome="clear"] { background: @good_back; color: @good; }
+QLabel#Outcome[outcome="insufficient"] { background: @warn_back; color: @warn; }
+QLabel#Outcome[outcome="prohibited"] { background: @bad_back; color: @bad; }
+QLabel#LogoPreview { border: 1px dashed #9aa5b1; background: white; color: @muted; }
 """
+#: The rich text of a text browser: class names for the tones.
+_RICH_TEXT = """
+.clear { color: @good; } .insufficient { color: @warn; } .prohibited { color: @bad; }
+.outcome { font-weight: 600; font-size: 13pt; } .muted { color: @muted; }
+.bad { color: @bad; }
+"""
+
+
+def _with_tones(sheet: str) -> str:
+    return re.sub(r"@(\w+)", lambda m: TONES[m.group(1)], sheet)
+
+
+STYLE = _with_tones(_SHEET)
+RICH_TEXT = _with_tones(_RICH_TEXT)
+_BRUSHES: dict[str, QBrush] = {}
+
+
+def apply_style(window: QWidget) -> None:
+    """Give a top-level window (the main window, a dialog shown before it) the style."""
+    window.setStyleSheet(STYLE)
+
+
+def restyle(widget: QWidget, **properties) -> None:
+    """Set dynamic properties the style sheet selects on, and apply the sheet again."""
+    changed = False
+    for name, value in properties.items():
+        if widget.property(name) != value:
+            widget.setProperty(name, value)
+            changed = True
+    if changed:
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+        # a frame (a label) measures its padding and border again only on this event
+        QApplication.sendEvent(widget, QEvent(QEvent.StyleChange))
+
+
+def brush(tone: str) -> QBrush:
+    """A tone for a table cell's text or background (a model's ForegroundRole)."""
+    if tone not in _BRUSHES:
+        _BRUSHES[tone] = QBrush(QColor(TONES[tone]))
+    return _BRUSHES[tone]
+
+
+def tinted(text: str, tone: str) -> str:
+    """Rich text (a QLabel's) in a tone: the style sheet does not reach inside it."""
+    return f"<span style='color:{TONES[tone]}'>{text}</span>"
 
 
 class MessageBar(QLabel):
@@ -41,9 +143,7 @@ class MessageBar(QLabel):
         self.hide()
 
     def _show(self, kind: str, text: str):
-        self.setProperty("kind", kind)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        restyle(self, kind=kind)
         self.setText(text)
         self.show()
 

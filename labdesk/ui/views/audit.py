@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHeaderView, QLabel, QLineEdit,
                                QListWidget, QPlainTextEdit, QPushButton, QSplitter,
                                QTableView)
 
 from labdesk.ui.paging import PagedModel
 from labdesk.ui.views.base import View
-from labdesk.ui.widgets import hbox
+from labdesk.ui.widgets import brush, hbox, restyle
 from labdesk.ui.wording import (SECRET_COLUMNS, People, action_label, batch_span,
                                 describe_event, event_record, event_stone, local_time,
                                 plural)
@@ -103,7 +103,7 @@ class AuditModel(PagedModel):
                 return self.text(event, key)
             return None
         if role == Qt.ForegroundRole and key == "hash":
-            return QColor("#5b6775")
+            return brush("muted")
         if role == Qt.UserRole:
             return event
         return None
@@ -162,9 +162,8 @@ class AuditView(View):
         self.result.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.result.hide()
         self.problems = QListWidget()
+        self.problems.setObjectName("Problems")
         self.problems.setAccessibleName("Integrity problems")
-        self.problems.setStyleSheet("QListWidget { color: #8a1c1c; background: #fff7f7; "
-                                    "border: 1px solid #f1b0b0; }")
         self.problems.setMaximumHeight(150)
         self.problems.hide()
         # the search index is derived data: an admin rebuilds it from here
@@ -201,7 +200,7 @@ class AuditView(View):
         self.details.setReadOnly(True)
         self.details.setAccessibleName("Event details")
         self.details.setPlaceholderText("Select an event to see everything it recorded.")
-        self.details.setStyleSheet("QPlainTextEdit { font-family: monospace; }")
+        self.details.setObjectName("EventDetails")
         split = QSplitter(Qt.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.details)
@@ -355,12 +354,6 @@ class AuditView(View):
         self.message.error(f"The integrity check could not run: {message}")
 
     def _show_result(self, kind: str, text: str):
-        colours = {"ok": ("#e2f4e8", "#14632f", "#a8d5b9"),
-                   "bad": ("#fde3e3", "#8a1414", "#f1b0b0")}[kind]
-        self.result.setStyleSheet(
-            f"QLabel {{ background: {colours[0]}; color: {colours[1]}; "
-            f"border: 1px solid {colours[2]}; border-radius: 4px; padding: 8px 12px; "
-            f"font-size: 11pt; font-weight: 600; }}")
-        self.result.setProperty("kind", kind)
+        restyle(self.result, kind=kind)
         self.result.setText(text)
         self.result.show()

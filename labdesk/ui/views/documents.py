@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QScrollArea, QSplitter, QStackedWidget,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 from labdesk.core.evidence import kind_label
 from labdesk.errors import LabError
 from labdesk.ui import dialogs
-from labdesk.ui.widgets import PdfView
+from labdesk.ui.widgets import PdfView, brush
 from labdesk.ui.wording import MEDIA_WORDS, local_time
 
 COLUMNS = ("File", "Size", "Type", "SHA-256", "Integrity")
@@ -56,7 +56,7 @@ class DocumentsPanel(QWidget):
         self.setAccessibleName("Documents")
 
         self.caption = QLabel("Documents")
-        self.caption.setStyleSheet("font-weight: 600;")
+        self.caption.setObjectName("Caption")
         self.caption.setWordWrap(True)
         self.attach_button = QPushButton("Attach…")
         self.attach_button.setAccessibleName("Attach a document")
@@ -168,7 +168,7 @@ class DocumentsPanel(QWidget):
             sha.setToolTip(f"SHA-256 {att.sha256}")
             sha.setFont(_mono(sha))
             mark = QTableWidgetItem("✔ intact" if problem is None else "✖ altered")
-            mark.setForeground(QColor("#14632f" if problem is None else "#8a1414"))
+            mark.setForeground(brush("good" if problem is None else "bad"))
             mark.setToolTip("The stored file still matches its SHA-256." if problem is None
                             else problem)
             for column, item in enumerate((name, size, kind, sha, mark)):

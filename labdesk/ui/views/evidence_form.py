@@ -18,6 +18,7 @@ from labdesk.core.countries import country_name
 from labdesk.core.evidence import (COUNTRY_LISTS, FIELD_LABELS, KIND_FIELDS, KINDS, REQUIRED,
                                    kind_label)
 from labdesk.errors import LabError, ValidationError
+from labdesk.ui.widgets import restyle
 from labdesk.ui.wording import local_time, plural
 
 DATE_FIELDS = ("issued_on", "expires_on", "outside_russia_since")
@@ -105,7 +106,7 @@ class EvidenceForm(QWidget):
         self._initial: dict = {}
 
         self.heading = QLabel("New evidence")
-        self.heading.setStyleSheet("font-weight: 600;")
+        self.heading.setObjectName("Caption")
         self.heading.setWordWrap(True)
         self.kind = QComboBox()
         self.kind.setAccessibleName("Evidence kind")
@@ -385,9 +386,7 @@ class EvidenceForm(QWidget):
         for name, widget in self.widgets.items():
             bad = name in names
             target = widget.edit if isinstance(widget, OptionalDateEdit) else widget
-            target.setProperty("invalid", bad)
-            target.style().unpolish(target)
-            target.style().polish(target)
+            restyle(target, invalid=bad)
             if bad and first is None:
                 first = target
         if first is not None:

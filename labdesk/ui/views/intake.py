@@ -18,15 +18,12 @@ from labdesk.ui import dialogs
 from labdesk.ui.views.base import View
 from labdesk.ui.views.intake_grid import FIELD_LABELS, StonesGrid, problem_text
 from labdesk.ui.views.packing_preview import PackingPreview
-from labdesk.ui.widgets import hbox
+from labdesk.ui.widgets import hbox, restyle
 from labdesk.ui.wording import plural
 from labdesk.ui.worker import run_task
 
 PACKING_FILTERS = ("Packing lists (*.csv *.xlsx);;CSV files (*.csv);;"
                    "Excel workbooks (*.xlsx);;All files (*)")
-_WARNING_STYLE = ("background: #fff3d6; color: #7a5200; border: 1px solid #e8cf8f; "
-                  "border-radius: 4px; padding: 5px 9px;")
-_BAD_FIELD_STYLE = "QLineEdit { border: 1px solid #d04040; background: #fdf0f0; }"
 
 
 def _key(name: str) -> str:
@@ -125,7 +122,7 @@ class IntakeView(View):
         completer.setCompletionMode(QCompleter.PopupCompletion)
         self.client.setCompleter(completer)
         self.client_note = QLabel()
-        self.client_note.setStyleSheet("color: #7a5200;")
+        self.client_note.setObjectName("NewClient")
         self.client_note.setAccessibleName("Client note")
         self.client_note.setToolTip("Not one of the lab's clients yet: it is added when "
                                     "you receive")
@@ -225,15 +222,14 @@ class IntakeView(View):
 
         self.problems_title = QLabel()
         self.problems_title.setAccessibleName("Problems in the grid")
-        self.problems_title.setStyleSheet("color: #8a1414; font-weight: 600;")
+        self.problems_title.setObjectName("ProblemsTitle")
         self.problem_model = ProblemsModel(self)
         self.problems = QListView()
         self.problems.setModel(self.problem_model)
         self.problems.setAccessibleName("Problem list")
         self.problems.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.problems.setUniformItemSizes(True)
-        self.problems.setStyleSheet("QListView { color: #8a1414; background: #fff7f7; "
-                                    "border: 1px solid #f1b0b0; }")
+        self.problems.setObjectName("Problems")
         self.problems.setSelectionMode(QAbstractItemView.SingleSelection)
         self.problems.activated.connect(self._go_to_problem)
         self.problems.clicked.connect(self._go_to_problem)
@@ -245,13 +241,13 @@ class IntakeView(View):
         self.discrepancy = QLabel()
         self.discrepancy.setAccessibleName("Declared count and weight")
         self.discrepancy.setWordWrap(True)
-        self.discrepancy.setStyleSheet(_WARNING_STYLE)
+        self.discrepancy.setObjectName("Warning")
         self.discrepancy.hide()
         layout.addWidget(self.discrepancy)
 
         self.totals = QLabel()
         self.totals.setAccessibleName("Grid totals")
-        self.totals.setStyleSheet("font-weight: 600;")
+        self.totals.setObjectName("Caption")
         self.labels_button = QPushButton("Print intake labels…")
         self.labels_button.setAccessibleName("Print intake labels")
         self.labels_button.clicked.connect(self.print_labels)
@@ -406,7 +402,7 @@ class IntakeView(View):
         if problem == self._declared_problem:
             return
         self._declared_problem = problem
-        self.declared_weight.setStyleSheet(_BAD_FIELD_STYLE if problem else "")
+        restyle(self.declared_weight, invalid=problem is not None)
         self.declared_weight.setToolTip(problem or "The total carat weight the client's "
                                                    "papers declare")
 

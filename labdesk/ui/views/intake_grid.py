@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QApplication,
                                QCompleter, QHeaderView, QLineEdit, QStyledItemDelegate,
                                QTableView, QWidget)
@@ -27,6 +27,7 @@ from labdesk.core.stones import (STONE_FIELDS, check_consistency, column_for,
                                  parse_stone_fields)
 from labdesk.core.weights import format_weight
 from labdesk.errors import ValidationError
+from labdesk.ui.widgets import brush
 from labdesk.ui.wording import plural
 
 #: Column headings, in words, for the fields of ``STONE_FIELDS``.
@@ -58,8 +59,6 @@ CHOICES = {
 }
 _WEIGHT = STONE_FIELDS.index("weight")
 _COLUMNS = len(STONE_FIELDS)
-BAD_BACKGROUND = "#fde3e3"
-_BAD_FOREGROUND = "#8a1414"
 MAX_PASTE_ROWS = 20_000
 _REQUIRED = "a weight in carats is required"
 
@@ -138,8 +137,6 @@ class StonesModel(QAbstractTableModel):
         self.cells: list[list[str]] = [[""] * _COLUMNS for _ in range(max(1, rows))]
         self.marks: list[dict[int, str]] = [{} for _ in self.cells]
         self.weights: list[int] = [0 for _ in self.cells]
-        self._bad_background = QBrush(QColor(BAD_BACKGROUND))
-        self._bad_foreground = QBrush(QColor(_BAD_FOREGROUND))
 
     # ------------------------------------------------------------------ Qt
     def rowCount(self, parent=None):
@@ -157,9 +154,9 @@ class StonesModel(QAbstractTableModel):
         if role == Qt.ToolTipRole:
             return self.marks[row].get(column)
         if role == Qt.BackgroundRole and column in self.marks[row]:
-            return self._bad_background
+            return brush("bad_back")
         if role == Qt.ForegroundRole and column in self.marks[row]:
-            return self._bad_foreground
+            return brush("bad")
         if role == Qt.AccessibleDescriptionRole and column in self.marks[row]:
             return f"Problem: {self.marks[row][column]}"
         return None

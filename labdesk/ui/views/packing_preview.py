@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QPushButt
 
 from labdesk.core.stones import STONE_FIELDS
 from labdesk.ui.views.intake_grid import FIELD_LABELS, shown_value
-from labdesk.ui.widgets import hbox
+from labdesk.ui.widgets import hbox, tinted
 from labdesk.ui.wording import escape
 
 
@@ -65,7 +65,7 @@ class PackingPreview(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("Packing list summary")
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.summary.setStyleSheet("font-size: 11pt;")
+        self.summary.setObjectName("PackingSummary")
         layout.addWidget(self.summary)
         self.columns = QLabel()
         self.columns.setWordWrap(True)
@@ -75,9 +75,7 @@ class PackingPreview(QWidget):
         self.warning = QLabel()
         self.warning.setWordWrap(True)
         self.warning.setAccessibleName("Declared count and weight")
-        self.warning.setStyleSheet("background: #fff3d6; color: #7a5200; "
-                                   "border: 1px solid #e8cf8f; border-radius: 4px; "
-                                   "padding: 5px 9px;")
+        self.warning.setObjectName("Warning")
         self.warning.hide()
         layout.addWidget(self.warning)
         self.model = RowsModel(parent=self)
@@ -143,8 +141,8 @@ class PackingPreview(QWidget):
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
         self.summary.setText(
-            f"<b>{escape(self.path.name)}</b>: <span style='color:#8a1414'><b>{count:,} "
-            f"{noun}</b></span>. Nothing can be received from this file: correct the "
+            f"<b>{escape(self.path.name)}</b>: {tinted(f'<b>{count:,} {noun}</b>', 'bad')}"
+            f". Nothing can be received from this file: correct the "
             f"spreadsheet and import it again. Nothing was saved.")
         self.columns.hide()
         rows = [[p.get("row") if p.get("row") is not None else "",

@@ -12,7 +12,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QColor, QImage, QKeySequence, QPageSize, QPainter, QShortcut
+from PySide6.QtGui import QImage, QKeySequence, QPageSize, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -35,14 +35,13 @@ from labdesk.errors import LabError
 from labdesk.ui import dialogs
 from labdesk.ui.paging import PagedModel
 from labdesk.ui.views.base import View
-from labdesk.ui.widgets import PdfView
+from labdesk.ui.widgets import STATUS_TONES, PdfView, brush, tinted
 from labdesk.ui.wording import local_date, local_time, plural, sentence
 from labdesk.ui.worker import run_task
 
 PAGE = 200
 PRINT_DPI = 300  # pages are rendered at most this fine for the printer
 REVOKE_MEANING = "Revocation of the report"
-STATUS_COLOURS = {"issued": "#14632f", "revoked": "#8a1414", "superseded": "#7a5200"}
 COLUMNS = (("number", "Report"), ("stone", "Stone"), ("status", "Status"),
            ("issued_at", "Issued"), ("issued_by", "Issued by"), ("note", "Note"))
 READY_COLUMNS = ("Stone", "Client", "Client ref", "Carat", "Shape", "Colour", "Clarity",
@@ -160,7 +159,7 @@ class ReportsModel(PagedModel):
                 return report_note(report)
             return getattr(report, key)
         if role == Qt.ForegroundRole and key == "status":
-            return QColor(STATUS_COLOURS.get(report.status, "#1d2733"))
+            return brush(STATUS_TONES.get(report.status, "ink"))
         if role == Qt.ToolTipRole and key == "note":
             return report_note(report) or None
         if role == Qt.ToolTipRole and key == "issued_at":
@@ -247,7 +246,6 @@ class ReportsView(View):
 
         self.heading = QLabel("Pick a report to preview it.")
         self.heading.setObjectName("ReportHeading")
-        self.heading.setStyleSheet("font-size: 12pt; font-weight: 600;")
         self.heading.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.details = QLabel()
         self.details.setWordWrap(True)
@@ -403,9 +401,9 @@ class ReportsView(View):
             self.preview.clear()
             self._set_buttons()
             return
-        colour = STATUS_COLOURS.get(report.status, "#1d2733")
-        self.heading.setText(f"{report.number} — <span style='color:{colour}'>"
-                             f"{grading.label(report.status)}</span>")
+        tone = STATUS_TONES.get(report.status, "ink")
+        self.heading.setText(f"{report.number} — "
+                             f"{tinted(grading.label(report.status), tone)}")
         issued_by = self.model.names.get(report.issued_by, report.issued_by)
         lines = [f"Stone {report.stone}, issued {local_time(report.issued_at)} by "
                  f"{issued_by}. Signing key {report.kid}."]

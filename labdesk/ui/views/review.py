@@ -37,7 +37,7 @@ from labdesk.errors import LabError
 from labdesk.ui import dialogs
 from labdesk.ui.views.base import View
 from labdesk.ui.views.rule_changes import RuleChangesDialog, summary
-from labdesk.ui.widgets import PdfView
+from labdesk.ui.widgets import RICH_TEXT, PdfView
 from labdesk.ui.wording import (ORIGIN_SHORT, escape, local_date, local_time, origin_words,
                                 outcome_words, plural, sentence, value_words)
 
@@ -45,7 +45,6 @@ JURISDICTIONS = ("EU", "US", "UK")
 STONE_FACTS = ("Carat weight", "Identification", "Shape", "Colour", "Clarity",
                "Fluorescence", "Measurements", "Inscription", "Client", "Client reference",
                "Submission", "Received")
-OUTCOME_COLOURS = {"clear": "#14632f", "insufficient": "#7a5200", "prohibited": "#8a1414"}
 APPROVE_MEANING = "Approval of the origin finding"
 REJECT_MEANING = "Rejection of the origin finding"
 
@@ -160,7 +159,6 @@ class ReviewView(View):
         # ---- the finding's header
         self.heading = QLabel()
         self.heading.setObjectName("FindingHeading")
-        self.heading.setStyleSheet("font-size: 13pt; font-weight: 600;")
         self.heading.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.proposal = QLabel()
         self.proposal.setWordWrap(True)
@@ -212,6 +210,7 @@ class ReviewView(View):
             text = QTextBrowser()
             text.setAccessibleName(f"{code} assessment")
             text.setOpenLinks(False)
+            text.document().setDefaultStyleSheet(RICH_TEXT)
             self.assessment_tabs.addTab(text, code)
             self.assessments[code] = text
         assessment_box = QGroupBox("Assessment today")
@@ -493,17 +492,16 @@ class ReviewView(View):
             self.assessment_tabs.setTabText(index, f"{code}: {words}")
             recorded = (finding.assessments or {}).get(code, {})
             then = recorded.get("outcome")
-            colour = OUTCOME_COLOURS.get(a.outcome, "#1d2733")
             scope = "in scope" if a.in_scope else "not in scope"
-            parts = [(f"<p><span style='color:{colour}; font-weight:600; font-size:13pt'>"
-                      f"{words}</span> &nbsp;<span style='color:#5b6775'>{a.ruleset}, "
-                      f"{scope}, on {a.on.isoformat()}</span></p>")]
+            parts = [(f"<p><span class='outcome {escape(a.outcome)}'>{words}</span> &nbsp;"
+                      f"<span class='muted'>{a.ruleset}, {scope}, on "
+                      f"{a.on.isoformat()}</span></p>")]
             if then and then != a.outcome:
-                parts.append(f"<p style='color:#8a1414'><b>Changed since the proposal</b>: "
+                parts.append(f"<p class='bad'><b>Changed since the proposal</b>: "
                              f"it was {outcome_words(then)} on "
                              f"{recorded.get('on', '?')}.</p>")
             elif then:
-                parts.append(f"<p style='color:#5b6775'>The same at the proposal "
+                parts.append(f"<p class='muted'>The same at the proposal "
                              f"({recorded.get('on', '?')}).</p>")
             parts.append("<ul>" + "".join(f"<li>{escape(r)}</li>" for r in a.reasons)
                          + "</ul>")

@@ -5,14 +5,13 @@ Everything is decided by ``Lab``: the list (``lab.rule_changes``), who may settl
 (``settle_rule_change`` refuses anyone but a supervisor) and what each decision does."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout,
                                QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
 from labdesk.errors import LabError
 from labdesk.ui import dialogs
-from labdesk.ui.widgets import MessageBar
+from labdesk.ui.widgets import MessageBar, brush
 
 COLUMNS = ("Stone", "Finding", "Report", "Jurisdiction", "Assessed on", "Was", "Now",
            "Rules that changed")
@@ -113,7 +112,7 @@ class RuleChangesDialog(QDialog):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 if change.worse and column == 6:
-                    item.setForeground(Qt.darkRed)
+                    item.setForeground(brush("bad"))
                 self.table.setItem(row, column, item)
         self.table.resizeRowsToContents()
         if self.changes:

@@ -20,7 +20,7 @@ from labdesk.core.settings import PAPER_SIZES
 from labdesk.errors import LabError
 from labdesk.ui import dialogs
 from labdesk.ui.views.base import View
-from labdesk.ui.widgets import hbox
+from labdesk.ui.widgets import brush, hbox
 from labdesk.ui.wording import local_time, plural, sentence
 from labdesk.ui.worker import run_task
 
@@ -110,8 +110,7 @@ class SettingsView(View):
         self.logo.setAccessibleName("Logo preview")
         self.logo.setFixedSize(220, 90)
         self.logo.setAlignment(Qt.AlignCenter)
-        self.logo.setStyleSheet("QLabel { border: 1px dashed #9aa5b1; background: white; "
-                                "color: #5b6775; }")
+        self.logo.setObjectName("LogoPreview")
         self.choose_logo = QPushButton("Choose logo…")
         self.choose_logo.setAccessibleName("Choose logo")
         self.choose_logo.setToolTip("A PNG, JPEG or GIF printed at the top of every report")
@@ -332,7 +331,7 @@ class SettingsView(View):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.UserRole, user.username)
                 if not user.active:
-                    item.setForeground(Qt.gray)
+                    item.setForeground(brush("faded"))
                 table.setItem(row, column, item)
         table.blockSignals(False)
         if selected is not None:

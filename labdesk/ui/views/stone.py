@@ -10,7 +10,7 @@ be done, and says why in each disabled button's tooltip.
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDateEdit,
                                QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
@@ -27,12 +27,11 @@ from labdesk.ui.wording import (ORIGIN_CHOICES, STONE_FIELD_LABELS, People, desc
                                 escape, local_date, local_time, outcome_words, sentence,
                                 value_words)
 from labdesk.ui.views.base import View
+from labdesk.ui.widgets import brush, restyle
 from labdesk.ui.views.documents import DocumentsPanel
 from labdesk.ui.views.evidence_form import EvidenceForm
 
 JURISDICTIONS = ("EU", "US", "UK")
-OUTCOME_STYLE = {"clear": ("#e2f4e8", "#14632f"), "insufficient": ("#fff3d6", "#7a5200"),
-                 "prohibited": ("#fde3e3", "#8a1414")}
 FACT_SCALES = {
     "shape": grading.SHAPES, "clarity": grading.CLARITIES, "cut": grading.FINISH_GRADES,
     "polish": grading.FINISH_GRADES, "symmetry": grading.FINISH_GRADES,
@@ -87,21 +86,17 @@ class StoneView(View):
         self.blocked_parcel: str | None = None
         self.siblings: tuple = ()
         self.country_hint = "ISO 3166 code"
-        self.setStyleSheet('*[invalid="true"] { border: 1px solid #c0392b; '
-                           'background: #fff5f5; }')
 
         self.header = QLabel("No stone is open.")
         self.header.setObjectName("StoneHeader")
         self.header.setAccessibleName("Stone")
-        self.header.setStyleSheet("font-size: 12pt;")
         self.header.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.header.setWordWrap(True)
         self.banner = QLabel()
         self.banner.setObjectName("Locked")
         self.banner.setAccessibleName("Locked")
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #fff3d6; border: 1px solid #f0d08a; "
-                                  "border-radius: 4px; padding: 6px 10px;")
+        self.banner.setProperty("banner", True)
         self.banner.hide()
         self.outer.addWidget(self.header)
         self.outer.addWidget(self.banner)
@@ -280,7 +275,7 @@ class StoneView(View):
             box.setFrameShape(QFrame.StyledPanel)
             layout = QVBoxLayout(box)
             heading = QLabel(f"<b>{code}</b>")
-            heading.setStyleSheet("font-size: 13pt;")
+            heading.setObjectName("JurisdictionHeading")
             outcome = QLabel()
             outcome.setObjectName("Outcome")
             outcome.setAccessibleName(f"{code} outcome")
@@ -671,10 +666,7 @@ class StoneView(View):
         first = None
         for name, widget in widgets.items():
             bad = name in names
-            if bool(widget.property("invalid")) != bad:
-                widget.setProperty("invalid", bad)
-                widget.style().unpolish(widget)
-                widget.style().polish(widget)
+            restyle(widget, invalid=bad)
             if bad and first is None:
                 first = widget
         if first is not None:
@@ -704,7 +696,7 @@ class StoneView(View):
             items[3].setTextAlignment(Qt.AlignCenter)
             items[3].setToolTip(f"{len(ev.attachments)} document(s) attached")
             if ev.locked:
-                items[4].setForeground(QColor("#8a5a00"))
+                items[4].setForeground(brush("locked"))
                 items[4].setToolTip("Locked with its stone (or a stone of its parcel); a "
                                     "supervisor may reopen the stone")
             for column, item in enumerate(items):
@@ -775,15 +767,12 @@ class StoneView(View):
                 a = self.lab.assess(self.number, code, on=on)
             except LabError as exc:
                 outcome.setText("Not assessed")
-                outcome.setStyleSheet("")
+                restyle(outcome, outcome="")
                 scope.setText("")
                 reasons.setPlainText(str(exc))
                 continue
-            back, fore = OUTCOME_STYLE.get(a.outcome, ("#eef0f3", "#1d2733"))
             outcome.setText(outcome_words(a.outcome))
-            outcome.setProperty("outcome", a.outcome)
-            outcome.setStyleSheet(f"background: {back}; color: {fore}; font-size: 14pt; "
-                                  f"font-weight: 700; padding: 8px; border-radius: 5px;")
+            restyle(outcome, outcome=a.outcome)
             scope.setText(f"{'In scope' if a.in_scope else 'Not in scope'} on "
                           f"{a.on.isoformat()} · ruleset {escape(a.ruleset)}")
             parts = ["<p><b>Reasons</b></p><ul style='margin-left:-18px'>"]

@@ -25,6 +25,7 @@ from labdesk.core import grading
 from labdesk.core.countries import country_name
 from labdesk.ui import dialogs
 from labdesk.ui.views.base import View
+from labdesk.ui.widgets import restyle
 from labdesk.ui.wording import escape
 from labdesk.ui.worker import run_task
 
@@ -92,7 +93,7 @@ class VerifyView(View):
         self.input.setClearButtonEnabled(True)
         self.input.setAcceptDrops(False)  # files and text dropped go to the page
         self.input.setMinimumHeight(34)
-        self.input.setStyleSheet("font-size: 12pt;")
+        self.input.setObjectName("ScanInput")
         self.input.returnPressed.connect(self._verify_input)
         self.verify_button = QPushButton("Verify")
         self.verify_button.setAccessibleName("Verify the text")
@@ -134,7 +135,7 @@ class VerifyView(View):
         self.summary = QLabel()
         self.summary.setAccessibleName("What the verdict means")
         self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("font-size: 12pt;")
+        self.summary.setObjectName("VerdictSummary")
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.problems = QLabel()
         self.problems.setAccessibleName("Problems found")
@@ -175,7 +176,7 @@ class VerifyView(View):
             value.setAccessibleName(name)
             value.setTextInteractionFlags(Qt.TextSelectableByMouse)
             value.setWordWrap(True)
-            value.setStyleSheet("font-size: 11pt;")
+            value.setObjectName("ClaimFact")
             form.addRow(f"{name}:", value)
             self.facts[name] = value
         note = QLabel("A genuine, current report says exactly this. Compare it with the "
@@ -322,9 +323,7 @@ class VerifyView(View):
                 notes.append("The revocation list could not be checked.")
             self.problems.setText("".join(f"• {escape(p)}<br>" for p in notes))
         self.verdict.setText(headline)
-        self.verdict.setProperty("kind", kind)
-        self.verdict.style().unpolish(self.verdict)
-        self.verdict.style().polish(self.verdict)
+        restyle(self.verdict, kind=kind)
         self.problems.setVisible(bool(self.problems.text()))
         facts = claim_facts(result.claim if result else {})
         for name, label in self.facts.items():
