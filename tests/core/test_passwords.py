@@ -40,6 +40,10 @@ def test_set_fast_hashing_returns_the_previous_setting():
     assert _parameters(passwords.hash_password("correct horse")) == "m=19456,t=2,p=1"
 
 
+def test_the_fast_passwords_fixture_switches_for_one_test(fast_passwords):
+    assert _parameters(passwords.hash_password("correct horse")) == "m=64,t=1,p=1"
+
+
 @pytest.mark.parametrize("weak", ["short", "aaaaaaaaaa", "abababab", 12345678])
 def test_weak_passwords_are_refused_whatever_the_hashing(weak):
     for fast in (False, True):

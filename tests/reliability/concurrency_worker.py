@@ -17,16 +17,16 @@ import time
 import traceback
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the support package
 
-import reliability_support as support  # noqa: E402
+from support import reliability  # noqa: E402
 from labdesk import Lab, LabError, StateError  # noqa: E402
 
 
 def main(home: str, index: str, seconds: str, result_path: str, scan: str) -> None:
     k = int(index)
     supervisor = f"sup{k}"
-    pw = support.PASSWORDS
+    pw = reliability.PASSWORDS
     out = {"received": {}, "proposed": [], "approved": [], "races": [], "errors": [],
            "evidence": [], "iterations": 0, "slowest_write": 0.0, "reopened": 0}
     lab = Lab.open(home)
@@ -48,7 +48,7 @@ def main(home: str, index: str, seconds: str, result_path: str, scan: str) -> No
                 count = 300 if i % 15 == 0 else 1 + i % 3
                 rows = [{"client_ref": f"P{k}-{i}-{j}", "weight": "0.500",
                          "identification": "natural"} for j in range(count)]
-                sub = timed(lab.receive, support.CLIENT, rows, reference=f"P{k}-{i}")
+                sub = timed(lab.receive, reliability.CLIENT, rows, reference=f"P{k}-{i}")
                 for stone in sub.stones:
                     out["received"][stone.number] = stone.client_ref
                 if i % 10 == 0:

@@ -19,6 +19,7 @@ copies (a backup's database, the copy taken before a migration).
 """
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import signal
@@ -30,14 +31,17 @@ import traceback
 import zipfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the support package
 
-import reliability_support as support  # noqa: E402
+from support import reliability  # noqa: E402
+from support.homes import FULL_NAMES  # noqa: E402
+from labdesk.core import passwords  # noqa: E402
 from labdesk.lab import Lab  # noqa: E402
 from labdesk.store import connection  # noqa: E402
 import labdesk.lab as lab_module  # noqa: E402
-import labdesk.reports.pdf  # noqa: E402,F401  (imported once, before forking)
-import labdesk.core.packing_list  # noqa: E402,F401
+
+for _preloaded in ("labdesk.reports.pdf", "labdesk.core.packing_list"):
+    importlib.import_module(_preloaded)  # imported once, before forking
 
 _points: list[str] = []
 _kill_at = 0
@@ -122,22 +126,22 @@ def _install_kill_points() -> None:
 
 def _operation(job: dict) -> None:
     op, home, files = job["op"], Path(job["home"]), Path(job["files"])
-    pw = support.PASSWORDS
+    pw = reliability.PASSWORDS
     if op == "init":
-        with support.cheap_passwords():
+        with passwords.fast_hashing():
             Lab.init(home, lab_name="Killed Lab", admin_username="admin",
-                     admin_password=pw["admin"], admin_name=support.NAMES["admin"]).close()
+                     admin_password=pw["admin"], admin_name=FULL_NAMES["admin"]).close()
         return
     if op == "restore":
         Lab.restore(files / "template.zip", home).close()
         return
     if op == "migrate":
-        with support.schema_next():
+        with reliability.schema_next():
             Lab.open(home).close()
         return
     lab = Lab.open(home)
     try:
-        support.perform(op, lab, files)
+        reliability.perform(op, lab, files)
     finally:
         lab.close()
 

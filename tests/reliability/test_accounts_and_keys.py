@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-import reliability_support as support
 from labdesk import AuthError, IntegrityError, Lab, LabError, ValidationError
 from labdesk.reports import keys
+from support import reliability
 
-PW = support.PASSWORDS
+PW = reliability.PASSWORDS
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def clock(monkeypatch):
 
 
 @pytest.fixture
-def lab(home, cheap, clock):
+def lab(home, fast_passwords, clock):
     opened = Lab.open(home)
     yield opened
     opened.close()
@@ -52,7 +52,8 @@ def _key_path(home: Path) -> Path:
 
 
 @pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660])
-def test_a_key_others_can_read_is_named_at_open_and_never_used_to_sign(home, cheap, mode):
+def test_a_key_others_can_read_is_named_at_open_and_never_used_to_sign(home, fast_passwords,
+                                                                       mode):
     key = _key_path(home)
     os.chmod(key, mode)
     lab = Lab.open(home)  # the lab opens: reading needs no key
@@ -60,22 +61,23 @@ def test_a_key_others_can_read_is_named_at_open_and_never_used_to_sign(home, che
         problems = keys.exposure(home / "keys")
         assert len(problems) == 1 and f"chmod 600 {key}" in problems[0]
         lab.login("sup1", PW["sup1"])
-        before = support.snapshot(lab)
+        before = reliability.snapshot(lab)
         with pytest.raises(IntegrityError, match="chmod 600"):
-            lab.issue_report(support.TO_ISSUE)
+            lab.issue_report(reliability.TO_ISSUE)
         with pytest.raises(IntegrityError, match="refuses to sign"):
             lab.publish(home.parent / "site")
-        assert support.snapshot(lab) == before
-        assert not support.unrecorded_report_pdfs(lab)
+        assert reliability.snapshot(lab) == before
+        assert not reliability.unrecorded_report_pdfs(lab)
         assert not (home.parent / "site").exists()
         os.chmod(key, 0o600)  # what the message says to do
         assert keys.exposure(home / "keys") == []
-        assert lab.issue_report(support.TO_ISSUE).number
+        assert lab.issue_report(reliability.TO_ISSUE).number
     finally:
         lab.close()
 
 
-def test_an_open_keys_folder_a_linked_or_damaged_key_are_named(home, cheap, tmp_path):
+def test_an_open_keys_folder_a_linked_or_damaged_key_are_named(home, fast_passwords,
+                                                               tmp_path):
     os.chmod(home / "keys", 0o755)
     assert "chmod 700" in keys.exposure(home / "keys")[0]
     os.chmod(home / "keys", 0o700)
@@ -92,12 +94,12 @@ def test_an_open_keys_folder_a_linked_or_damaged_key_are_named(home, cheap, tmp_
     try:
         lab.login("sup1", PW["sup1"])
         with pytest.raises(IntegrityError, match="damaged"):
-            lab.issue_report(support.TO_ISSUE)
+            lab.issue_report(reliability.TO_ISSUE)
     finally:
         lab.close()
 
 
-def test_new_keys_backups_and_restores_keep_the_key_private(home, cheap, tmp_path):
+def test_new_keys_backups_and_restores_keep_the_key_private(home, fast_passwords, tmp_path):
     lab = Lab.open(home)
     try:
         lab.login("admin", PW["admin"])
@@ -183,12 +185,12 @@ def test_wrong_passwords_at_a_signature_count_too(lab, clock):
     lab.login("sup1", PW["sup1"])
     for _ in range(5):
         with pytest.raises(AuthError, match="not correct"):
-            lab.approve(support.TO_APPROVE, comment="ok", password="guess")
+            lab.approve(reliability.TO_APPROVE, comment="ok", password="guess")
     with pytest.raises(AuthError, match="too many wrong passwords"):
-        lab.approve(support.TO_APPROVE, comment="ok", password=PW["sup1"])
-    assert lab.finding(support.TO_APPROVE).status == "proposed"
+        lab.approve(reliability.TO_APPROVE, comment="ok", password=PW["sup1"])
+    assert lab.finding(reliability.TO_APPROVE).status == "proposed"
     clock.advance(31)
-    assert lab.approve(support.TO_APPROVE, comment="ok",
+    assert lab.approve(reliability.TO_APPROVE, comment="ok",
                        password=PW["sup1"]).status == "approved"
 
 
@@ -199,7 +201,7 @@ SECRETS = {"admin": "Admin-Sécret-7731!", "tina": "Tina-Geheim-4412?",
            "sup": "Super-Visor-6262&", "typed_as_name": "Oops-Typed-In-Name-3131"}
 
 
-def test_clear_passwords_are_nowhere_in_files_audit_logs_or_errors(tmp_path, cheap,
+def test_clear_passwords_are_nowhere_in_files_audit_logs_or_errors(tmp_path, fast_passwords,
                                                                    caplog, clock):
     caplog.set_level(logging.DEBUG)
     errors: list[BaseException] = []

@@ -38,8 +38,9 @@ from pathlib import Path
 
 import pytest
 
-import reliability_support as support
 from labdesk import Lab, LabError
+from support import reliability
+from support.homes import copy_home
 
 HERE = Path(__file__).resolve().parent
 RUNS = os.environ.get("LABDESK_FAULT_RUNS", "").strip().lower()
@@ -100,14 +101,14 @@ class Figures:
 
 
 def _open(home: Path, op: str) -> Lab:
-    with support.schema_next() if op == "migrate" else contextlib.nullcontext():
+    with reliability.schema_next() if op == "migrate" else contextlib.nullcontext():
         return Lab.open(home)
 
 
 def _snapshot(home: Path, op: str) -> tuple:
     lab = _open(home, op)
     try:
-        return support.snapshot(lab)
+        return reliability.snapshot(lab)
     finally:
         lab.close()
 
@@ -134,23 +135,23 @@ class Expect:
             mid = self._fresh(tmp / "mid")
             lab = Lab.open(mid)
             try:
-                lab.login("tech", support.PASSWORDS["tech"])
-                lab.add_evidence(support.FOR_EVIDENCE, "kp_certificate",
-                                 **support.kp_fields("BW-KILLED"))
-                self.states["evidence without its scan"] = support.snapshot(lab)
+                lab.login("tech", reliability.PASSWORDS["tech"])
+                lab.add_evidence(reliability.FOR_EVIDENCE, "kp_certificate",
+                                 **reliability.kp_fields("BW-KILLED"))
+                self.states["evidence without its scan"] = reliability.snapshot(lab)
             finally:
                 lab.close()
         if op == "restore":
             restored = Lab.open(home)
             try:
-                self.after = support.snapshot(restored)
+                self.after = reliability.snapshot(restored)
             finally:
                 restored.close()
 
     def _fresh(self, home: Path) -> Path:
         if self.op in ("init", "restore"):
             return home  # created by the operation itself
-        return support.copy_home(self.template, home)
+        return copy_home(self.template, home)
 
     def fresh(self, home: Path) -> Path:
         return self._fresh(home)
@@ -166,7 +167,7 @@ class Expect:
 def _check_whole(lab: Lab) -> None:
     result = lab.check()
     assert result.ok, result.problems
-    assert not support.stored_files_whole(lab.home)
+    assert not reliability.stored_files_whole(lab.home)
 
 
 def _verify(expect: Expect, home: Path, figures: Figures) -> None:
@@ -178,11 +179,11 @@ def _verify(expect: Expect, home: Path, figures: Figures) -> None:
     lab = _open(home, op)
     try:
         _check_whole(lab)
-        state = expect.state_of(support.snapshot(lab))
+        state = expect.state_of(reliability.snapshot(lab))
         if op == "migrate":
             _verify_migration(lab, home, figures)
             state = "after"
-        unrecorded = support.unrecorded_report_pdfs(lab)
+        unrecorded = reliability.unrecorded_report_pdfs(lab)
         if op == "issue" and unrecorded:
             assert state == "before" and len(unrecorded) == 1, unrecorded
             figures.orphans_set_aside += 1
@@ -192,10 +193,10 @@ def _verify(expect: Expect, home: Path, figures: Figures) -> None:
             _verify_backup(lab, expect, home)
         figures.outcomes[state] = figures.outcomes.get(state, 0) + 1
         if state != "after":
-            support.perform(op, lab, expect.files)
+            reliability.perform(op, lab, expect.files)
             _check_whole(lab)
-            assert support.snapshot(lab) == expect.after
-        assert not support.unrecorded_report_pdfs(lab)
+            assert reliability.snapshot(lab) == expect.after
+        assert not reliability.unrecorded_report_pdfs(lab)
         assert not list((home / "documents" / "tmp").glob("*"))  # dead writers' removed
     finally:
         lab.close()
@@ -209,7 +210,7 @@ def _verify_backup(lab: Lab, expect: Expect, home: Path) -> None:
     again = Lab.restore(target, restored)
     try:
         assert again.check().ok
-        assert support.snapshot(again) == expect.before
+        assert reliability.snapshot(again) == expect.before
     finally:
         again.close()
     shutil.rmtree(restored, onerror=lambda f, p, e: (os.chmod(p, 0o700), f(p)))
@@ -254,7 +255,7 @@ def _verify_init(home: Path, figures: Figures) -> None:
         return
     try:
         _check_whole(lab)
-        lab.login("admin", support.PASSWORDS["admin"])
+        lab.login("admin", reliability.PASSWORDS["admin"])
         assert [u.username for u in lab.users()] == ["admin"]
         figures.outcomes["after"] = figures.outcomes.get("after", 0) + 1
     finally:
@@ -269,7 +270,7 @@ def _verify_restore(expect: Expect, home: Path, figures: Figures) -> None:
     lab = Lab.open(home)
     try:
         _check_whole(lab)
-        assert support.snapshot(lab) == expect.after
+        assert reliability.snapshot(lab) == expect.after
         figures.outcomes["after"] = figures.outcomes.get("after", 0) + 1
     finally:
         lab.close()

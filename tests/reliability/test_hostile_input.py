@@ -26,12 +26,14 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-import reliability_support as support
 from labdesk import ValidationError
 from labdesk.core.packing_list import csv_safe
 from labdesk.reports import claims
+from support import reliability
+from support.files import make_pdf
+from support.homes import copy_home
 
-PW = support.PASSWORDS
+PW = reliability.PASSWORDS
 EXAMPLES = int(os.environ.get("LABDESK_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=False,
                 suppress_health_check=[HealthCheck.too_slow,
@@ -65,12 +67,12 @@ def test_packing_list_text_is_refused_whole_or_stored_as_inert_text(lab, tmp_pat
     lines = ["Stock #,Weight,Comment"] + [
         f"{_csv_cell(ref)},0.500,{_csv_cell(note)}" for ref, note in rows]
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
-    before, files = support.snapshot(lab), _files_under(lab.home)
+    before, files = reliability.snapshot(lab), _files_under(lab.home)
     try:
         sub = lab.import_packing_list(path, "Hostile Dealer")
     except ValidationError as exc:
         assert exc.problems and all(p["message"] for p in exc.problems)
-        assert support.snapshot(lab) == before and _files_under(lab.home) == files
+        assert reliability.snapshot(lab) == before and _files_under(lab.home) == files
         return
     for (ref, note), stone in zip(rows, sub.stones):
         stored = lab.stone(stone.number)
@@ -111,7 +113,7 @@ def test_the_imported_file_kept_is_the_one_that_was_read(lab, tmp_path, monkeypa
     """The packing list changes on disk right after it was read: the document kept as the
     intake's record is still the bytes the stones came from."""
     from labdesk.core import packing_list
-    path = support.make_packing_list(tmp_path / "list.csv", 3)
+    path = reliability.make_packing_list(tmp_path / "list.csv", 3)
     original = path.read_bytes()
     real = packing_list.read_packing_list_bytes
 
@@ -135,11 +137,11 @@ def test_injected_text_reaches_a_report_pdf_as_text_and_never_as_a_link(lab):
     import shutil
     lab.login("tech", PW["tech"])
     ref = '=HYPERLINK("http://e.example","y")<a href="http://e.example">z</a>'
-    lab.update_stone(support.FOR_EVIDENCE, client_ref=ref[:60])
-    lab.propose_finding(support.FOR_EVIDENCE, "undetermined")
+    lab.update_stone(reliability.FOR_EVIDENCE, client_ref=ref[:60])
+    lab.propose_finding(reliability.FOR_EVIDENCE, "undetermined")
     lab.login("sup1", PW["sup1"])
-    lab.approve(support.FOR_EVIDENCE, comment="ok")
-    report = lab.issue_report(support.FOR_EVIDENCE)
+    lab.approve(reliability.FOR_EVIDENCE, comment="ok")
+    report = lab.issue_report(reliability.FOR_EVIDENCE)
     data = report.pdf_path.read_bytes()
     assert b"/URI" not in data and b"/Annot" not in data  # no link, no annotation
     if shutil.which("pdftotext"):
@@ -254,7 +256,7 @@ def _check_stored_name(filename: str) -> None:
 def test_hostile_attachment_names_are_stored_clean_or_refused(lab, template, tmp_path,
                                                               name):
     lab.login("tech", PW["tech"])
-    ev = lab.add_evidence(support.FOR_EVIDENCE, "other", reference="NAMES")
+    ev = lab.add_evidence(reliability.FOR_EVIDENCE, "other", reference="NAMES")
     pdf = (template / "files" / "small.pdf").read_bytes()
     files = _files_under(lab.home)
     folder = tmp_path / "in"
@@ -285,7 +287,7 @@ def test_fuzzed_attachment_names_are_stored_clean_or_refused(lab, template, tmp_
     assume(name not in (".", "..") and len(os.fsencode(name)) <= 255)
     if not hasattr(lab, "_fuzz_evidence"):
         lab.login("tech", PW["tech"])
-        lab._fuzz_evidence = lab.add_evidence(support.FOR_EVIDENCE, "other",
+        lab._fuzz_evidence = lab.add_evidence(reliability.FOR_EVIDENCE, "other",
                                               reference="FUZZ").id
     folder = tmp_path / "fuzz"
     folder.mkdir(exist_ok=True)
@@ -306,7 +308,7 @@ def test_fuzzed_attachment_names_are_stored_clean_or_refused(lab, template, tmp_
 def _samples(folder: Path) -> dict[str, bytes]:
     from PIL import Image
     image = Image.new("RGB", (24, 24), (200, 30, 30))
-    out = {"pdf": support.make_pdf(folder / "s.pdf").read_bytes()}
+    out = {"pdf": make_pdf(folder / "s.pdf").read_bytes()}
     for fmt, ext in (("PNG", "png"), ("JPEG", "jpg"), ("GIF", "gif"), ("WEBP", "webp")):
         buffer = io.BytesIO()
         image.save(buffer, format=fmt)
@@ -317,7 +319,7 @@ def _samples(folder: Path) -> dict[str, bytes]:
 @pytest.fixture
 def scans_lab(lab, tmp_path):
     lab.login("tech", PW["tech"])
-    ev = lab.add_evidence(support.FOR_EVIDENCE, "other", reference="DAMAGED")
+    ev = lab.add_evidence(reliability.FOR_EVIDENCE, "other", reference="DAMAGED")
     return lab, ev.id, _samples(tmp_path)
 
 
@@ -360,14 +362,15 @@ def test_truncated_or_misnamed_documents_are_refused_with_one_message(scans_lab,
 ATTACH_AND_MEASURE = r"""
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[4])
-import reliability_support as support
+from support import reliability
 from labdesk import Lab, LabError
+from labdesk.core import passwords
 lab = Lab.open(sys.argv[1])
-with support.cheap_passwords():
-    lab.login("admin", support.PASSWORDS["admin"])
+with passwords.fast_hashing():
+    lab.login("admin", reliability.PASSWORDS["admin"])
     lab.update_settings(max_attachment_mb=int(sys.argv[3]))
-    lab.login("tech", support.PASSWORDS["tech"])
-    ev = lab.add_evidence(support.FOR_EVIDENCE, "other", reference="HUGE")
+    lab.login("tech", reliability.PASSWORDS["tech"])
+    ev = lab.add_evidence(reliability.FOR_EVIDENCE, "other", reference="HUGE")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.monotonic()
     try:
@@ -392,9 +395,9 @@ def _sparse_pdf(path: Path, size: int) -> Path:
 
 
 def _attach_in_subprocess(template, tmp_path, source: Path, limit_mb: int) -> dict:
-    home = support.copy_home(template / "home", tmp_path / "home-huge")
+    home = copy_home(template / "home", tmp_path / "home-huge")
     out = subprocess.run([sys.executable, "-c", ATTACH_AND_MEASURE, str(home), str(source),
-                          str(limit_mb), str(Path(__file__).parent)],
+                          str(limit_mb), str(Path(__file__).resolve().parents[1])],
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -426,9 +429,9 @@ def test_a_file_that_grows_or_changes_after_it_was_checked_is_refused(lab, templ
     lab.login("admin", PW["admin"])
     lab.update_settings(max_attachment_mb=1)
     lab.login("tech", PW["tech"])
-    ev = lab.add_evidence(support.FOR_EVIDENCE, "other", reference="GROWS")
+    ev = lab.add_evidence(reliability.FOR_EVIDENCE, "other", reference="GROWS")
     path = tmp_path / "grows.pdf"
-    before, files = support.snapshot(lab), _files_under(lab.home)
+    before, files = reliability.snapshot(lab), _files_under(lab.home)
     real = lab.documents.check_file
     for change in (lambda: path.write_bytes(b"%PDF-1.4\n" + b"0" * 2_000_000 + b"%%EOF\n"),
                    lambda: path.write_bytes(b"MZ\x90\x00 an executable, not a scan")):
@@ -447,7 +450,7 @@ def test_a_file_that_grows_or_changes_after_it_was_checked_is_refused(lab, templ
             lab.attach(ev.id, path)
         assert "grew over the lab's limit" in str(caught.value) or \
             "not a PDF" in str(caught.value)
-        assert support.snapshot(lab) == before and _files_under(lab.home) == files
+        assert reliability.snapshot(lab) == before and _files_under(lab.home) == files
     lab.documents.check_file = real
     path.unlink()
     with pytest.raises(ValidationError, match="does not exist"):
@@ -457,7 +460,7 @@ def test_a_file_that_grows_or_changes_after_it_was_checked_is_refused(lab, templ
 def test_path_tricks_attach_the_file_named_and_store_only_its_name(lab, template,
                                                                    tmp_path, monkeypatch):
     lab.login("tech", PW["tech"])
-    ev = lab.add_evidence(support.FOR_EVIDENCE, "other", reference="PATHS")
+    ev = lab.add_evidence(reliability.FOR_EVIDENCE, "other", reference="PATHS")
     files = _files_under(lab.home)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ValidationError, match="passwd is not a PDF"):

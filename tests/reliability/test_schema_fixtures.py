@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-import reliability_support as support
 from labdesk import Lab
 from labdesk.store import schema
+from support import reliability
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
 
@@ -120,7 +120,7 @@ def test_a_migration_to_a_next_version_keeps_the_data_and_backs_up_first(fixture
     facts intact."""
     home = tmp_path / "home"
     expected = _install(fixture, home)
-    with support.schema_next():
+    with reliability.schema_next():
         lab = Lab.open(home)
         try:
             assert schema.version(lab._db) == schema.LATEST

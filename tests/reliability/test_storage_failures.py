@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-import reliability_support as support
 from labdesk import Lab, LabError
+from support import reliability
+from support.homes import copy_home
 
-PW = support.PASSWORDS
+PW = reliability.PASSWORDS
 
 
 def _run(*command: str) -> bool:
@@ -29,8 +30,8 @@ def _run(*command: str) -> bool:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     root = tmp_path_factory.mktemp("disk")
-    support.build_template(root / "home", root / "files")
-    support.make_big_pdf(root / "files" / "scan.pdf", 1)
+    reliability.build_template(root / "home", root / "files")
+    reliability.make_big_pdf(root / "files" / "scan.pdf", 1)
     return root
 
 
@@ -73,7 +74,7 @@ class Filler:
 
 @pytest.fixture
 def lab_on_small_disk(template, small_disk):
-    home = support.copy_home(template / "home", small_disk / "home")
+    home = copy_home(template / "home", small_disk / "home")
     lab = Lab.open(home)
     yield lab, Filler(small_disk)
     lab.close()
@@ -100,16 +101,16 @@ def test_an_attachment_on_a_full_disk_is_one_clear_error_and_changes_nothing(
         lab_on_small_disk, template):
     lab, disk = lab_on_small_disk
     lab.login("tech", PW["tech"])
-    evidence = lab.add_evidence(support.FOR_EVIDENCE, "kp_certificate",
-                                **support.kp_fields("BW-FULL"))
-    before = support.snapshot(lab)
+    evidence = lab.add_evidence(reliability.FOR_EVIDENCE, "kp_certificate",
+                                **reliability.kp_fields("BW-FULL"))
+    before = reliability.snapshot(lab)
     for leave in (0, 64 * 1024, 512 * 1024):  # nothing left; less than the scan; some
         disk.fill(leave)
         with pytest.raises(LabError) as caught:
             lab.attach(evidence.id, template / "files" / "scan.pdf")
         _assert_one_clear_error(caught, "disk is full")
         assert "scan.pdf" in str(caught.value)
-        assert support.snapshot(lab) == before
+        assert reliability.snapshot(lab) == before
         assert not _leftovers(lab.home)
         assert lab.check().ok
     disk.free()
@@ -123,21 +124,21 @@ def test_a_report_on_a_full_disk_is_whole_or_absent_at_every_level_of_free_space
     fails with one LabError leaving no report, no PDF and no temporary file."""
     lab, disk = lab_on_small_disk
     lab.login("sup1", PW["sup1"])
-    before = support.snapshot(lab)
+    before = reliability.snapshot(lab)
     failures = []
     issued = None
     for leave in [0, 4096, 8192, 16384, 32768, 49152, 65536, 98304, 131072, 196608,
                   262144, 393216, 524288, 1 << 20]:
         disk.fill(leave)
         try:
-            issued = lab.issue_report(support.TO_ISSUE)
+            issued = lab.issue_report(reliability.TO_ISSUE)
         except LabError as exc:
             failures.append(str(exc))
             assert "disk" in str(exc) and "full" in str(exc), str(exc)
             assert not lab._db.conn.in_transaction  # rolled back, not left open
             assert "\n" not in str(exc)
-            assert support.snapshot(lab) == before
-            assert not support.unrecorded_report_pdfs(lab)
+            assert reliability.snapshot(lab) == before
+            assert not reliability.unrecorded_report_pdfs(lab)
             assert not _leftovers(lab.home)
             disk.free()
             assert lab.check().ok
@@ -146,7 +147,7 @@ def test_a_report_on_a_full_disk_is_whole_or_absent_at_every_level_of_free_space
     disk.free()
     assert failures, "the disk was never too full to issue a report"
     if issued is None:
-        issued = lab.issue_report(support.TO_ISSUE)
+        issued = lab.issue_report(reliability.TO_ISSUE)
     assert lab.report_pdf(issued.number).is_file()
     assert lab.verify(issued.qr_text).valid
     assert lab.check().ok
@@ -162,7 +163,7 @@ def test_a_backup_on_a_full_disk_is_one_clear_error_and_leaves_no_partial_file(
         lab_on_small_disk, template):
     lab, disk = lab_on_small_disk
     lab.login("admin", PW["admin"])
-    before = support.snapshot(lab)
+    before = reliability.snapshot(lab)
     size = (template / "files" / "template.zip").stat().st_size
     for leave in (0, 16 * 1024, size // 2):  # nothing; a little; half what it needs
         disk.fill(leave)
@@ -170,7 +171,7 @@ def test_a_backup_on_a_full_disk_is_one_clear_error_and_leaves_no_partial_file(
             lab.backup()
         _assert_one_clear_error(caught, "disk is full")
         disk.free()
-        assert support.snapshot(lab) == before
+        assert reliability.snapshot(lab) == before
         assert not _leftovers(lab.home)
         assert lab.check().ok
     path = lab.backup()
@@ -179,17 +180,17 @@ def test_a_backup_on_a_full_disk_is_one_clear_error_and_leaves_no_partial_file(
 
 def test_a_backup_to_a_full_disk_elsewhere_is_one_clear_error(template, small_disk,
                                                               tmp_path):
-    home = support.copy_home(template / "home", tmp_path / "home")
+    home = copy_home(template / "home", tmp_path / "home")
     lab = Lab.open(home)
     try:
         lab.login("admin", PW["admin"])
-        before = support.snapshot(lab)
+        before = reliability.snapshot(lab)
         Filler(small_disk).fill(16 * 1024)
         with pytest.raises(LabError) as caught:
             lab.backup(small_disk / "usb" / "lab.zip")
         _assert_one_clear_error(caught, "disk is full")
         assert not list((small_disk / "usb").glob("*"))
-        assert support.snapshot(lab) == before
+        assert reliability.snapshot(lab) == before
         assert lab.check().ok
     finally:
         lab.close()
@@ -207,14 +208,14 @@ def test_a_restore_onto_a_full_disk_is_one_clear_error_and_leaves_nothing(templa
 def test_an_intake_on_a_full_disk_is_one_clear_error(lab_on_small_disk):
     lab, disk = lab_on_small_disk
     lab.login("tech", PW["tech"])
-    before = support.snapshot(lab)
+    before = reliability.snapshot(lab)
     disk.fill(0)
     try:
         with pytest.raises(LabError):
-            lab.receive(support.CLIENT, support.stones(500, "FULL"))
+            lab.receive(reliability.CLIENT, reliability.stones(500, "FULL"))
     finally:
         disk.free()
-    assert support.snapshot(lab) == before
+    assert reliability.snapshot(lab) == before
 
 
 # ---------------------------------------------------------------------- read-only home
@@ -222,7 +223,7 @@ def test_an_intake_on_a_full_disk_is_one_clear_error(lab_on_small_disk):
 def read_only_home(template, tmp_path):
     """A lab opened, then its home made read-only under it (a read-only bind mount of the
     folder onto itself: the database stays open, nothing new can be created)."""
-    home = support.copy_home(template / "home", tmp_path / "home")
+    home = copy_home(template / "home", tmp_path / "home")
     lab = Lab.open(home)
     state = {"mounted": False}
 
@@ -248,9 +249,9 @@ def test_writes_to_a_read_only_home_are_one_clear_error_each_and_change_nothing(
         read_only_home, template):
     lab, make_read_only, make_writable = read_only_home
     lab.login("tech", PW["tech"])
-    evidence = lab.add_evidence(support.FOR_EVIDENCE, "kp_certificate",
-                                **support.kp_fields("BW-RO"))
-    before = support.snapshot(lab)
+    evidence = lab.add_evidence(reliability.FOR_EVIDENCE, "kp_certificate",
+                                **reliability.kp_fields("BW-RO"))
+    before = reliability.snapshot(lab)
     make_read_only()
     with pytest.raises(OSError):  # the folder really is read-only
         (lab.home / "reports" / "probe").write_bytes(b"x")
@@ -260,7 +261,7 @@ def test_writes_to_a_read_only_home_are_one_clear_error_each_and_change_nothing(
     _assert_one_clear_error(caught, "read-only")
     lab.login("sup1", PW["sup1"])
     with pytest.raises(LabError) as caught:
-        lab.issue_report(support.TO_ISSUE)
+        lab.issue_report(reliability.TO_ISSUE)
     _assert_one_clear_error(caught, "read-only")
     lab.login("admin", PW["admin"])
     with pytest.raises(LabError) as caught:
@@ -268,13 +269,13 @@ def test_writes_to_a_read_only_home_are_one_clear_error_each_and_change_nothing(
     _assert_one_clear_error(caught, "read-only")
     with pytest.raises(LabError) as caught:
         lab.set_logo(template / "files" / "small.pdf")  # refused as a logo first
-    assert support.snapshot(lab) == before
+    assert reliability.snapshot(lab) == before
     assert lab.check().ok
 
     make_writable()
     assert not _leftovers(lab.home)
     lab.login("sup1", PW["sup1"])
-    assert lab.issue_report(support.TO_ISSUE).number
+    assert lab.issue_report(reliability.TO_ISSUE).number
     assert lab.check().ok
 
 
@@ -285,7 +286,7 @@ def test_a_report_copy_or_labels_to_a_read_only_folder_are_one_clear_error(
     number = lab.reports(limit=1).items[0].number
     make_read_only()
     for call in (lambda: lab.report_pdf(number, lab.home / "copy.pdf"),
-                 lambda: lab.labels_pdf([support.FOR_EVIDENCE], lab.home / "labels.pdf"),
+                 lambda: lab.labels_pdf([reliability.FOR_EVIDENCE], lab.home / "labels.pdf"),
                  lambda: lab.publish(lab.home / "site")):
         with pytest.raises(LabError) as caught:
             call()

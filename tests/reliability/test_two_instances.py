@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-import reliability_support as support
 from labdesk import Lab, LabError, StateError
+from support import reliability
 
 HERE = Path(__file__).resolve().parent
 SECONDS = float(os.environ.get("LABDESK_CONCURRENCY_SECONDS", "4"))
@@ -92,9 +92,9 @@ def test_a_write_waits_while_another_window_holds_the_database(lab):
                               args=(lab.home / "labdesk.db", 1.5, held))
     holder.start()
     held.wait(10)
-    lab.login("tech", support.PASSWORDS["tech"])
+    lab.login("tech", reliability.PASSWORDS["tech"])
     started = time.monotonic()
-    sub = lab.receive(support.CLIENT, support.stones(2, "WAIT"))
+    sub = lab.receive(reliability.CLIENT, reliability.stones(2, "WAIT"))
     waited = time.monotonic() - started
     holder.join()
     assert waited >= 1.0 and len(sub.stones) == 2
@@ -106,8 +106,8 @@ def test_a_write_that_waits_too_long_is_one_clear_message_and_changes_nothing(
     """The wait is bounded (a minute); past it the user reads one sentence, never
     SQLite's "database is locked".  The clock is sped up: no minute is spent."""
     from labdesk.store import connection
-    lab.login("tech", support.PASSWORDS["tech"])
-    before = support.snapshot(lab)
+    lab.login("tech", reliability.PASSWORDS["tech"])
+    before = reliability.snapshot(lab)
     lab._db.conn.execute("PRAGMA busy_timeout = 20")
 
     class FastClock:
@@ -129,7 +129,7 @@ def test_a_write_that_waits_too_long_is_one_clear_message_and_changes_nothing(
     held.wait(10)
     try:
         with pytest.raises(LabError) as caught:
-            lab.receive(support.CLIENT, support.stones(2, "LATE"))
+            lab.receive(reliability.CLIENT, reliability.stones(2, "LATE"))
     finally:
         holder.join()
     message = str(caught.value)
@@ -137,7 +137,7 @@ def test_a_write_that_waits_too_long_is_one_clear_message_and_changes_nothing(
     assert "locked" not in message.lower() and "\n" not in message
     monkeypatch.undo()
     lab._db.conn.execute("PRAGMA busy_timeout = 10000")
-    assert support.snapshot(lab) == before
+    assert reliability.snapshot(lab) == before
     assert lab.check().ok
 
 
@@ -146,22 +146,22 @@ def test_a_report_is_never_issued_twice_when_two_windows_issue_at_once(lab, home
     issues it.  A must then refuse (StateError), not issue a second report."""
     other = Lab.open(home)
     try:
-        other.login("sup2", support.PASSWORDS["sup2"])
-        lab.login("sup1", support.PASSWORDS["sup1"])
+        other.login("sup2", reliability.PASSWORDS["sup2"])
+        lab.login("sup1", reliability.PASSWORDS["sup1"])
         real = lab._signing_key
         calls = []
 
         def signing_key_after_the_other_window_issued():
             if not calls:
-                calls.append(other.issue_report(support.TO_ISSUE))
+                calls.append(other.issue_report(reliability.TO_ISSUE))
             return real()
 
         lab._signing_key = signing_key_after_the_other_window_issued
         with pytest.raises(StateError):
-            lab.issue_report(support.TO_ISSUE)
-        reports = lab.reports(stone_no=support.TO_ISSUE).items
+            lab.issue_report(reliability.TO_ISSUE)
+        reports = lab.reports(stone_no=reliability.TO_ISSUE).items
         assert [r.number for r in reports] == [calls[0].number]
-        assert not support.unrecorded_report_pdfs(lab)
+        assert not reliability.unrecorded_report_pdfs(lab)
         assert lab.check().ok
     finally:
         other.close()
@@ -171,23 +171,23 @@ def test_a_scan_is_not_attached_to_evidence_another_window_locked_meanwhile(
         lab, home, template):
     """Window A checked the evidence is editable and copies a scan; meanwhile window B
     approves the stone (locking its evidence).  A must refuse to attach."""
-    lab.login("tech", support.PASSWORDS["tech"])
-    evidence = lab.add_evidence(support.FOR_EVIDENCE, "kp_certificate",
-                                **support.kp_fields("BW-RACE"))
-    lab.propose_finding(support.FOR_EVIDENCE, "undetermined")
-    lab.login("sup1", support.PASSWORDS["sup1"])
-    lab.reject(support.FOR_EVIDENCE, "Please attach the scan first")
-    lab.login("tech", support.PASSWORDS["tech"])
+    lab.login("tech", reliability.PASSWORDS["tech"])
+    evidence = lab.add_evidence(reliability.FOR_EVIDENCE, "kp_certificate",
+                                **reliability.kp_fields("BW-RACE"))
+    lab.propose_finding(reliability.FOR_EVIDENCE, "undetermined")
+    lab.login("sup1", reliability.PASSWORDS["sup1"])
+    lab.reject(reliability.FOR_EVIDENCE, "Please attach the scan first")
+    lab.login("tech", reliability.PASSWORDS["tech"])
     other = Lab.open(home)
     try:
         real_put = lab.documents.put
 
         def put_while_the_other_window_approves(*args, **kwargs):
             sha = real_put(*args, **kwargs)
-            other.login("tech", support.PASSWORDS["tech"])
-            other.propose_finding(support.FOR_EVIDENCE, "undetermined")
-            other.login("sup2", support.PASSWORDS["sup2"])
-            other.approve(support.FOR_EVIDENCE, comment="ok")
+            other.login("tech", reliability.PASSWORDS["tech"])
+            other.propose_finding(reliability.FOR_EVIDENCE, "undetermined")
+            other.login("sup2", reliability.PASSWORDS["sup2"])
+            other.approve(reliability.FOR_EVIDENCE, comment="ok")
             return sha
 
         lab.documents.put = put_while_the_other_window_approves

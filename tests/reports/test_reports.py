@@ -2,7 +2,6 @@
 import base64
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -11,6 +10,7 @@ import zxingcpp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 
+from labdesk.core import passwords
 from labdesk.errors import IntegrityError, PermissionDenied, StateError
 from labdesk.lab import Lab
 from labdesk.reports import claims, pdf
@@ -26,26 +26,19 @@ LONG_STATEMENT = ("The parcel arrived sealed with its single-origin Kimberley Pr
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory):
+def template_home(tmp_path_factory):
+    """The reports' lab (its letterhead and users); ``lab`` is a fresh copy per test."""
     home = tmp_path_factory.mktemp("reports") / "lab"
-    lab = Lab.init(home, "Antwerp Origin Laboratory", "admin", PASSWORDS["admin"],
-                   "Ada Admin", address="Pelikaanstraat 62\n2018 Antwerpen\nBelgium",
-                   accreditation="ISO/IEC 17025 accredited, BELAC 999-TEST",
-                   verify_url="https://verify.example.org/lab/")
-    lab.add_user("tech", "Tom Technician", "technician", PASSWORDS["tech"])
-    lab.add_user("sup", "Sue Supervisor", "supervisor", PASSWORDS["sup"])
-    lab.add_user("sup2", "Sam Supervisor", "supervisor", PASSWORDS["sup2"])
-    lab.close()
+    with passwords.fast_hashing():
+        lab = Lab.init(home, "Antwerp Origin Laboratory", "admin", PASSWORDS["admin"],
+                       "Ada Admin", address="Pelikaanstraat 62\n2018 Antwerpen\nBelgium",
+                       accreditation="ISO/IEC 17025 accredited, BELAC 999-TEST",
+                       verify_url="https://verify.example.org/lab/")
+        lab.add_user("tech", "Tom Technician", "technician", PASSWORDS["tech"])
+        lab.add_user("sup", "Sue Supervisor", "supervisor", PASSWORDS["sup"])
+        lab.add_user("sup2", "Sam Supervisor", "supervisor", PASSWORDS["sup2"])
+        lab.close()
     return home
-
-
-@pytest.fixture
-def lab(template, tmp_path):
-    home = tmp_path / "lab"
-    shutil.copytree(template, home)
-    lab = Lab.open(home)
-    yield lab
-    lab.close()
 
 
 def approved_stone(lab, **fields):

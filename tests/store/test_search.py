@@ -7,7 +7,7 @@ from labdesk.store import queries
 
 
 @pytest.fixture
-def lab(tmp_path):
+def lab(tmp_path, fast_passwords):
     lab = Lab.init(tmp_path / "lab", "Search Lab", "admin", "admin-pass-1", "Ada Admin")
     lab.receive("Gaborone Polished", [{"weight": "0.5", "notes": f"feather {i}"}
                                       for i in range(12)])

@@ -1,22 +1,19 @@
-"""What the reliability tests share: the users, a template lab with work in every state,
-the files an operation needs, a snapshot of a lab's records, and the schema version 2
-that the migration tests pretend exists.  Imported by the tests and by the fault worker
-(a separate process), so it imports nothing from pytest.
+"""What the reliability tests share: a template lab with work in every state, the files
+an operation needs, a snapshot of a lab's records, and the schema version 2 that the
+migration tests pretend exists.  Imported by the tests and by the fault worker (a
+separate process), so it imports nothing from pytest.  The users are those of every test
+lab (``support.homes``).
 """
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import os
-import shutil
 from pathlib import Path
 
-PASSWORDS = {"admin": "admin-pw-1", "tech": "tech-pw-1", "sup1": "sup1-pw-1",
-             "sup2": "sup2-pw-2"}
-NAMES = {"admin": "Ada Admin", "tech": "Tom Tech", "sup1": "Sue Super",
-         "sup2": "Sam Second"}
-ROLES = {"admin": "admin", "tech": "technician", "sup1": "supervisor",
-         "sup2": "supervisor"}
+from support.homes import PASSWORDS, create_lab
+from support.files import make_pdf
+
 CLIENT = "Fault Line Diamonds"
 STATEMENT = "Single-origin KP certificate from Botswana, matched to the rough."
 
@@ -26,23 +23,6 @@ TO_APPROVE, TO_ISSUE, FOR_EVIDENCE, ISSUED = ("D0000001", "D0000002", "D0000003"
 INTAKE_STONES = 40
 IMPORT_STONES = 20
 BIG_ATTACHMENT_MB = int(os.environ.get("LABDESK_FAULT_ATTACHMENT_MB", "16"))
-
-
-def cheap_hasher():
-    """Argon2id with test-only parameters (~1 ms a password instead of ~50 ms)."""
-    from argon2 import PasswordHasher
-    return PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-
-
-@contextlib.contextmanager
-def cheap_passwords():
-    from labdesk.core import passwords
-    saved = passwords._HASHER
-    passwords._HASHER = cheap_hasher()
-    try:
-        yield
-    finally:
-        passwords._HASHER = saved
 
 
 def kp_fields(reference: str = "BW-2024-0001") -> dict:
@@ -58,15 +38,6 @@ def stones(count: int, prefix: str) -> list[dict]:
     return [{"client_ref": f"{prefix}-{i:05d}", "weight": f"{0.3 + i % 700 / 1000:.3f}",
              "shape": "BR", "colour": "F", "clarity": "VS2", "identification": "natural"}
             for i in range(count)]
-
-
-def make_pdf(path: Path, text: str = "Kimberley Process certificate BW-2024-0001") -> Path:
-    from reportlab.pdfgen import canvas
-    path = Path(path)
-    pdf = canvas.Canvas(str(path), invariant=1)
-    pdf.drawString(72, 720, text)
-    pdf.save()
-    return path
 
 
 def make_big_pdf(path: Path, megabytes: int) -> Path:
@@ -93,36 +64,26 @@ def build_template(home: Path, files: Path) -> None:
     D0000001 proposed (approve), D0000002 approved (issue), D0000003 received (evidence),
     D0000004 reported; one submission-level KP certificate with a scan.  ``files`` gets
     the inputs: big.pdf, packing.csv, small.pdf; then template.zip, a backup."""
-    from labdesk.lab import Lab
     files.mkdir(parents=True, exist_ok=True)
-    with cheap_passwords():
-        lab = Lab.init(home, lab_name="Fault Lab", admin_username="admin",
-                       admin_password=PASSWORDS["admin"], admin_name=NAMES["admin"])
-        try:
-            for who in ("tech", "sup1", "sup2"):
-                lab.add_user(who, NAMES[who], ROLES[who], PASSWORDS[who])
-            lab.login("tech", PASSWORDS["tech"])
-            sub = lab.receive(CLIENT, stones(4, "T"), reference="TEMPLATE")
-            evidence = lab.add_evidence(sub.number, "kp_certificate", **kp_fields())
-            lab.attach(evidence.id, make_pdf(files / "small.pdf"))
-            for number in (TO_APPROVE, TO_ISSUE, ISSUED):
-                lab.propose_finding(number, "non_russian", mining_country="BW",
-                                    statement=STATEMENT)
-            lab.login("sup1", PASSWORDS["sup1"])
-            for number in (TO_ISSUE, ISSUED):
-                lab.approve(number, comment="checked", password=PASSWORDS["sup1"])
-            lab.issue_report(ISSUED)
-            lab.login("admin", PASSWORDS["admin"])
-            lab.backup(files / "template.zip")
-        finally:
-            lab.close()
+    lab = create_lab(home, lab_name="Fault Lab")
+    try:
+        lab.login("tech", PASSWORDS["tech"])
+        sub = lab.receive(CLIENT, stones(4, "T"), reference="TEMPLATE")
+        evidence = lab.add_evidence(sub.number, "kp_certificate", **kp_fields())
+        lab.attach(evidence.id, make_pdf(files / "small.pdf"))
+        for number in (TO_APPROVE, TO_ISSUE, ISSUED):
+            lab.propose_finding(number, "non_russian", mining_country="BW",
+                                statement=STATEMENT)
+        lab.login("sup1", PASSWORDS["sup1"])
+        for number in (TO_ISSUE, ISSUED):
+            lab.approve(number, comment="checked", password=PASSWORDS["sup1"])
+        lab.issue_report(ISSUED)
+        lab.login("admin", PASSWORDS["admin"])
+        lab.backup(files / "template.zip")
+    finally:
+        lab.close()
     make_big_pdf(files / "big.pdf", BIG_ATTACHMENT_MB)
     make_packing_list(files / "packing.csv")
-
-
-def copy_home(template: Path, home: Path) -> Path:
-    shutil.copytree(template, home, symlinks=True)
-    return home
 
 
 def snapshot(lab) -> tuple:
