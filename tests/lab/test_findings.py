@@ -5,8 +5,8 @@ import pytest
 
 from labdesk import AuthError, Lab, PermissionDenied, StateError, ValidationError
 from labdesk.errors import NotFound
-from lab_fixtures import (FULL_NAMES, PASSWORDS, STATEMENT, approved, kp_fields,  # noqa: F401
-                          lab, login_as, propose, sub, template_home, written)
+from support.homes import FULL_NAMES, PASSWORDS, login_as
+from support.labs import STATEMENT, kp_fields, propose, written
 
 
 # ---------------------------------------------------------------------- propose
@@ -317,34 +317,7 @@ def test_reopen_guards(lab, sub, approved):
     assert lab.stone(approved).state == "approved"
 
 
-# ---------------------------------------------------------------------- reads
-def test_review_queue_lists_proposals_oldest_first(lab, sub):
-    first, second, third = (s.number for s in sub.stones)
-    propose(lab, second)
-    propose(lab, first, who="sup1")
-    login_as(lab, "tech")
-    lab.propose_finding(third, "undetermined")
-    queue = lab.review_queue()
-    assert [(f.stone, f.proposed_by, f.status) for f in queue] == \
-        [(second, "tech", "proposed"), (first, "sup1", "proposed"),
-         (third, "tech", "proposed")]
-    assert queue[1].proposed_by_name == FULL_NAMES["sup1"]
-    login_as(lab, "sup2")
-    lab.approve(first, password=PASSWORDS["sup2"])
-    lab.reject(third, "Need the KP certificate")
-    assert [f.stone for f in lab.review_queue()] == [second]
-    assert lab.counts() == {"stones": {"approved": 1, "proposed": 1, "rejected": 1},
-                            "review": 1}
-    assert lab.stones(state="approved").total == 1
-    assert [s.number for s in lab.stones(state="proposed").items] == [second]
-
-
-def test_finding_of_a_stone_without_one(lab, sub):
-    assert lab.finding(sub.stones[0].number) is None
-    with pytest.raises(NotFound):
-        lab.finding("D0000404")
-
-
+# ---------------------------------------------------------------------- assess
 def test_assess(lab, sub):
     pytest.importorskip("labdesk.core.assessment")
     stone = sub.stones[0].number
@@ -365,7 +338,7 @@ def test_assess(lab, sub):
 # ---------------------------------------------------------------------- two windows
 def test_an_approval_racing_a_rejection_in_another_window_is_refused(lab, sub,
                                                                      monkeypatch):
-    import labdesk.lab as lab_module
+    import labdesk.lab.accounts as lab_module
     stone = sub.stones[0].number
     propose(lab, stone)
     other = Lab.open(lab.home)  # a second supervisor's window on the same lab

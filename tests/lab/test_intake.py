@@ -1,5 +1,5 @@
-"""The Lab facade: receiving stones, changing their grading facts, and the read side
-(stone, submission, stones paging and search, find, counts)."""
+"""The intake service through the Lab facade: receiving stones, their facts, packing
+lists."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,8 +8,8 @@ import pytest
 
 from labdesk import AuthError, ValidationError
 from labdesk.errors import NotFound
-from lab_fixtures import (CLIENT, STONES, kp_fields, lab, login_as, receive_stones,  # noqa: F401
-                          sub, template_home, written)
+from support.homes import login_as
+from support.labs import CLIENT, STONES, receive_stones, written
 
 
 # ---------------------------------------------------------------------- receive
@@ -263,125 +263,6 @@ def test_update_stone_needs_a_logged_in_user(lab, sub):
     lab.logout()
     with pytest.raises(AuthError):
         lab.update_stone(sub.stones[0].number, colour="F")
-
-
-# ---------------------------------------------------------------------- reads
-def test_stone_and_submission_lookups(lab, sub):
-    assert lab.stone("D0000003").inscription == "LABORATORY-GROWN"
-    assert lab.submission(sub.number).reference == "PO-77"
-    with pytest.raises(NotFound):
-        lab.stone("D0000099")
-    with pytest.raises(NotFound):
-        lab.submission("SUB-999999")
-    detail = lab.stone_detail("D0000001")
-    assert detail.stone == lab.stone("D0000001")
-    assert detail.evidence == () and detail.findings == () and detail.finding is None
-    assert [e.action for e in detail.history] == ["submission.receive", "stone.receive"]
-
-
-@pytest.fixture
-def two_submissions(lab, sub):
-    """sub (Acme, PO-77, 3 stones, received now) and one older from Beta Gems."""
-    older = receive_stones(lab, [{"client_ref": "BG-9", "weight": "0.300", "shape": "RD",
-                                  "notes": "chipped girdle"},
-                                 {"client_ref": "BG-10", "weight": "3.100"}],
-                           client="Beta Gems", reference="BETA-5",
-                           received_at=dt.date(2024, 3, 15))
-    return sub, older
-
-
-def test_stones_pages_and_totals(lab, two_submissions):
-    page = lab.stones(limit=2)
-    assert page.total == 5 and len(page.items) == 2 and page.limit == 2
-    assert [s.number for s in page.items] == ["D0000001", "D0000002"]
-    page = lab.stones(limit=2, offset=2)
-    assert [s.number for s in page.items] == ["D0000003", "D0000004"]
-    page = lab.stones(limit=2, offset=4)
-    assert [s.number for s in page.items] == ["D0000005"] and page.total == 5
-    assert lab.stones(offset=10).items == ()
-    assert lab.stones(limit=0).limit == 1  # never zero, never everything
-    assert lab.stones(limit=10**6).limit == 1000
-
-
-def test_stones_ordering(lab, two_submissions):
-    by_weight = [s.weight for s in lab.stones(order="weight").items]
-    assert by_weight == ["0.300", "0.512", "1.234", "2.010", "3.100"]
-    assert [s.weight for s in lab.stones(order="weight", descending=True).items] == \
-        by_weight[::-1]
-    assert [s.number for s in lab.stones(descending=True, limit=1).items] == ["D0000005"]
-    assert [s.client for s in lab.stones(order="client").items][:2] == [CLIENT, CLIENT]
-    received = [s.number for s in lab.stones(order="received").items]
-    assert received[:2] == ["D0000004", "D0000005"]  # the Beta parcel came first
-
-
-def test_stones_filters(lab, two_submissions):
-    assert lab.stones(state="received").total == 5
-    assert lab.stones(state="approved").total == 0
-    with pytest.raises(ValidationError) as err:
-        lab.stones(state="lost")
-    assert err.value.field == "state"
-    assert lab.stones(client="Beta Gems").total == 2
-    assert lab.stones(client="beta gems").total == 2
-    assert lab.stones(client="Nobody").total == 0
-    assert lab.stones(received_to="2024-03-15").total == 2
-    assert lab.stones(received_from="2024-03-16").total == 3
-    assert lab.stones(received_from="2024-03-15", received_to="2024-03-15").total == 2
-    with pytest.raises(ValidationError):
-        lab.stones(received_from="last spring")
-
-
-@pytest.mark.parametrize("text, numbers", [
-    ("AC-001", ["D0000001"]),
-    ("ac-00", ["D0000001", "D0000002", "D0000003"]),
-    ("acme", ["D0000001", "D0000002", "D0000003"]),
-    ("beta", ["D0000004", "D0000005"]),
-    ("PO-77", ["D0000001", "D0000002", "D0000003"]),
-    ("BETA-5", ["D0000004", "D0000005"]),
-    ("laboratory", ["D0000003"]),
-    ("chipped", ["D0000004"]),
-    ("D0000002", ["D0000002"]),
-    ("acme bright", ["D0000001"]),
-    ('"unbalanced', []),
-    ("zzz", []),
-])
-def test_stones_search(lab, two_submissions, text, numbers):
-    page = lab.stones(search=text)
-    assert [s.number for s in page.items] == numbers
-    assert page.total == len(numbers)
-
-
-def test_stones_search_follows_updates(lab, sub):
-    lab.update_stone("D0000002", notes="feather near girdle", client_ref="AC-XYZ")
-    assert [s.number for s in lab.stones(search="feather").items] == ["D0000002"]
-    assert [s.number for s in lab.stones(search="AC-XYZ").items] == ["D0000002"]
-    assert lab.stones(search="AC-002").total == 0
-
-
-def test_stones_search_combines_with_state_and_paging(lab, two_submissions):
-    page = lab.stones(search="acme", state="received", limit=1, offset=1)
-    assert page.total == 3 and [s.number for s in page.items] == ["D0000002"]
-
-
-def test_find(lab, two_submissions):
-    sub, older = two_submissions
-    ev = lab.add_evidence(sub.number, "kp_certificate", **kp_fields())
-    assert lab.find("D0000002") == [("stone", "D0000002")]
-    assert lab.find("  d0000002 ") == [("stone", "D0000002")]
-    assert lab.find(sub.number) == [("submission", sub.number)]
-    assert lab.find(older.number.lower()) == [("submission", older.number)]
-    assert lab.find("BW-2024-0001") == [("evidence", str(ev.id))]
-    assert lab.find("bw-2024-0001") == [("evidence", str(ev.id))]
-    assert lab.find("AC-003") == [("stone", "D0000003")]
-    assert lab.find("BG-9") == [("stone", "D0000004")]
-    assert lab.find("LD1.abc.def") == [("token", "LD1.abc.def")]
-    assert lab.find("https://lab.example/v#LD1.x.y") == [("token",
-                                                         "https://lab.example/v#LD1.x.y")]
-    assert lab.find("") == [] and lab.find("   ") == [] and lab.find(None) == []
-    assert lab.find("nothing-like-this") == []
-
-
-def test_counts(lab, two_submissions):
-    assert lab.counts() == {"stones": {"received": 5}, "review": 0}
 
 
 # ---------------------------------------------------------------------- packing lists

@@ -9,7 +9,8 @@ import pytest
 
 from labdesk import IntegrityError, PermissionDenied, StateError
 from labdesk.core.rulesets import default_rulesets_dir
-from lab_fixtures import PASSWORDS, kp_fields, lab, login_as, template_home  # noqa: F401
+from support.homes import PASSWORDS, login_as
+from support.labs import kp_fields
 
 CLIENT = "Rules Test Gems"
 

@@ -10,8 +10,9 @@ import pytest
 
 from labdesk import AuthError, IntegrityError, StateError, ValidationError
 from labdesk.errors import NotFound
-from lab_fixtures import (approve_stone, kp_fields, lab, login_as, make_pdf,  # noqa: F401
-                          make_png, propose, sub, template_home, written)
+from support.files import make_pdf, make_png
+from support.homes import login_as
+from support.labs import approve_stone, kp_fields, propose, written
 
 
 def _stored_documents(lab) -> list:

@@ -1,140 +1,18 @@
-"""The Lab facade: the audit trail, check() against tampering, backup and restore."""
+"""The upkeep service through the Lab facade: check() against tampering, backup and
+restore."""
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import sqlite3
 import zipfile
 
 import pytest
 
 from labdesk import AuthError, IntegrityError, Lab, LabError, ValidationError
-from lab_fixtures import (CLIENT, PASSWORDS, STATEMENT, approve_stone, approved, kp_fields,  # noqa: F401
-                          lab, login_as, make_pdf, make_png, propose, raw_sql,
-                          receive_stones, sub, template_home)
-
-
-# ---------------------------------------------------------------------- audit trail
-def _raw(lab) -> sqlite3.Connection:
-    return sqlite3.connect(lab.home / "labdesk.db", isolation_level=None)
-
-
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit SET actor = 'mallory' WHERE id = 1",
-    "UPDATE audit SET data = '{}'",
-    "DELETE FROM audit WHERE id = 1",
-    "DELETE FROM audit",
-])
-def test_the_audit_table_refuses_update_and_delete(lab, sub, statement):
-    before = lab.audit_events().total
-    conn = _raw(lab)
-    try:
-        with pytest.raises((sqlite3.IntegrityError, sqlite3.OperationalError),
-                           match="append-only"):
-            conn.execute(statement)
-    finally:
-        conn.close()
-    assert lab.audit_events().total == before
-    assert lab.check().ok
-
-
-def test_every_facade_write_adds_audit_events(lab, tmp_path):
-    steps = [
-        ("admin", lambda: lab.add_user("tina", "Tina Two", "technician", "tina-pw-1"),
-         ["user.add"]),
-        ("admin", lambda: lab.set_user_active("tina", False), ["user.deactivate"]),
-        ("admin", lambda: lab.set_password("tina", "tina-pw-2"), ["user.password"]),
-        ("admin", lambda: lab.update_settings(paper_size="Letter"), ["settings.set"]),
-        ("admin", lambda: lab.set_logo(make_png(tmp_path / "logo.png")), ["settings.set"]),
-        ("tech", lambda: lab.add_client("Beta Gems"), ["client.add"]),
-        ("tech", lambda: lab.update_client("Beta Gems", contact="x@beta"),
-         ["client.update"]),
-        ("tech", lambda: receive_stones(lab, who=None, client="Beta Gems"),
-         ["submission.receive", "stone.receive"]),  # the stones: one batch event
-        ("tech", lambda: lab.update_stone("D0000001", colour="D"), ["stone.update"]),
-        ("tech", lambda: lab.add_evidence("D0000001", "kp_certificate", **kp_fields()),
-         ["evidence.add"]),
-        ("tech", lambda: lab.update_evidence(1, notes="seal intact"), ["evidence.update"]),
-        ("tech", lambda: lab.attach(1, make_pdf(tmp_path / "kp.pdf")), ["attachment.add"]),
-        ("tech", lambda: lab.propose_finding("D0000001", "non_russian",
-                                             mining_country="BW", statement=STATEMENT),
-         ["finding.propose", "stone.proposed"]),
-        ("sup1", lambda: lab.reject("D0000001", "Scan is unreadable"),
-         ["finding.reject", "stone.rejected"]),
-        ("tech", lambda: lab.propose_finding("D0000001", "undetermined"),
-         ["finding.propose", "stone.proposed"]),
-        ("sup1", lambda: lab.approve("D0000001", password=PASSWORDS["sup1"]),
-         ["finding.approve", "stone.approved"]),
-        ("sup2", lambda: lab.reopen("D0000001", "Colour regraded"),
-         ["finding.reopen", "stone.received"]),
-        ("tech", lambda: lab.backup(tmp_path / "b.zip"), ["lab.backup"]),
-    ]
-    for who, action, expected in steps:
-        login_as(lab, who)
-        before = lab.audit_events().total
-        action()
-        page = lab.audit_events(limit=len(expected))
-        assert page.total == before + len(expected), expected
-        assert [e.action for e in reversed(page.items)] == expected
-        assert {e.actor for e in page.items} == {who}
-    result = lab.check()
-    assert result.ok, result.problems
-    assert result.events == lab.audit_events().total
-
-
-def test_history_tells_the_story_of_a_stone(lab, sub, tmp_path):
-    stone = sub.stones[0].number
-    other = sub.stones[1].number
-    lab.update_stone(stone, clarity="VS2")
-    lab.update_stone(other, clarity="SI2")  # not this stone's story
-    ev = lab.add_evidence(stone, "kp_certificate", **kp_fields())
-    lab.add_evidence(sub.number, "other", notes="parcel packing list")
-    lab.attach(ev.id, make_pdf(tmp_path / "kp.pdf"))
-    approve_stone(lab, stone)
-    events = lab.history(stone)
-    assert [e.action for e in events] == [
-        "submission.receive", "stone.receive", "stone.update", "evidence.add",
-        "evidence.add", "attachment.add", "finding.propose", "stone.proposed",
-        "finding.approve", "stone.approved"]
-    assert [e.id for e in events] == sorted(e.id for e in events)
-    update = events[2]
-    assert update.changed["clarity"] == ["VS1", "VS2"] and update.actor == "tech"
-    assert events[1].data["row"]["number"] == stone
-    assert events[1].data["row"]["weight_mct"] == 1234
-    assert all(e.hash and len(e.hash) == 64 for e in events)
-    assert "SI2" not in json.dumps([e.data for e in events])
-    assert lab.stone_detail(stone).history == tuple(events)
-
-
-def test_audit_events_filters_and_pages(lab, sub):
-    lab.update_stone("D0000001", colour="F")
-    login_as(lab, "admin")
-    lab.update_settings(paper_size="Letter")
-    total = lab.audit_events().total
-    newest = lab.audit_events(limit=2)
-    assert len(newest.items) == 2 and newest.items[0].id == total
-    assert newest.items[0].id > newest.items[1].id  # newest first
-    assert lab.audit_events(offset=total - 1).items[0].id == 1
-    by_tech = lab.audit_events(actor="tech")
-    assert by_tech.total == 4 and {e.actor for e in by_tech.items} == {"tech"}
-    assert lab.audit_events(action="stone.receive").total == 1  # three stones, one intake
-    assert lab.audit_events(actor="tech", action="stone.update").total == 1
-    assert lab.audit_events(date_to="2000-01-01").total == 0
-    assert lab.audit_events(date_from="2000-01-01").total == total
-    assert {"stone.receive", "stone.update", "settings.set", "user.add",
-            "lab.init"} <= set(lab.audit_actions())
-
-
-def test_the_audit_trail_holds_no_password_hashes(lab):
-    conn = _raw(lab)
-    try:
-        data = " ".join(r[0] for r in conn.execute("SELECT data FROM audit"))
-        hashes = [r[0] for r in conn.execute("SELECT password_hash FROM users")]
-    finally:
-        conn.close()
-    assert "$argon2" not in data
-    assert all(h not in data for h in hashes)
+from support.files import make_pdf, make_png
+from support.homes import login_as
+from support.labs import CLIENT, approve_stone, kp_fields, propose, raw_sql
 
 
 # ---------------------------------------------------------------------- check()
@@ -596,14 +474,3 @@ def test_a_record_changed_many_times_is_not_created_twice(lab, sub):
     for size in ("Letter", "A4"):
         lab.update_settings(paper_size=size)
     assert lab.check().ok
-
-
-def test_audit_event_gives_everything_and_refuses_an_unknown_id(lab, sub):
-    from labdesk.errors import NotFound
-    received = lab.audit_events(action="submission.receive").items[0]
-    assert lab.audit_event(received.id) == received  # a one-record event: the same
-    batch = lab.audit_events(action="stone.receive").items[0]
-    assert [r["number"] for r in lab.audit_event(batch.id).data["rows"]] == \
-        [s.number for s in sub.stones]
-    with pytest.raises(NotFound, match="no audit event 99999"):
-        lab.audit_event(99999)
