@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
 
+from labdesk.ui.widgets import form_row
+
 
 class PasswordDialog(QDialog):
     """A signature: the signer sees what they sign and re-enters their password."""
@@ -21,8 +23,7 @@ class PasswordDialog(QDialog):
         form = QFormLayout()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.Password)
-        self.password.setAccessibleName("Password")
-        form.addRow("Password", self.password)
+        form_row(form, "Password", self.password)
         layout.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.button(QDialogButtonBox.Ok).setText("Sign")

@@ -5,7 +5,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
                                QVBoxLayout)
 
 from labdesk.errors import AuthError
-from labdesk.ui.widgets import apply_style
+from labdesk.ui.widgets import apply_style, form_row
 from labdesk.ui.wording import sentence
 
 
@@ -30,12 +30,10 @@ class LoginDialog(QDialog):
         layout.addWidget(home)
         form = QFormLayout()
         self.username = QLineEdit()
-        self.username.setAccessibleName("Username")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.Password)
-        self.password.setAccessibleName("Password")
-        form.addRow("Username", self.username)
-        form.addRow("Password", self.password)
+        form_row(form, "Username", self.username)
+        form_row(form, "Password", self.password)
         layout.addLayout(form)
         self.error = QLabel()
         self.error.setObjectName("FormError")

@@ -1,5 +1,5 @@
-"""Widgets every view uses: the style sheet, the message bar, the page header, form rows,
-a PDF viewer.
+"""Widgets every view uses: the style sheet, the message bar, the page header, labelled
+form rows, a PDF viewer.
 
 Colours live here only.  A widget that changes colour with its state carries a dynamic
 property (``kind``, ``outcome``, ``invalid``…) or an object name the style sheet selects;
@@ -12,8 +12,8 @@ import re
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPixmap
-from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QScrollArea,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QFormLayout, QFrame, QHBoxLayout, QLabel,
+                               QScrollArea, QVBoxLayout, QWidget)
 
 #: Colours by what they mean.
 TONES = {
@@ -61,7 +61,8 @@ QListWidget#Navigation::item:selected { background: #0f5c8c; color: white; }
 QLabel#Locked { color: @locked; font-weight: 600; }
 QLabel#Locked[banner="true"] { background: @warn_back; border: 1px solid #f0d08a;
     border-radius: 4px; padding: 6px 10px; }
-QFrame#RulesBanner { background: @warn_back; border: 1px solid #e6c36a; border-radius: 4px; }
+QFrame#RulesBanner { background: @warn_back; border: 1px solid #e6c36a;
+    border-radius: 4px; }
 QFrame#RulesBanner QLabel { color: #5e4100; }
 QLabel#NewClient { color: @warn; }
 QLabel#IntegrityResult { border-radius: 4px; padding: 8px 12px; font-size: 11pt;
@@ -217,6 +218,37 @@ class PdfView(QScrollArea):
                 self.pages += 1
         finally:
             document.close()
+
+
+def labelled(text: str, widget: QWidget, tip: str = "", name: str | None = None) -> QLabel:
+    """The label of a field: its buddy is ``widget`` (Alt and the letter after '&' move
+    there), which is named after it for assistive technology (or ``name``, where the label
+    alone would be ambiguous) and given ``tip``, shown on the label too.  A widget that
+    hands its focus to another (a date with a clear button) names that one."""
+    target = widget.focusProxy() or widget
+    label = QLabel(text)
+    label.setBuddy(target)
+    target.setAccessibleName(name or plain_label(text))
+    if tip:
+        widget.setToolTip(tip)
+        label.setToolTip(tip)
+    return label
+
+
+def form_row(form: QFormLayout, text: str, field, tip: str = "", name: str | None = None,
+             buddy: QWidget | None = None) -> QLabel:
+    """Add a row to ``form``: its label, the label's buddy, the accessible name and the
+    tooltip at once (``labelled``).  ``field`` may be a layout; ``buddy`` is then the
+    widget in it that the label names."""
+    label = labelled(text, buddy if buddy is not None else field, tip, name)
+    form.addRow(label, field)
+    return label
+
+
+def plain_label(text: str) -> str:
+    """A label's words without mnemonic, colon or required mark: '&Kind *:' -> 'Kind'."""
+    text = re.sub(r"&(.)", r"\1", text).strip()
+    return re.sub(r"\s*\*?\s*:?$", "", text)
 
 
 def hbox(*widgets, stretch_last=False) -> QHBoxLayout:

@@ -396,7 +396,8 @@ def _added(event, row: dict) -> list[str]:
                 else "on the parcel"]
     elif event.entity == "attachments":
         bits = [MEDIA_WORDS.get(row.get("media_type"), row.get("media_type")),
-                f"{row.get('size') or 0:,} bytes", f"SHA-256 {str(row.get('sha256'))[:12]}…"]
+                f"{row.get('size') or 0:,} bytes",
+                f"SHA-256 {str(row.get('sha256'))[:12]}…"]
     elif event.entity == "findings":
         bits = [origin_words(row.get("origin"), row.get("mining_country"))]
         if row.get("statement"):

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHeaderView, QLabel
 
 from labdesk.ui.paging import PagedModel
 from labdesk.ui.views.base import View
-from labdesk.ui.widgets import brush, hbox, restyle
+from labdesk.ui.widgets import brush, hbox, labelled, restyle
 from labdesk.ui.wording import (SECRET_COLUMNS, People, action_label, batch_span,
                                 describe_event, event_record, event_stone, local_time,
                                 plural)
@@ -123,10 +123,8 @@ class AuditView(View):
     def __init__(self, lab, window):
         super().__init__(lab, window)
         self.user = QComboBox()
-        self.user.setAccessibleName("Filter by user")
         self.user.setMinimumWidth(180)
         self.action = QComboBox()
-        self.action.setAccessibleName("Filter by action")
         self.action.setMinimumWidth(200)
         self.date_from = QLineEdit()
         self.date_from.setPlaceholderText("from YYYY-MM-DD")
@@ -150,7 +148,10 @@ class AuditView(View):
         shortcut.setShortcutContext(Qt.WindowShortcut)  # only while this page shows
         shortcut.triggered.connect(self.check_integrity)
         self.addAction(shortcut)
-        self.outer.addLayout(hbox(QLabel("User"), self.user, QLabel("Action"), self.action,
+        self.outer.addLayout(hbox(labelled("User", self.user, name="Filter by user"),
+                                  self.user,
+                                  labelled("Action", self.action, name="Filter by action"),
+                                  self.action,
                                   self.date_from, self.date_to, self.clear_filters, None,
                                   self.check_button))
 

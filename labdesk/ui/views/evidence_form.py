@@ -18,7 +18,7 @@ from labdesk.core.countries import country_name
 from labdesk.core.evidence import (COUNTRY_LISTS, FIELD_LABELS, KIND_FIELDS, KINDS, REQUIRED,
                                    kind_label)
 from labdesk.errors import LabError, ValidationError
-from labdesk.ui.widgets import restyle
+from labdesk.ui.widgets import form_row, restyle
 from labdesk.ui.wording import local_time, plural
 
 DATE_FIELDS = ("issued_on", "expires_on", "outside_russia_since")
@@ -37,7 +37,8 @@ EMPTY_DATE = QDate(1900, 1, 1)
 
 class OptionalDateEdit(QWidget):
     """A date that may be "not stated": a date edit (with a calendar) and a clear button.
-    Clicking or typing into an empty one starts from today."""
+    Clicking or typing into an empty one starts from today.  Its form row names the date
+    edit (the focus proxy); ``name`` names the clear button."""
 
     changed = Signal()
 
@@ -49,7 +50,6 @@ class OptionalDateEdit(QWidget):
         self.edit.setMinimumDate(EMPTY_DATE)
         self.edit.setSpecialValueText("not stated")
         self.edit.setDate(EMPTY_DATE)
-        self.edit.setAccessibleName(name)
         self.edit.installEventFilter(self)
         self.edit.dateChanged.connect(lambda _: self.changed.emit())
         self.clear_button = QToolButton()
@@ -109,12 +109,10 @@ class EvidenceForm(QWidget):
         self.heading.setObjectName("Caption")
         self.heading.setWordWrap(True)
         self.kind = QComboBox()
-        self.kind.setAccessibleName("Evidence kind")
         for key, words in KINDS.items():
             self.kind.addItem(words, key)
         self.kind.currentIndexChanged.connect(lambda _: self._kind_changed())
         self.target = QComboBox()
-        self.target.setAccessibleName("Evidence covers")
         self.target.currentIndexChanged.connect(lambda _: self.update_buttons())
         self.why = QLabel()
         self.why.setObjectName("Hint")
@@ -138,8 +136,8 @@ class EvidenceForm(QWidget):
         head = QFormLayout()
         head.setLabelAlignment(Qt.AlignRight)
         head.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        head.addRow("Kind", self.kind)
-        head.addRow("Covers", self.target)
+        form_row(head, "Kind", self.kind, name="Evidence kind")
+        form_row(head, "Covers", self.target, name="Evidence covers")
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.reset_button)
@@ -234,7 +232,7 @@ class EvidenceForm(QWidget):
             widget = self._widget(name, label)
             self.widgets[name] = widget
             text = label + (" *" if name in REQUIRED.get(kind, ()) else "")
-            self.fields.addRow(text, widget)
+            form_row(self.fields, text, widget)
         for name, value in (values or {}).items():
             if name in self.widgets:
                 self._set(name, value)
@@ -249,24 +247,20 @@ class EvidenceForm(QWidget):
             widget.changed.connect(self.update_buttons)
         elif name == "sow_statement":
             widget = QCheckBox("present on the document")
-            widget.setAccessibleName(label)
             widget.toggled.connect(lambda _: self.update_buttons())
         elif name == "origin_type":
             widget = QComboBox()
-            widget.setAccessibleName(label)
             widget.addItem("not stated", None)
             widget.addItem("Single origin (one country named)", "single")
             widget.addItem("Mixed origin", "mixed")
             widget.currentIndexChanged.connect(lambda _: self.update_buttons())
         elif name == "notes":
             widget = QPlainTextEdit()
-            widget.setAccessibleName(label)
             widget.setTabChangesFocus(True)
             widget.setFixedHeight(64)
             widget.textChanged.connect(self.update_buttons)
         else:
             widget = QLineEdit()
-            widget.setAccessibleName(label)
             widget.setPlaceholderText(PLACEHOLDERS.get(name, ""))
             widget.textChanged.connect(lambda _: self.update_buttons())
             if name in ("issuing_country", *COUNTRY_LIST_FIELDS):

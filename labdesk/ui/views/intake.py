@@ -18,10 +18,13 @@ from labdesk.ui import dialogs
 from labdesk.ui.views.base import View
 from labdesk.ui.views.intake_grid import FIELD_LABELS, StonesGrid, problem_text
 from labdesk.ui.views.packing_preview import PackingPreview
-from labdesk.ui.widgets import hbox, restyle
+from labdesk.ui.widgets import hbox, labelled, restyle
 from labdesk.ui.wording import plural
 from labdesk.ui.worker import run_task
 
+RECEIVED_TIP = "When the parcel came in (this workstation's local time)"
+DECLARED_COUNT_TIP = "How many stones the client's papers declare (0: not declared)"
+DECLARED_WEIGHT_TIP = "The total carat weight the client's papers declare"
 PACKING_FILTERS = ("Packing lists (*.csv *.xlsx);;CSV files (*.csv);;"
                    "Excel workbooks (*.xlsx);;All files (*)")
 
@@ -112,7 +115,6 @@ class IntakeView(View):
     # ------------------------------------------------------------------ building
     def _make_form(self) -> QVBoxLayout:
         self.client = QLineEdit()
-        self.client.setAccessibleName("Client")
         self.client.setPlaceholderText("Pick a client or type a new name")
         self.client.setClearButtonEnabled(True)
         self._client_model = QStringListModel(self)
@@ -131,34 +133,22 @@ class IntakeView(View):
         self.client.textChanged.connect(self._client_changed)
 
         self.reference = QLineEdit()
-        self.reference.setAccessibleName("Client's reference")
         self.reference.setPlaceholderText("The client's memo or parcel reference (optional)")
 
         self.received = QDateTimeEdit(QDateTime.currentDateTime())
-        self.received.setAccessibleName("Received at")
         self.received.setCalendarPopup(True)
         self.received.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.received.setToolTip("When the parcel came in (this workstation's local time)")
         self.received.dateTimeChanged.connect(self._received_changed)
 
         self.declared_count = QSpinBox()
-        self.declared_count.setAccessibleName("Declared number of stones")
         self.declared_count.setRange(0, 100_000)
         self.declared_count.setSpecialValueText("not declared")
-        self.declared_count.setToolTip("How many stones the client's papers declare "
-                                       "(0: not declared)")
         self.declared_count.valueChanged.connect(self._update_totals)
 
         self.declared_weight = QLineEdit()
-        self.declared_weight.setAccessibleName("Declared total weight in carats")
         self.declared_weight.setPlaceholderText("not declared")
-        self.declared_weight.setToolTip("The total carat weight the client's papers declare")
         self.declared_weight.textChanged.connect(self._update_totals)
 
-        def labelled(text, widget):
-            label = QLabel(text)
-            label.setBuddy(widget)
-            return label
         self.client.setMinimumWidth(300)
         self.received.setFixedWidth(170)
         self.declared_count.setFixedWidth(130)
@@ -166,13 +156,17 @@ class IntakeView(View):
         first = hbox(labelled("&Client", self.client), self.client, self.client_note)
         first.setStretch(1, 3)
         first.addSpacing(16)
-        first.addWidget(labelled("&Reference", self.reference))
+        first.addWidget(labelled("&Reference", self.reference, name="Client's reference"))
         first.addWidget(self.reference, 2)
-        second = hbox(labelled("Recei&ved", self.received), self.received)
+        second = hbox(labelled("Recei&ved", self.received, RECEIVED_TIP, "Received at"),
+                      self.received)
         second.addSpacing(16)
-        for text, widget in (("Declared &stones", self.declared_count),
-                             ("Declared &weight (ct)", self.declared_weight)):
-            second.addWidget(labelled(text, widget))
+        for text, widget, tip, name in (
+                ("Declared &stones", self.declared_count, DECLARED_COUNT_TIP,
+                 "Declared number of stones"),
+                ("Declared &weight (ct)", self.declared_weight, DECLARED_WEIGHT_TIP,
+                 "Declared total weight in carats")):
+            second.addWidget(labelled(text, widget, tip, name))
             second.addWidget(widget)
             second.addSpacing(16)
         second.addStretch(1)
@@ -324,8 +318,9 @@ class IntakeView(View):
     def _pasted(self, said: str) -> None:
         problems = len(self.grid.problems())
         if problems:
-            self.message.error(f"{said} {plural(problems, 'cell')} "
-                               f"{'needs' if problems == 1 else 'need'} correcting (in red).")
+            verb = "needs" if problems == 1 else "need"
+            self.message.error(f"{said} {plural(problems, 'cell')} {verb} correcting "
+                               f"(in red).")
         else:
             self.message.info(said)
         self.grid.setFocus()
@@ -403,8 +398,7 @@ class IntakeView(View):
             return
         self._declared_problem = problem
         restyle(self.declared_weight, invalid=problem is not None)
-        self.declared_weight.setToolTip(problem or "The total carat weight the client's "
-                                                   "papers declare")
+        self.declared_weight.setToolTip(problem or DECLARED_WEIGHT_TIP)
 
     # ------------------------------------------------------------------ saving
     def _primary(self) -> None:

@@ -35,7 +35,7 @@ from labdesk.errors import LabError
 from labdesk.ui import dialogs
 from labdesk.ui.paging import PagedModel
 from labdesk.ui.views.base import View
-from labdesk.ui.widgets import STATUS_TONES, PdfView, brush, tinted
+from labdesk.ui.widgets import STATUS_TONES, PdfView, brush, labelled, tinted
 from labdesk.ui.wording import local_date, local_time, plural, sentence
 from labdesk.ui.worker import run_task
 
@@ -218,7 +218,6 @@ class ReportsView(View):
         tab = QWidget()
         layout = QVBoxLayout(tab)
         self.status = QComboBox()
-        self.status.setAccessibleName("Filter by status")
         self.status.addItem("All statuses", None)
         for status in workflow.REPORT_STATES:
             self.status.addItem(grading.label(status), status)
@@ -226,7 +225,7 @@ class ReportsView(View):
         self.count = QLabel()
         self.count.setObjectName("Hint")
         filters = QHBoxLayout()
-        filters.addWidget(QLabel("Status:"))
+        filters.addWidget(labelled("Status:", self.status, name="Filter by status"))
         filters.addWidget(self.status)
         filters.addWidget(self.count, 1)
         layout.addLayout(filters)

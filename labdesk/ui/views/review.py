@@ -37,7 +37,7 @@ from labdesk.errors import LabError
 from labdesk.ui import dialogs
 from labdesk.ui.views.base import View
 from labdesk.ui.views.rule_changes import RuleChangesDialog, summary
-from labdesk.ui.widgets import RICH_TEXT, PdfView
+from labdesk.ui.widgets import RICH_TEXT, PdfView, labelled
 from labdesk.ui.wording import (ORIGIN_SHORT, escape, local_date, local_time, origin_words,
                                 outcome_words, plural, sentence, value_words)
 
@@ -176,13 +176,11 @@ class ReviewView(View):
         self.stone_facts: dict[str, QLabel] = {}
         for index, name in enumerate(STONE_FACTS):
             row, pair = divmod(index, 3)
-            caption = QLabel(f"{name}:")
-            caption.setObjectName("Hint")
-            caption.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
             value = QLabel()
             value.setTextInteractionFlags(Qt.TextSelectableByMouse)
-            value.setAccessibleName(name)
-            caption.setBuddy(value)
+            caption = labelled(f"{name}:", value)
+            caption.setObjectName("Hint")
+            caption.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
             grid.addWidget(caption, row, pair * 2)
             grid.addWidget(value, row, pair * 2 + 1)
             self.stone_facts[name] = value

@@ -20,12 +20,15 @@ from labdesk.core.settings import PAPER_SIZES
 from labdesk.errors import LabError
 from labdesk.ui import dialogs
 from labdesk.ui.views.base import View
-from labdesk.ui.widgets import brush, hbox
+from labdesk.ui.widgets import brush, form_row, hbox
 from labdesk.ui.wording import local_time, plural, sentence
 from labdesk.ui.worker import run_task
 
 ADMINS_ONLY = "Only an admin can change the lab's settings."
 NO_USER = "Select a user in the table first."
+REPORT_PREFIX_TIP = "1 to 6 letters, such as LD: report numbers look like LD26-000123"
+VERIFY_URL_TIP = ("Where the lab publishes its verify page; the QR code on each report "
+                  "points there")
 FIELD_NAMES = {"lab_name": "lab name", "address": "address",
                "accreditation": "accreditation", "report_prefix": "report prefix",
                "verify_url": "verify page URL", "paper_size": "paper size",
@@ -81,28 +84,17 @@ class SettingsView(View):
     # ------------------------------------------------------------------ lab profile
     def _profile_tab(self) -> QWidget:
         self.lab_name = QLineEdit()
-        self.lab_name.setAccessibleName("Lab name")
         self.address = QPlainTextEdit()
-        self.address.setAccessibleName("Address")
         self.address.setFixedHeight(80)
         self.accreditation = QLineEdit()
-        self.accreditation.setAccessibleName("Accreditation")
         self.report_prefix = QLineEdit()
-        self.report_prefix.setAccessibleName("Report number prefix")
         self.report_prefix.setMaximumWidth(120)
-        self.report_prefix.setToolTip("1 to 6 letters, such as LD: report numbers look "
-                                      "like LD26-000123")
         self.verify_url = QLineEdit()
-        self.verify_url.setAccessibleName("Verify page URL")
         self.verify_url.setPlaceholderText("https://verify.yourlab.example/ (optional)")
-        self.verify_url.setToolTip("Where the lab publishes its verify page; the QR "
-                                   "code on each report points there")
         self.paper_size = QComboBox()
-        self.paper_size.setAccessibleName("Paper size")
         self.paper_size.addItems(list(PAPER_SIZES))
         self.paper_size.setMaximumWidth(120)
         self.max_attachment = QSpinBox()
-        self.max_attachment.setAccessibleName("Largest attachment")
         self.max_attachment.setRange(1, 10_000)
         self.max_attachment.setSuffix(" MB")
         self.max_attachment.setMaximumWidth(120)
@@ -129,13 +121,14 @@ class SettingsView(View):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        form.addRow("Lab name", self.lab_name)
-        form.addRow("Address", self.address)
-        form.addRow("Accreditation", self.accreditation)
-        form.addRow("Report prefix", self.report_prefix)
-        form.addRow("Verify page URL", self.verify_url)
-        form.addRow("Paper size", self.paper_size)
-        form.addRow("Largest attachment", self.max_attachment)
+        form_row(form, "Lab name", self.lab_name)
+        form_row(form, "Address", self.address)
+        form_row(form, "Accreditation", self.accreditation)
+        form_row(form, "Report prefix", self.report_prefix, REPORT_PREFIX_TIP,
+                 name="Report number prefix")
+        form_row(form, "Verify page URL", self.verify_url, VERIFY_URL_TIP)
+        form_row(form, "Paper size", self.paper_size)
+        form_row(form, "Largest attachment", self.max_attachment)
         form.addRow("Logo", logo_row)
 
         self.save_profile = QPushButton("Save profile")
@@ -280,32 +273,28 @@ class SettingsView(View):
 
         # a new user
         self.new_username = QLineEdit()
-        self.new_username.setAccessibleName("New username")
         self.new_username.setPlaceholderText("e.g. jdoe")
         self.new_full_name = QLineEdit()
-        self.new_full_name.setAccessibleName("New user's full name")
         self.new_full_name.setPlaceholderText("printed with their signatures")
         self.new_role = QComboBox()
-        self.new_role.setAccessibleName("New user's role")
         for role in workflow.ROLES:
             self.new_role.addItem(role.capitalize(), role)
         self.new_password = QLineEdit()
         self.new_password.setEchoMode(QLineEdit.Password)
-        self.new_password.setAccessibleName("New user's password")
         self.new_confirm = QLineEdit()
         self.new_confirm.setEchoMode(QLineEdit.Password)
-        self.new_confirm.setAccessibleName("Confirm the new user's password")
         self.add_button = QPushButton("Add user")
         self.add_button.setAccessibleName("Add user")
         self.add_button.clicked.connect(self.add_user)
         self.new_confirm.returnPressed.connect(self.add_button.click)
         add_box = QGroupBox("Add a user")
         add_form = QFormLayout(add_box)
-        add_form.addRow("Username", self.new_username)
-        add_form.addRow("Full name", self.new_full_name)
-        add_form.addRow("Role", self.new_role)
-        add_form.addRow("Password", self.new_password)
-        add_form.addRow("Confirm password", self.new_confirm)
+        form_row(add_form, "Username", self.new_username, name="New username")
+        form_row(add_form, "Full name", self.new_full_name, name="New user's full name")
+        form_row(add_form, "Role", self.new_role, name="New user's role")
+        form_row(add_form, "Password", self.new_password, name="New user's password")
+        form_row(add_form, "Confirm password", self.new_confirm,
+                 name="Confirm the new user's password")
         add_form.addRow("", hbox(self.add_button, None))
 
         side = QHBoxLayout()

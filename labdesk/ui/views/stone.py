@@ -25,9 +25,9 @@ from labdesk.errors import LabError, StateError, ValidationError
 from labdesk.ui import dialogs
 from labdesk.ui.wording import (ORIGIN_CHOICES, STONE_FIELD_LABELS, People, describe_event,
                                 escape, local_date, local_time, outcome_words, sentence,
-                                value_words)
+                                plural, value_words)
 from labdesk.ui.views.base import View
-from labdesk.ui.widgets import brush, restyle
+from labdesk.ui.widgets import brush, form_row, labelled, restyle
 from labdesk.ui.views.documents import DocumentsPanel
 from labdesk.ui.views.evidence_form import EvidenceForm
 
@@ -48,6 +48,8 @@ LEFT_FACTS = ("client_ref", "weight", "shape", "colour", "clarity", "measurement
               "inscription")
 RIGHT_FACTS = ("cut", "polish", "symmetry", "fluorescence", "identification",
                "growth_method", "mounted")
+FACT_TIPS = {"mounted": "Mounted stones are assessed under the jewellery provisions of "
+                        "each jurisdiction, not as loose stones"}
 
 
 def _actor(user) -> workflow.Actor | None:
@@ -63,11 +65,13 @@ def _box(title: str) -> tuple[QGroupBox, QVBoxLayout]:
     return box, layout
 
 
-def _value_label(accessible: str) -> QLabel:
+def _value_label(accessible: str = "") -> QLabel:
+    """A value shown, selectable; named here unless a form row names it."""
     label = QLabel()
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-    label.setAccessibleName(accessible)
+    if accessible:
+        label.setAccessibleName(accessible)
     return label
 
 
@@ -121,13 +125,10 @@ class StoneView(View):
     def _facts_tab(self) -> QWidget:
         self.facts: dict[str, QWidget] = {}
         for name in STONE_FIELDS:
-            label = STONE_FIELD_LABELS[name]
             if name == "mounted":
                 widget = QComboBox()
                 widget.addItem("Loose stone", False)
                 widget.addItem("Mounted in jewellery", True)
-                widget.setToolTip("Mounted stones are assessed under the jewellery "
-                                  "provisions of each jurisdiction, not as loose stones")
                 widget.currentIndexChanged.connect(lambda _: self._facts_edited())
             elif name in FACT_SCALES:
                 widget = QComboBox()
@@ -144,7 +145,6 @@ class StoneView(View):
                 widget = QLineEdit()
                 widget.setPlaceholderText(FACT_PLACEHOLDERS.get(name, ""))
                 widget.textChanged.connect(lambda _: self._facts_edited())
-            widget.setAccessibleName(label)
             self.facts[name] = widget
         self.facts["identification"].currentIndexChanged.connect(
             lambda _: self._identification_changed())
@@ -153,7 +153,8 @@ class StoneView(View):
             form.setLabelAlignment(Qt.AlignRight)
             form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
             for name in names:
-                form.addRow(STONE_FIELD_LABELS[name], self.facts[name])
+                form_row(form, STONE_FIELD_LABELS[name], self.facts[name],
+                         FACT_TIPS.get(name, ""))
         self.facts_state = QLabel()
         self.facts_state.setObjectName("Hint")
         self.facts_state.setAccessibleName("Facts status")
@@ -176,7 +177,7 @@ class StoneView(View):
         notes = QFormLayout()
         notes.setLabelAlignment(Qt.AlignRight)
         notes.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        notes.addRow(STONE_FIELD_LABELS["notes"], self.facts["notes"])
+        form_row(notes, STONE_FIELD_LABELS["notes"], self.facts["notes"])
         grid.addLayout(notes, 1, 0, 1, 2)
         buttons = QHBoxLayout()
         buttons.addWidget(self.facts_state, 1)
@@ -250,7 +251,6 @@ class StoneView(View):
         self.assess_on.setCalendarPopup(True)
         self.assess_on.setDisplayFormat("yyyy-MM-dd")
         self.assess_on.setDate(QDate.currentDate())
-        self.assess_on.setAccessibleName("Assess as on")
         self.assess_on.dateChanged.connect(lambda _: self._fill_assessment())
         today = QPushButton("Today")
         today.setAccessibleName("Assess as of today")
@@ -261,7 +261,7 @@ class StoneView(View):
         explain.setObjectName("Hint")
         explain.setWordWrap(True)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Assess as on"))
+        bar.addWidget(labelled("Assess as on", self.assess_on))
         bar.addWidget(self.assess_on)
         bar.addWidget(today)
         bar.addWidget(explain, 1)
@@ -310,8 +310,8 @@ class StoneView(View):
                            ("comment", "Decision comment"),
                            ("assessments", "Assessed at proposal"),
                            ("reports", "Reports")):
-            self.finding_fields[key] = _value_label(label)
-            form.addRow(label, self.finding_fields[key])
+            self.finding_fields[key] = _value_label()
+            form_row(form, label, self.finding_fields[key])
         current_layout.addLayout(form)
 
         # ---- earlier findings
@@ -322,12 +322,10 @@ class StoneView(View):
         # ---- propose
         propose, propose_layout = _box("Propose a finding")
         self.origin = QComboBox()
-        self.origin.setAccessibleName("Origin")
         self.origin.addItem("Choose the origin…", None)
         for value, words in ORIGIN_CHOICES:
             self.origin.addItem(words, value)
         self.mining_country = QLineEdit()
-        self.mining_country.setAccessibleName("Mining country")
         self.mining_country.setMaxLength(2)
         self.mining_country.setFixedWidth(70)
         self.mining_country.setPlaceholderText("e.g. BW")
@@ -335,7 +333,6 @@ class StoneView(View):
         self.mining_country_name.setObjectName("Hint")
         self.mining_country.textChanged.connect(self._country_typed)
         self.statement = QPlainTextEdit()
-        self.statement.setAccessibleName("Statement")
         self.statement.setTabChangesFocus(True)
         self.statement.setPlaceholderText("Why the evidence supports this origin (required "
                                           "when a jurisdiction finds it insufficient)")
@@ -349,9 +346,9 @@ class StoneView(View):
         pform = QFormLayout()
         pform.setLabelAlignment(Qt.AlignRight)
         pform.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        pform.addRow("Origin", self.origin)
-        pform.addRow("Mining country", country_row)
-        pform.addRow("Statement", self.statement)
+        form_row(pform, "Origin", self.origin)
+        form_row(pform, "Mining country", country_row, buddy=self.mining_country)
+        form_row(pform, "Statement", self.statement)
         self.propose_why = QLabel()
         self.propose_why.setObjectName("Hint")
         self.propose_why.setWordWrap(True)
@@ -694,7 +691,7 @@ class StoneView(View):
             items[0].setToolTip(f"{kind_label(ev.kind)}, recorded by {ev.created_by} on "
                                 f"{local_time(ev.created_at)}")
             items[3].setTextAlignment(Qt.AlignCenter)
-            items[3].setToolTip(f"{len(ev.attachments)} document(s) attached")
+            items[3].setToolTip(f"{plural(len(ev.attachments), 'document')} attached")
             if ev.locked:
                 items[4].setForeground(brush("locked"))
                 items[4].setToolTip("Locked with its stone (or a stone of its parcel); a "
@@ -706,8 +703,9 @@ class StoneView(View):
         table.blockSignals(False)
         own = sum(1 for e in detail.evidence if e.level == "stone")
         self.evidence_count.setText(
-            f"{len(detail.evidence)} piece(s) of evidence: {own} on this stone, "
-            f"{len(detail.evidence) - own} on its parcel {stone.submission}")
+            f"{plural(len(detail.evidence), 'piece of evidence', 'pieces of evidence')}: "
+            f"{own} on this stone, {len(detail.evidence) - own} on its parcel "
+            f"{stone.submission}")
         can_add = blocked_stone is None or self.blocked_parcel is None
         self.add_button.setEnabled(can_add)
         self.add_button.setToolTip("New evidence for this stone or its parcel (Ctrl+E)"
@@ -987,9 +985,9 @@ class StoneView(View):
                     item.setData(Qt.UserRole, event.id)
                 table.setItem(row, column, item)
         self._history_rows()
-        self.history_count.setText(f"{len(events)} events, newest first: the stone, its "
-                                   f"evidence and documents, its parcel's evidence, its "
-                                   f"findings and reports.")
+        self.history_count.setText(f"{plural(len(events), 'event')}, newest first: the "
+                                   f"stone, its evidence and documents, its parcel's "
+                                   f"evidence, its findings and reports.")
 
     def _history_rows(self) -> None:
         if self.history_table.isVisible():

@@ -25,7 +25,7 @@ from labdesk.core import grading
 from labdesk.core.countries import country_name
 from labdesk.ui import dialogs
 from labdesk.ui.views.base import View
-from labdesk.ui.widgets import restyle
+from labdesk.ui.widgets import form_row, labelled, restyle
 from labdesk.ui.wording import escape
 from labdesk.ui.worker import run_task
 
@@ -113,10 +113,9 @@ class VerifyView(View):
         self.outer.addLayout(row)
 
         self.codes_box = QComboBox()
-        self.codes_box.setAccessibleName("QR codes found in the file")
         self.codes_box.currentIndexChanged.connect(self._code_picked)
-        self.codes_label = QLabel("QR codes found:")
-        self.codes_label.setBuddy(self.codes_box)
+        self.codes_label = labelled("QR codes found:", self.codes_box,
+                                    name="QR codes found in the file")
         codes_row = QHBoxLayout()
         codes_row.addWidget(self.codes_label)
         codes_row.addWidget(self.codes_box, 1)
@@ -173,11 +172,10 @@ class VerifyView(View):
         self.facts: dict[str, QLabel] = {}
         for name in FACTS:
             value = QLabel("—")
-            value.setAccessibleName(name)
             value.setTextInteractionFlags(Qt.TextSelectableByMouse)
             value.setWordWrap(True)
             value.setObjectName("ClaimFact")
-            form.addRow(f"{name}:", value)
+            form_row(form, f"{name}:", value)
             self.facts[name] = value
         note = QLabel("A genuine, current report says exactly this. Compare it with the "
                       "paper and the stone.")
