@@ -38,7 +38,7 @@ from support.homes import FULL_NAMES  # noqa: E402
 from labdesk.core import passwords  # noqa: E402
 from labdesk.lab import Lab  # noqa: E402
 from labdesk.store import connection  # noqa: E402
-import labdesk.lab as lab_module  # noqa: E402
+import labdesk.lab.facade as lab_module  # noqa: E402
 
 for _preloaded in ("labdesk.reports.pdf", "labdesk.core.packing_list"):
     importlib.import_module(_preloaded)  # imported once, before forking

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from labdesk.lab import accounts
 from labdesk import AuthError, IntegrityError, Lab, LabError, ValidationError
 from labdesk.reports import keys
 from support import reliability
@@ -34,8 +35,7 @@ def clock(monkeypatch):
             self.now += seconds
 
     fake = Clock()
-    monkeypatch.setattr(Lab, "_clock", staticmethod(fake))
-    monkeypatch.setattr(Lab, "_login_failures", {})
+    monkeypatch.setattr(accounts, "THROTTLE", accounts.Throttle(clock=fake))
     return fake
 
 

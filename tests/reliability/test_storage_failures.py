@@ -57,11 +57,10 @@ class Filler:
     def fill(self, leave: int = 0) -> None:
         self.free()
         chunk = b"\0" * 65536
-        with open(self.path, "wb") as out:
-            try:
+        with open(self.path, "wb", buffering=0) as out:   # unbuffered: nothing is left
+            try:                                          # to fail again at close
                 while True:
                     out.write(chunk)
-                    out.flush()
             except OSError as exc:
                 assert exc.errno == errno.ENOSPC
             size = out.tell()

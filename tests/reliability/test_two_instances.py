@@ -148,7 +148,7 @@ def test_a_report_is_never_issued_twice_when_two_windows_issue_at_once(lab, home
     try:
         other.login("sup2", reliability.PASSWORDS["sup2"])
         lab.login("sup1", reliability.PASSWORDS["sup1"])
-        real = lab._signing_key
+        real = lab._reports.signing_key
         calls = []
 
         def signing_key_after_the_other_window_issued():
@@ -156,7 +156,7 @@ def test_a_report_is_never_issued_twice_when_two_windows_issue_at_once(lab, home
                 calls.append(other.issue_report(reliability.TO_ISSUE))
             return real()
 
-        lab._signing_key = signing_key_after_the_other_window_issued
+        lab._reports.signing_key = signing_key_after_the_other_window_issued
         with pytest.raises(StateError):
             lab.issue_report(reliability.TO_ISSUE)
         reports = lab.reports(stone_no=reliability.TO_ISSUE).items
