@@ -8,8 +8,8 @@ is checked as it is committed with ``labdesk.core.stones.parse_stone_fields``: a
 turns red and carries its message (tooltip and ``problems()``); a good one is rewritten in
 words ('EX' -> 'Excellent', '1,16' -> '1.160').
 
-The cells live in a Python model (``StonesModel``), not in table-widget items: a pasted
-parcel of thousands of stones is checked and shown without a Qt call per cell.
+The cells live in a Python model (``IntakeGridModel``), not in table-widget items: a
+pasted parcel of thousands of stones is checked and shown without a Qt call per cell.
 """
 from __future__ import annotations
 
@@ -127,7 +127,7 @@ def check_cells(cells: list[str], require_weight: bool = False) -> tuple[list[st
     return shown, problems, int(canonical.get("weight") or 0)
 
 
-class StonesModel(QAbstractTableModel):
+class IntakeGridModel(QAbstractTableModel):
     """The grid's cells (text as shown) and the problems found in them."""
 
     changed = Signal()
@@ -348,9 +348,9 @@ class StonesGrid(QTableView):
     def __init__(self, rows: int = 3, parent=None):
         super().__init__(parent)
         self.setAccessibleName("Stones grid")
-        self.stones = StonesModel(rows, self)
-        self.setModel(self.stones)
-        self.stones.changed.connect(self.changed)
+        self.grid_model = IntakeGridModel(rows, self)
+        self.setModel(self.grid_model)
+        self.grid_model.changed.connect(self.changed)
         for column, field in enumerate(STONE_FIELDS):
             self.setColumnWidth(column, _WIDTHS[field])
         self.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
@@ -367,7 +367,7 @@ class StonesGrid(QTableView):
 
     # ------------------------------------------------------------------ cells
     def rowCount(self) -> int:
-        return len(self.stones.cells)
+        return len(self.grid_model.cells)
 
     def currentRow(self) -> int:
         return self.currentIndex().row()
@@ -376,41 +376,41 @@ class StonesGrid(QTableView):
         return self.currentIndex().column()
 
     def setCurrentCell(self, row: int, column: int) -> None:
-        self.setCurrentIndex(self.stones.index(row, column))
+        self.setCurrentIndex(self.grid_model.index(row, column))
 
     def text(self, row: int, column: int) -> str:
-        return self.stones.cells[row][column]
+        return self.grid_model.cells[row][column]
 
     def problem(self, row: int, field: str) -> str | None:
-        return self.stones.marks[row].get(STONE_FIELDS.index(field))
+        return self.grid_model.marks[row].get(STONE_FIELDS.index(field))
 
     def stone_rows(self):
-        return self.stones.stone_rows()
+        return self.grid_model.stone_rows()
 
     def totals(self) -> tuple[int, int]:
-        return self.stones.totals()
+        return self.grid_model.totals()
 
     def problems(self):
-        return self.stones.problems()
+        return self.grid_model.problems()
 
     def check_all(self, require_weight: bool = False) -> int:
-        return self.stones.check_all(require_weight)
+        return self.grid_model.check_all(require_weight)
 
     def mark(self, row: int, field: str, message: str) -> None:
-        self.stones.mark(row, field, message)
+        self.grid_model.mark(row, field, message)
 
     # ------------------------------------------------------------------ rows
     def reset_rows(self, rows: int = 3) -> None:
         """Empty the grid and leave ``rows`` blank rows."""
-        self.stones.reset(rows)
+        self.grid_model.reset(rows)
         self.setCurrentCell(0, 0)
 
     def add_row(self) -> int:
         """Append a blank row, make its first cell current; returns its index."""
         row = self.rowCount()
-        self.stones.insert_rows(row)
+        self.grid_model.insert_rows(row)
         self.setCurrentCell(row, 0)
-        self.scrollTo(self.stones.index(row, 0))
+        self.scrollTo(self.grid_model.index(row, 0))
         return row
 
     def remove_rows(self, rows=None) -> int:
@@ -421,7 +421,7 @@ class StonesGrid(QTableView):
             if not rows and self.currentRow() >= 0:
                 rows = {self.currentRow()}
         first = min(rows) if rows else 0
-        removed = self.stones.remove_rows(rows)
+        removed = self.grid_model.remove_rows(rows)
         self.setCurrentCell(min(first, self.rowCount() - 1), 0)
         return removed
 
@@ -432,7 +432,7 @@ class StonesGrid(QTableView):
 
     def closeEditor(self, editor, hint):
         if hint == QAbstractItemDelegate.EditNextItem and self._at_last_cell():
-            self.stones.insert_rows(self.rowCount())
+            self.grid_model.insert_rows(self.rowCount())
         super().closeEditor(editor, hint)
 
     def finish_editing(self) -> None:
@@ -459,7 +459,8 @@ class StonesGrid(QTableView):
         key = event.key()
         editing = self.state() == QAbstractItemView.EditingState
         if key in (Qt.Key_Delete, Qt.Key_Backspace) and not editing:
-            self.stones.clear_cells((i.row(), i.column()) for i in self.selectedIndexes())
+            self.grid_model.clear_cells((i.row(), i.column())
+                                        for i in self.selectedIndexes())
             return
         if key in (Qt.Key_Return, Qt.Key_Enter) and not editing and \
                 self.currentIndex().isValid():
@@ -505,7 +506,7 @@ class StonesGrid(QTableView):
         if header:
             lines = lines[1:]
             start_column = 0
-            if start_row < self.rowCount() and any(self.stones.cells[start_row]):
+            if start_row < self.rowCount() and any(self.grid_model.cells[start_row]):
                 start_row = self.rowCount()  # a block with its header starts a new row
         rows = [line.split("\t") for line in lines]
         if not header:
@@ -516,7 +517,7 @@ class StonesGrid(QTableView):
             left_out = [f"{plural(beyond, 'column')} past Notes"] if beyond else []
         block = [[(targets[i], value) for i, value in enumerate(cells)
                   if i < len(targets) and targets[i] is not None] for cells in rows]
-        self.stones.write_block(start_row, block)
+        self.grid_model.write_block(start_row, block)
         self.setCurrentCell(start_row + max(len(rows) - 1, 0), start_column)
         said = f"Pasted {plural(len(rows), 'row')}"
         if header:
@@ -546,5 +547,6 @@ class StonesGrid(QTableView):
     def go_to(self, row: int, column: int) -> None:
         """Make a cell current and visible (a problem was clicked)."""
         self.setCurrentCell(row, column)
-        self.scrollTo(self.stones.index(row, column), QAbstractItemView.PositionAtCenter)
+        self.scrollTo(self.grid_model.index(row, column),
+                      QAbstractItemView.PositionAtCenter)
         self.setFocus()
