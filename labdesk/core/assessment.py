@@ -239,7 +239,10 @@ def _date_problems(evidence: EvidenceFacts, facts: StoneFacts, on: dt.date) -> l
     """Dates that make the document impossible, or not yet in existence on ``on``."""
     problems = []
     issued, expires = evidence.issued_on, evidence.expires_on
-    if issued and issued > facts.received_on:
+    if issued is None:
+        problems.append("it states no issue date, so it cannot be shown to have existed "
+                        "when the stone was received")
+    elif issued > facts.received_on:
         problems.append(f"it was issued ({issued}) after the stone was received "
                         f"({facts.received_on})")
     elif issued and issued > on:

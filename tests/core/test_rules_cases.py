@@ -222,6 +222,13 @@ CASES = [
                                            issued_on=None),
                               grandfathered(D(2024, 1, 5))]), D(2025, 6, 1), PROHIBITED,
      "on a day it does not state"),
+    # -- a document that states no issue date cannot be shown to predate the stone -------
+    *[(f"{code} undated documents prove nothing", code,
+       stone("1.200", evidence=[ev("g7_certificate", issued_on=None),
+                                ev("non_russian_declaration", issued_on=None),
+                                ev("sow_invoice", issued_on=None)]),
+       D(2025, 6, 1), INSUFFICIENT, "it states no issue date")
+      for code in ("EU", "US", "UK")],
     ("EU grandfathering proof with no issue date", "EU",
      stone("1.200", evidence=[cut_in(), ev("grandfathering_proof",
                                            outside_russia_since=D(2023, 1, 1),
