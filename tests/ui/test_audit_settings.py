@@ -2,9 +2,7 @@
 (profile and logo, users, keys, backups), driven through their widgets."""
 import datetime as dt
 import os
-from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QImage
 
