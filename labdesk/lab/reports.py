@@ -238,13 +238,10 @@ class Reports:
         to its successor."""
         kid, private = self.signing_key()
         withdrawn = queries.withdrawn_reports(self.db)
-        body = {"v": 1, "kid": kid, "at": utcnow()[:19] + "Z",
-                "revoked": sorted(r["number"] for r in withdrawn),
-                "superseded": {r["number"]: r["superseded_by"] for r in withdrawn
-                               if r["status"] == "superseded"}}
-        data = claims.canonical_bytes(body)
-        return claims.REVOCATION_PREFIX + claims.b64url(data) + "." + \
-            claims.b64url(private.sign(data))
+        return claims.sign_revocations(
+            private, kid, utcnow()[:19] + "Z", [r["number"] for r in withdrawn],
+            superseded={r["number"]: r["superseded_by"] for r in withdrawn
+                        if r["status"] == "superseded"})
 
     def publish(self, outdir) -> list[Path]:
         """Write the static verification site (index.html, revocations.txt, keys) for the

@@ -162,9 +162,14 @@ def altered(token_or_url: str, **changes) -> str:
 
 
 def sign_revocations(private_key: Ed25519PrivateKey, kid: str, at: str,
-                     revoked: list[str]) -> str:
-    body = canonical_bytes({"v": 1, "kid": kid, "at": at, "revoked": sorted(revoked)})
-    return REVOCATION_PREFIX + b64url(body) + "." + b64url(private_key.sign(body))
+                     revoked: list[str], superseded: dict[str, str] | None = None) -> str:
+    """The signed revocation list (``LDR1.``, design.md): the withdrawn report numbers,
+    and (an extension verifiers may ignore) each superseded report's successor."""
+    body = {"v": 1, "kid": kid, "at": at, "revoked": sorted(revoked)}
+    if superseded is not None:
+        body["superseded"] = superseded
+    data = canonical_bytes(body)
+    return REVOCATION_PREFIX + b64url(data) + "." + b64url(private_key.sign(data))
 
 
 def check_revocations(text: str, public_keys: dict[str, Ed25519PublicKey]) -> dict | None:
