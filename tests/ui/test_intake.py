@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QApplication
 
+from labdesk.core import declared
 from labdesk.core.stones import STONE_FIELDS
 from labdesk.ui import dialogs
 
@@ -210,6 +211,31 @@ def test_pasting_three_rows_from_a_spreadsheet(window, lab, qtbot):
     assert lab.stones().total == before + 3
     assert [s.client_ref for s in lab.submission(view.last_submission).stones] == \
         ["P-1", "P-2", "P-3"]
+
+
+def test_the_declared_figures_warning_is_cores_and_the_labs(window, lab, qtbot):
+    """The page words no discrepancy of its own: core's sentence (the command line's
+    too); only a declared weight it cannot read is the page's (the field is marked)."""
+    view = intake(window, qtbot)
+    view.client.setText(CLIENT)
+    type_cell(qtbot, view.grid, 0, "weight", "0.52")
+    type_cell(qtbot, view.grid, 1, "weight", "0.71")
+    view.declared_count.setValue(3)
+    view.declared_weight.setText("1.5")
+    assert view.discrepancy.text() == declared.warning(3, 1500, 2, 1230)
+    assert view.discrepancy.isVisible()
+    view.declared_weight.setText("heavy")
+    assert view.declared_weight.property("invalid") is True
+    assert view.discrepancy.text().startswith("Declared weight: ")
+    view.declared_weight.setText("1.230")
+    view.declared_count.setValue(2)
+    assert view.declared_weight.property("invalid") is False
+    assert view.discrepancy.text() == "" and not view.discrepancy.isVisible()
+    view.declared_count.setValue(3)
+    assert view.discrepancy.text() == declared.warning(3, 1230, 2, 1230)
+    save(qtbot, view)
+    assert view.message.kind == "info", view.message.text()
+    assert lab.submission(view.last_submission).declared_count == 3
 
 
 def test_pasting_rows_with_their_header_maps_the_columns(window, qtbot):

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCompleter, QDateTimeEdit, QLa
                                QLineEdit, QListView, QPushButton,
                                QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
+from labdesk.core import declared
 from labdesk.core.stones import STONE_FIELDS
 from labdesk.core.weights import MAX_PARCEL_MCT, format_weight, parse_weight
 from labdesk.errors import ValidationError
@@ -371,27 +372,17 @@ class IntakeView(View):
                 len(packing.stones), self.preview.total_mct, "the file holds"))
 
     def _discrepancy(self, count: int, mct: int, where: str = "the grid holds") -> str:
-        """A warning when what the client declared differs from what was entered."""
+        """A warning when what the client declared differs from what was entered (core's
+        sentence, the one the command line gives); the declared weight field marked when
+        it cannot be read."""
         try:
             declared_mct = self._declared_weight()
         except ValidationError as exc:
             self._mark_declared_weight(str(exc))
             return f"Declared weight: {problem_text('declared weight', str(exc))}."
         self._mark_declared_weight(None)
-        if not count:
-            return ""
-        said = []
-        declared_count = self.declared_count.value() or None
-        if declared_count is not None and declared_count != count:
-            said.append(f"the client declared {plural(declared_count, 'stone')} but "
-                        f"{where} {count:,}")
-        if declared_mct is not None and declared_mct != mct:
-            said.append(f"the client declared {format_weight(declared_mct)} ct but {where} "
-                        f"{format_weight(mct)} ct")
-        if not said:
-            return ""
-        return ("Check the parcel: " + "; ".join(said) +
-                ". You can still receive it; the declared figures are recorded as given.")
+        return declared.warning(self.declared_count.value() or None, declared_mct, count,
+                                mct, where)
 
     def _mark_declared_weight(self, problem: str | None) -> None:
         if problem == self._declared_problem:
