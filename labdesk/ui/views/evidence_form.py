@@ -19,7 +19,7 @@ from labdesk.core.evidence import (COUNTRY_LISTS, FIELD_LABELS, KIND_FIELDS, KIN
                                    kind_label)
 from labdesk.errors import LabError, ValidationError
 from labdesk.ui.widgets import form_row, restyle
-from labdesk.ui.wording import local_time, plural
+from labdesk.ui.wording import local_time
 
 DATE_FIELDS = ("issued_on", "expires_on", "outside_russia_since")
 COUNTRY_LIST_FIELDS = COUNTRY_LISTS
@@ -153,17 +153,18 @@ class EvidenceForm(QWidget):
         self._build_fields(self.kind.currentData())
 
     # ------------------------------------------------------------------ setting up
-    def set_stone(self, stone, stone_count: int, blocked_stone: str | None,
+    def set_stone(self, stone, blocked_stone: str | None,
                   blocked_parcel: str | None) -> None:
-        """The stone the page shows; why its own or its parcel's evidence may not change."""
+        """The stone the page shows; why its own or its parcel's evidence may not change
+        (the Lab's sentences, from ``StoneDetail.actions``)."""
         self.stone = stone
         self.blocked_stone, self.blocked_parcel = blocked_stone, blocked_parcel
         current = self.target.currentData()
         self.target.blockSignals(True)
         self.target.clear()
         self.target.addItem(f"This stone ({stone.number})", stone.number)
-        self.target.addItem(f"The parcel {stone.submission} (all "
-                            f"{plural(stone_count, 'stone')})", stone.submission)
+        self.target.addItem(f"The parcel {stone.submission} (all its stones)",
+                            stone.submission)
         index = self.target.findData(current)
         self.target.setCurrentIndex(max(index, 0))
         self.target.blockSignals(False)

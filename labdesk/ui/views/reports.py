@@ -31,9 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from labdesk.core import grading, workflow
+from labdesk.core.permissions import Permission
 from labdesk.errors import LabError
-from labdesk.ui import dialogs
+from labdesk.ui import dialogs, signing
 from labdesk.ui.paging import PagedModel
+from labdesk.ui.signing import Signature
 from labdesk.ui.views.base import View
 from labdesk.ui.widgets import STATUS_TONES, PdfView, brush, labelled, tinted
 from labdesk.ui.wording import local_date, local_time, plural, sentence
@@ -42,6 +44,7 @@ from labdesk.ui.worker import run_task
 PAGE = 200
 PRINT_DPI = 300  # pages are rendered at most this fine for the printer
 REVOKE_MEANING = "Revocation of the report"
+NO_REPORT = Permission(False, "Pick a report first.")
 COLUMNS = (("number", "Report"), ("stone", "Stone"), ("status", "Status"),
            ("issued_at", "Issued"), ("issued_by", "Issued by"), ("note", "Note"))
 READY_COLUMNS = ("Stone", "Client", "Client ref", "Carat", "Shape", "Colour", "Clarity",
@@ -462,17 +465,14 @@ class ReportsView(View):
             self._show(report)
 
     # ------------------------------------------------------------------ guards
-    def _revoke_blocked(self) -> str | None:
+    def may_revoke(self) -> Permission:
+        """Whether the logged-in user may revoke the report shown.  ``Lab`` has no
+        permission record for reports yet: core's guard, the one ``revoke_report`` calls,
+        answers (through ``signing.guard``)."""
         if self.current is None:
-            return "pick a report first"
-        user = self.lab.user
-        actor = None if user is None else workflow.Actor(
-            id=user.id, username=user.username, full_name=user.full_name, role=user.role)
-        try:
-            workflow.check_can_revoke(actor, self.current.number, self.current.status)
-        except LabError as exc:
-            return str(exc)
-        return None
+            return NO_REPORT
+        return signing.guard(self.lab, workflow.check_can_revoke, self.current.number,
+                             self.current.status)
 
     def _set_buttons(self) -> None:
         have = self.current is not None
@@ -485,11 +485,11 @@ class ReportsView(View):
                 button.setToolTip("Pick a report first")
             elif text:
                 button.setToolTip(text)
-        why = self._revoke_blocked()
-        self.revoke_button.setEnabled(why is None)
-        self.revoke_button.setToolTip(
-            "Withdraw this report with a reason; verifiers will see it as revoked. You "
-            "sign it with your password." if why is None else sentence(why))
+        revoke = self.may_revoke()
+        self.revoke_button.setEnabled(revoke.allowed)
+        self.revoke_button.setToolTip(signing.tooltip(
+            revoke, "Withdraw this report with a reason; verifiers will see it as revoked. "
+                    "You sign it with your password."))
         selected = self.selected_stones()
         busy = self.task is not None
         self.issue_button.setEnabled(bool(selected) and not busy)
@@ -536,33 +536,21 @@ class ReportsView(View):
         self.act(self.lab.report_pdf, number, path, success=f"{number} saved as {path}.")
 
     def revoke_current(self) -> None:
-        why = self._revoke_blocked()
-        if why:
-            self.message.error(sentence(why))
-            return
-        number = self.current.number
-        reason = dialogs.ask_reason(self, f"Revoke report {number}",
-                                    "Why is this report withdrawn? Verifiers are told that "
-                                    "it is revoked; the reason is kept in the record.")
-        if reason is None:
-            return
-        try:
-            reason = workflow.check_reason(reason, "revocation")
-        except LabError as exc:
-            self.message.error(str(exc))
-            return
-        user = self.lab.user
-        password = dialogs.ask_password(self, signer=user.full_name,
-                                        meaning=REVOKE_MEANING, subject=f"report {number}")
-        if password is None:
-            self.message.info(f"{number} was not revoked: the signature was cancelled.")
-            return
-        report = self.act(self.lab.revoke_report, number, reason, password=password)
-        if report is not None:
-            self.model.replace(report)
-            self._show(report)
-            self.message.info(f"{number} is revoked ({reason}). Publish the revocation "
-                              f"list so that offline verifiers learn of it.")
+        number = self.current.number if self.current else ""
+        signed = signing.sign(
+            self, self.may_revoke(),
+            Signature(meaning=REVOKE_MEANING, subject=f"report {number}", verb="revoked",
+                      reason_title=f"Revoke report {number}",
+                      reason_prompt="Why is this report withdrawn? Verifiers are told that "
+                                    "it is revoked; the reason is kept in the record.",
+                      reason_for="revocation"),
+            lambda reason, password: self.lab.revoke_report(number, reason,
+                                                            password=password))
+        if signed is not None:
+            self.model.replace(signed.result)
+            self._show(signed.result)
+            self.message.info(f"{number} is revoked ({signed.reason}). Publish the "
+                              f"revocation list so that offline verifiers learn of it.")
 
     def issue_selected(self) -> None:
         numbers = self.selected_stones()

@@ -3,8 +3,8 @@
 For the finding picked in the queue the page shows, side by side, the stone, the evidence
 with its documents (a preview of the one picked), and the assessment under every
 jurisdiction.  Approve and Reject are signatures: the supervisor re-enters the password.
-A button that may not be used is disabled and its tooltip says why; ``Lab`` refuses the
-same (the UI asks the same guards in ``labdesk.core.workflow``).
+A button that may not be used is disabled and its tooltip says why: ``Lab`` decides both
+(``StoneDetail.actions``) and refuses the same.
 """
 from __future__ import annotations
 
@@ -31,29 +31,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from labdesk.core import grading, workflow
+from labdesk.core import grading
 from labdesk.core.evidence import FIELD_LABELS, kind_label
+from labdesk.core.permissions import Permission
 from labdesk.errors import LabError
-from labdesk.ui import dialogs
+from labdesk.ui import signing
+from labdesk.ui.signing import Signature
 from labdesk.ui.views.base import View
 from labdesk.ui.views.rule_changes import RuleChangesDialog, summary
 from labdesk.ui.widgets import RICH_TEXT, PdfView, labelled
 from labdesk.ui.wording import (ORIGIN_SHORT, escape, local_date, local_time, origin_words,
-                                outcome_words, plural, sentence, value_words)
+                                outcome_words, plural, value_words)
 
-JURISDICTIONS = ("EU", "US", "UK")
 STONE_FACTS = ("Carat weight", "Identification", "Shape", "Colour", "Clarity",
                "Fluorescence", "Measurements", "Inscription", "Client", "Client reference",
                "Submission", "Received")
 APPROVE_MEANING = "Approval of the origin finding"
 REJECT_MEANING = "Rejection of the origin finding"
-
-
-def actor_of(user) -> workflow.Actor | None:
-    if user is None:
-        return None
-    return workflow.Actor(id=user.id, username=user.username, full_name=user.full_name,
-                          role=user.role)
+NO_FINDING = Permission(False, "Pick a finding in the queue first.")
 
 
 class DocumentPreview(QStackedWidget):
@@ -140,6 +135,7 @@ class ReviewView(View):
         self.findings: list = []
         self.finding = None      # the Finding shown
         self.detail = None       # its StoneDetail
+        self.jurisdictions = tuple(lab.jurisdictions())
 
         # ---- the queue
         self.queue = QListWidget()
@@ -204,7 +200,7 @@ class ReviewView(View):
         self.assessment_tabs = QTabWidget()
         self.assessment_tabs.setAccessibleName("Assessment by jurisdiction")
         self.assessments: dict[str, QTextBrowser] = {}
-        for code in JURISDICTIONS:
+        for code in self.jurisdictions:
             text = QTextBrowser()
             text.setAccessibleName(f"{code} assessment")
             text.setOpenLinks(False)
@@ -478,7 +474,7 @@ class ReviewView(View):
             self.preview.show_nothing(f"{attachment.filename} cannot be shown: {exc}")
 
     def _fill_assessments(self, finding) -> None:
-        for index, code in enumerate(JURISDICTIONS):
+        for index, code in enumerate(self.jurisdictions):
             browser = self.assessments[code]
             try:
                 a = self.lab.assess(finding.stone, code)
@@ -510,34 +506,23 @@ class ReviewView(View):
             browser.setHtml("".join(parts))
 
     # ------------------------------------------------------------------ guards
-    def _blocked(self, check) -> str | None:
-        """Why the current user may not do ``check`` on the shown finding, or None."""
+    def allowed(self, action: str) -> Permission:
+        """Whether the logged-in user may ``approve`` or ``reject`` the finding shown, as
+        ``Lab`` decided (the stone's ``StoneDetail.actions``)."""
         if self.finding is None or self.detail is None:
-            return "pick a finding in the queue first"
-        user = self.lab.user
-        proposer = next((u.id for u in self.lab.users()
-                         if u.username == self.finding.proposed_by), None)
-        try:
-            check(actor_of(user), self.finding.stone, self.detail.stone.state, proposer)
-        except LabError as exc:
-            return str(exc)
-        return None
+            return NO_FINDING
+        return self.detail.actions[action]
 
     def _set_buttons(self) -> None:
-        for button, check, verb in ((self.approve_button, workflow.check_can_approve,
-                                     "Approve"),
-                                    (self.reject_button, workflow.check_can_reject,
-                                     "Reject")):
-            why = self._blocked(check)
-            button.setEnabled(why is None)
-            if why is None:
-                key = " (Ctrl+Enter)" if verb == "Approve" else ""
-                button.setToolTip(f"{verb} this finding{key}: you sign it with your "
-                                  f"password")
-            else:
-                button.setToolTip(sentence(why))
-        self.comment.setEnabled(self.approve_button.isEnabled())
-        why = None if self.approve_button.isEnabled() else self.approve_button.toolTip()
+        for button, action, what in (
+                (self.approve_button, "approve", "Approve this finding (Ctrl+Enter)"),
+                (self.reject_button, "reject", "Reject this finding")):
+            allowed = self.allowed(action)
+            button.setEnabled(allowed.allowed)
+            button.setToolTip(signing.tooltip(allowed, f"{what}: you sign it with your "
+                                                       f"password"))
+        why = self.allowed("approve").why
+        self.comment.setEnabled(why is None)
         self.decision_note.setText(why or "")
         self.decision_note.setVisible(bool(why) and self.finding is not None)
 
@@ -547,56 +532,33 @@ class ReviewView(View):
             self.window_.open_stone(self.finding.stone)
 
     def _approve_key(self):
-        if self.approve_button.isEnabled():
-            self.approve()
-        elif self.finding is not None:
-            self.message.error(sentence(self.approve_button.toolTip()))
+        if self.finding is not None:
+            self.approve()     # refused, it says why in the message bar
 
     def approve(self) -> None:
-        why = self._blocked(workflow.check_can_approve)
-        if why:
-            self.message.error(sentence(why))
-            return
-        number = self.finding.stone
-        user = self.lab.user
-        password = dialogs.ask_password(self, signer=user.full_name,
-                                        meaning=APPROVE_MEANING, subject=number)
-        if password is None:
-            self.message.info(f"Not approved: the signature for {number} was cancelled.")
-            return
-        done = self.act(self.lab.approve, number, self.comment.text().strip(),
-                        password=password)
-        if done is not None:
+        number = self.finding.stone if self.finding else ""
+        comment = self.comment.text().strip()
+        signed = signing.sign(
+            self, self.allowed("approve"),
+            Signature(meaning=APPROVE_MEANING, subject=number, verb="approved"),
+            lambda _reason, password: self.lab.approve(number, comment, password=password))
+        if signed is not None:
             self._after_decision(number, f"{number}: finding approved and signed by "
-                                         f"{user.full_name}. The stone is locked and "
+                                         f"{signed.signer}. The stone is locked and "
                                          f"ready for its report.")
 
     def reject(self) -> None:
-        why = self._blocked(workflow.check_can_reject)
-        if why:
-            self.message.error(sentence(why))
-            return
-        number = self.finding.stone
-        reason = dialogs.ask_reason(self, f"Reject the finding for {number}",
-                                    "Why is this finding rejected? The technician reads "
-                                    "this and proposes again.")
-        if reason is None:
-            return
-        try:
-            reason = workflow.check_reason(reason, "rejection")
-        except LabError as exc:
-            self.message.error(str(exc))
-            return
-        user = self.lab.user
-        password = dialogs.ask_password(self, signer=user.full_name,
-                                        meaning=REJECT_MEANING, subject=number)
-        if password is None:
-            self.message.info(f"Not rejected: the signature for {number} was cancelled.")
-            return
-        done = self.act(self.lab.reject, number, reason, password=password)
-        if done is not None:
-            self._after_decision(number, f"{number}: finding rejected ({reason}). It is "
-                                         f"back with the technician.")
+        number = self.finding.stone if self.finding else ""
+        signed = signing.sign(
+            self, self.allowed("reject"),
+            Signature(meaning=REJECT_MEANING, subject=number, verb="rejected",
+                      reason_title=f"Reject the finding for {number}",
+                      reason_prompt="Why is this finding rejected? The technician reads "
+                                    "this and proposes again.", reason_for="rejection"),
+            lambda reason, password: self.lab.reject(number, reason, password=password))
+        if signed is not None:
+            self._after_decision(number, f"{number}: finding rejected ({signed.reason}). "
+                                         f"It is back with the technician.")
 
     def _after_decision(self, number: str, text: str) -> None:
         row = next((i for i, f in enumerate(self.findings) if f.stone == number), 0)

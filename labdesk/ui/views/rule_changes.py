@@ -2,30 +2,40 @@
 them (keep, reject, reopen, revoke): a dialog opened from the Review page's banner.
 
 Everything is decided by ``Lab``: the list (``lab.rule_changes``), who may settle
-(``settle_rule_change`` refuses anyone but a supervisor) and what each decision does."""
+(``settle_rule_change`` refuses anyone but a supervisor), what each decision does, and
+whether it may be taken now: rejecting and reopening are the stone's own actions
+(``StoneDetail.actions``), revoking is the report's (core's guard, as on the Reports page).
+Each decision is a signature (``labdesk.ui.signing``)."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout,
                                QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
+from labdesk.core import workflow
+from labdesk.core.permissions import Permission
 from labdesk.errors import LabError
-from labdesk.ui import dialogs
+from labdesk.ui import signing
+from labdesk.ui.signing import Signature
 from labdesk.ui.widgets import MessageBar, brush
 
 COLUMNS = ("Stone", "Finding", "Report", "Jurisdiction", "Assessed on", "Was", "Now",
            "Rules that changed")
-#: decision -> (button, meaning of the signature, what the reason box asks)
+#: decision -> (button, meaning of the signature, what the reason box asks, what was not
+#: done when the signature is cancelled)
 DECISIONS = {
     "keep": ("Keep…", "review of a rules change: finding kept",
-             "Why does the finding stand under the new rules?"),
+             "Why does the finding stand under the new rules?", "kept"),
     "reject": ("Reject finding…", "rejection",
-               "Why is the proposed finding rejected? The technician reads this."),
+               "Why is the proposed finding rejected? The technician reads this.",
+               "rejected"),
     "reopen": ("Reopen stone…", "reopening",
-               "Why is the stone reopened? Its report, if any, is superseded."),
+               "Why is the stone reopened? Its report, if any, is superseded.", "reopened"),
     "revoke": ("Revoke report…", "revocation",
-               "Why is the report revoked? Verifiers will see it as revoked."),
+               "Why is the report revoked? Verifiers will see it as revoked.", "revoked"),
 }
+NO_CHANGE = Permission(False, "Pick a stone in the list first.")
+NO_REPORT = Permission(False, "This stone has no issued report to revoke.")
 
 
 def summary(changes) -> str:
@@ -74,7 +84,7 @@ class RuleChangesDialog(QDialog):
         self.open_button.clicked.connect(self._open)
         row.addWidget(self.open_button)
         row.addStretch(1)
-        for decision, (label, _meaning, _prompt) in DECISIONS.items():
+        for decision, (label, *_words) in DECISIONS.items():
             button = QPushButton(label)
             button.setAccessibleName(label.rstrip("…"))
             button.clicked.connect(lambda _=False, d=decision: self.settle(d))
@@ -123,24 +133,48 @@ class RuleChangesDialog(QDialog):
         rows = self.table.selectionModel().selectedRows()
         return self.changes[rows[0].row()] if rows and self.changes else None
 
+    def may_settle(self) -> Permission:
+        """Whether the logged-in user settles rules changes (core's guard, the one
+        ``settle_rule_change`` calls)."""
+        return signing.guard(self.lab, workflow.require_role, "supervisor",
+                             action="settle a rules change")
+
+    def allowed(self) -> dict[str, Permission]:
+        """For each decision, whether the logged-in user may take it on the selected
+        change, and the sentence why not: as ``Lab`` decides (see the module's note)."""
+        change = self.selected()
+        settle = self.may_settle()
+        if change is None or not settle.allowed:
+            return dict.fromkeys(DECISIONS, NO_CHANGE if change is None else settle)
+        try:
+            stone = self.lab.stone_detail(change.stone).actions
+        except LabError as exc:
+            stone = dict.fromkeys(("reject", "reopen"), Permission(False, str(exc)))
+        return {"keep": settle, "reject": stone["reject"], "reopen": stone["reopen"],
+                "revoke": self._may_revoke(change.report)}
+
+    def _may_revoke(self, number: str | None) -> Permission:
+        try:
+            report = self.lab.report(number) if number else None
+        except LabError as exc:
+            return Permission(False, str(exc))
+        if report is None:
+            return NO_REPORT
+        return signing.guard(self.lab, workflow.check_can_revoke, report.number,
+                             report.status)
+
     def _update_buttons(self) -> None:
         change = self.selected()
-        user = self.lab.user
-        supervisor = user is not None and user.role == "supervisor"
         self.open_button.setEnabled(change is not None and self.open_stone is not None)
-        allowed = {
-            "keep": True,
-            "reject": change is not None and change.finding_status == "proposed",
-            "reopen": change is not None and change.finding_status == "approved",
-            "revoke": change is not None and change.report is not None,
-        }
+        allowed = self.allowed()
         for decision, button in self.buttons.items():
-            button.setEnabled(change is not None and supervisor and allowed[decision])
+            button.setEnabled(allowed[decision].allowed)
+            button.setToolTip(allowed[decision].why or "")
+        settle = self.may_settle()
         if not self.changes:
             self.note.setText("No stone awaits a decision.")
-        elif not supervisor:
-            self.note.setText("Only a supervisor settles a rules change; you can open the "
-                              "stones.")
+        elif not settle.allowed:
+            self.note.setText(f"{settle.why} You can open the stones.")
         else:
             self.note.setText("")
 
@@ -156,23 +190,17 @@ class RuleChangesDialog(QDialog):
         change = self.selected()
         if change is None:
             return False
-        label, meaning, prompt = DECISIONS[decision]
-        reason = dialogs.ask_reason(self, f"{label.rstrip('…')}: {change.stone}", prompt)
-        if not reason:
+        label, meaning, prompt, verb = DECISIONS[decision]
+        signed = signing.sign(
+            self, self.allowed()[decision],
+            Signature(meaning=meaning, subject=change.stone, verb=verb,
+                      reason_title=f"{label.rstrip('…')}: {change.stone}",
+                      reason_prompt=prompt, reason_for="decision"),
+            lambda reason, password: self.lab.settle_rule_change(
+                change.id, decision, reason, password=password))
+        if signed is None:
             return False
-        user = self.lab.user
-        password = dialogs.ask_password(self, signer=user.full_name, meaning=meaning,
-                                        subject=change.stone)
-        if password is None:
-            self.message.info(f"Nothing done: the signature for {change.stone} was "
-                              f"cancelled.")
-            return False
-        try:
-            settled = self.lab.settle_rule_change(change.id, decision, reason,
-                                                  password=password)
-        except LabError as exc:
-            self.message.error(str(exc))
-            return False
-        self.message.info(f"{settled.stone}: {settled.status}, signed by {user.full_name}.")
+        self.message.info(f"{signed.result.stone}: {signed.result.status}, signed by "
+                          f"{signed.signer}.")
         self.reload()
         return True

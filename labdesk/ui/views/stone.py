@@ -3,9 +3,10 @@ assessment under every jurisdiction, its findings, and its history.
 
 Grading facts and evidence are editable until the stone's finding is proposed (frozen
 while a supervisor reviews it) and again after a rejection; once approved the stone is
-locked and only a supervisor's reopening (a signature, with a reason) unlocks it.  The
-page asks the same guards as ``Lab`` (``labdesk.core.workflow``) to grey out what may not
-be done, and says why in each disabled button's tooltip.
+locked and only a supervisor's reopening (a signature, with a reason) unlocks it.
+``Lab`` decides what the logged-in user may do with the stone (``StoneDetail.actions``):
+the page greys out what may not be done and shows the Lab's sentence why, in each disabled
+button's tooltip.
 """
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDate
                                QScrollArea, QSplitter, QTableWidget, QTableWidgetItem,
                                QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
-from labdesk.core import grading, workflow
+from labdesk.core import grading
 from labdesk.core.countries import country_name
 from labdesk.core.evidence import kind_label
-from labdesk.core.stones import STONE_FIELDS
-from labdesk.errors import LabError, StateError, ValidationError
-from labdesk.ui import dialogs
+from labdesk.core.permissions import Permission
+from labdesk.core.stones import STONE_FIELDS, check_consistency
+from labdesk.errors import LabError, ValidationError
+from labdesk.ui import signing
+from labdesk.ui.signing import Signature
 from labdesk.ui.wording import (ORIGIN_CHOICES, STONE_FIELD_LABELS, People, describe_event,
                                 escape, local_date, local_time, outcome_words, sentence,
                                 plural, value_words)
@@ -31,7 +34,6 @@ from labdesk.ui.widgets import brush, form_row, labelled, restyle
 from labdesk.ui.views.documents import DocumentsPanel
 from labdesk.ui.views.evidence_form import EvidenceForm
 
-JURISDICTIONS = ("EU", "US", "UK")
 FACT_SCALES = {
     "shape": grading.SHAPES, "clarity": grading.CLARITIES, "cut": grading.FINISH_GRADES,
     "polish": grading.FINISH_GRADES, "symmetry": grading.FINISH_GRADES,
@@ -52,11 +54,19 @@ FACT_TIPS = {"mounted": "Mounted stones are assessed under the jewellery provisi
                         "each jurisdiction, not as loose stones"}
 
 
-def _actor(user) -> workflow.Actor | None:
-    if user is None:
-        return None
-    return workflow.Actor(id=user.id, username=user.username, full_name=user.full_name,
-                          role=user.role)
+def no_growth_method(identification) -> str | None:
+    """Why a stone identified as ``identification`` takes no growth method, or None.  The
+    rule is core's (``stones.check_consistency``, which ``Lab`` applies on saving): asked
+    here for each growth method, never copied."""
+    refused = None
+    for method in grading.GROWTH_METHODS:
+        try:
+            check_consistency({"identification": identification, "growth_method": method})
+        except ValidationError as exc:
+            refused = str(exc).removeprefix(f"{exc.field}: ").replace(f" ({method})", "")
+        else:
+            return None
+    return sentence(refused) if refused else None
 
 
 def _box(title: str) -> tuple[QGroupBox, QVBoxLayout]:
@@ -87,8 +97,7 @@ class StoneView(View):
         self.detail = None
         self.people = People()
         self.blocked_facts: str | None = None
-        self.blocked_parcel: str | None = None
-        self.siblings: tuple = ()
+        self.jurisdictions = tuple(lab.jurisdictions())
         self.country_hint = "ISO 3166 code"
 
         self.header = QLabel("No stone is open.")
@@ -270,7 +279,7 @@ class StoneView(View):
         self.scopes: dict[str, QLabel] = {}
         self.reasons: dict[str, QTextBrowser] = {}
         columns = QHBoxLayout()
-        for code in JURISDICTIONS:
+        for code in self.jurisdictions:
             box = QFrame()
             box.setFrameShape(QFrame.StyledPanel)
             layout = QVBoxLayout(box)
@@ -313,6 +322,13 @@ class StoneView(View):
             self.finding_fields[key] = _value_label()
             form_row(form, label, self.finding_fields[key])
         current_layout.addLayout(form)
+        self.issue_button = QPushButton("Issue report")
+        self.issue_button.setAccessibleName("Issue the stone's report")
+        self.issue_button.clicked.connect(self.issue)
+        irow = QHBoxLayout()
+        irow.addStretch(1)
+        irow.addWidget(self.issue_button)
+        current_layout.addLayout(irow)
 
         # ---- earlier findings
         earlier, earlier_layout = _box("Earlier findings")
@@ -478,13 +494,8 @@ class StoneView(View):
         self.detail = detail
         self.people = People(self.lab.users())
         stone = detail.stone
-        try:
-            self.siblings = self.lab.submission(stone.submission).stones
-        except LabError:
-            self.siblings = (stone,)
         self.tabs.setEnabled(True)
-        self.blocked_facts = self._why_not_editable(stone, "its grading facts")
-        self.blocked_parcel = self._why_parcel_frozen(stone)
+        self.blocked_facts = self.allowed("edit_facts").why
         self._fill_header(stone)
         self._fill_facts()
         if pending and self.blocked_facts is None:
@@ -498,21 +509,20 @@ class StoneView(View):
         self._fill_finding()
         self._fill_history()
 
-    def _why_not_editable(self, stone, what: str) -> str | None:
-        try:
-            workflow.check_editable(stone.number, stone.state, what)
-        except StateError as exc:
-            return str(exc)
-        return None
+    def allowed(self, action: str) -> Permission:
+        """Whether the logged-in user may do ``action`` (one of
+        ``core.permissions.STONE_ACTIONS``) with the stone shown, as ``Lab`` decided."""
+        if self.detail is None:
+            return signing.NO_STONE
+        return self.detail.actions[action]
 
-    def _why_parcel_frozen(self, stone) -> str | None:
-        """Parcel evidence covers every stone of the submission: it changes only while
-        none of them is under review or locked (as ``Lab`` checks)."""
-        for other in self.siblings:
-            if other.state == "proposed" or workflow.is_locked(other.state):
-                return self._why_not_editable(other, f"the parcel evidence of "
-                                                     f"{stone.submission}")
-        return None
+    def refused(self, action: str) -> bool:
+        """True, with the Lab's sentence in the message bar, when ``action`` is not
+        allowed."""
+        why = self.allowed(action).why
+        if why is not None:
+            self.message.error(why)
+        return why is not None
 
     def _fill_header(self, stone) -> None:
         state = grading.label(stone.state)
@@ -590,10 +600,8 @@ class StoneView(View):
         return out
 
     def _identification_changed(self) -> None:
-        ident = self.facts["identification"].currentData()
-        growth = self.facts["growth_method"]
-        if ident in ("natural", "simulant"):
-            growth.setCurrentIndex(0)
+        if no_growth_method(self.facts["identification"].currentData()):
+            self.facts["growth_method"].setCurrentIndex(0)
         self._facts_edited()
 
     def _facts_edited(self) -> None:
@@ -604,12 +612,11 @@ class StoneView(View):
             if isinstance(widget, QLineEdit):
                 widget.setPlaceholderText(FACT_PLACEHOLDERS.get(name, "") if editable
                                           else "")
-        ident = self.facts["identification"].currentData()
-        if editable and ident in ("natural", "simulant"):
+        why_no_growth = no_growth_method(self.facts["identification"].currentData())
+        if editable and why_no_growth:
             growth = self.facts["growth_method"]
-            growth.setEnabled(growth.currentData() is not None)
-            growth.setToolTip(f"A {grading.label(ident).lower()} stone has no growth "
-                              f"method")
+            growth.setEnabled(growth.currentData() is not None)  # a stored one may go
+            growth.setToolTip(why_no_growth)
         changes = self.fact_changes()
         self.save_button.setEnabled(editable and bool(changes))
         self.revert_button.setEnabled(editable and bool(changes))
@@ -625,10 +632,7 @@ class StoneView(View):
             self.facts_state.setText("Saved.")
 
     def save_facts(self) -> bool:
-        if self.detail is None:
-            return False
-        if self.blocked_facts is not None:
-            self.message.error(self.blocked_facts)
+        if self.detail is None or self.refused("edit_facts"):
             return False
         changes = self.fact_changes()
         if not changes:
@@ -673,8 +677,8 @@ class StoneView(View):
     def _fill_evidence(self, select: int | None = None) -> None:
         detail = self.detail
         stone = detail.stone
-        blocked_stone = self._why_not_editable(stone, "its evidence")
-        self.form.set_stone(stone, len(self.siblings), blocked_stone, self.blocked_parcel)
+        blocked_stone = self.allowed("add_evidence").why
+        self.form.set_stone(stone, blocked_stone, self.allowed("edit_parcel_evidence").why)
         table = self.evidence_table
         table.blockSignals(True)
         table.setRowCount(0)
@@ -706,10 +710,11 @@ class StoneView(View):
             f"{plural(len(detail.evidence), 'piece of evidence', 'pieces of evidence')}: "
             f"{own} on this stone, {len(detail.evidence) - own} on its parcel "
             f"{stone.submission}")
-        can_add = blocked_stone is None or self.blocked_parcel is None
+        can_add = self.allowed("add_evidence").allowed or \
+            self.allowed("edit_parcel_evidence").allowed
         self.add_button.setEnabled(can_add)
         self.add_button.setToolTip("New evidence for this stone or its parcel (Ctrl+E)"
-                                   if can_add else sentence(blocked_stone))
+                                   if can_add else blocked_stone)
         if row_to_select is not None:
             table.selectRow(row_to_select)
             self._evidence_picked()
@@ -728,9 +733,8 @@ class StoneView(View):
         return next((e for e in self.detail.evidence if e.id == evidence_id), None)
 
     def _evidence_blocked(self, ev) -> str | None:
-        if ev.level == "stone":
-            return self._why_not_editable(self.detail.stone, "its evidence")
-        return self.blocked_parcel
+        return self.allowed("add_evidence" if ev.level == "stone"
+                            else "edit_parcel_evidence").why
 
     def _evidence_picked(self) -> None:
         ev = self.selected_evidence()
@@ -758,7 +762,7 @@ class StoneView(View):
         if self.detail is None:
             return
         on = self.assess_on.date().toPython()
-        for code in JURISDICTIONS:
+        for code in self.jurisdictions:
             outcome, scope, reasons = self.outcomes[code], self.scopes[code], \
                 self.reasons[code]
             try:
@@ -841,40 +845,22 @@ class StoneView(View):
         self._update_finding_buttons()
 
     def _update_finding_buttons(self) -> None:
-        why = self._why_not_propose()
+        propose = self.allowed("propose")
         for widget in (self.origin, self.mining_country, self.statement):
-            widget.setEnabled(why is None)
-        self.propose_button.setEnabled(why is None)
-        self.propose_why.setText(sentence(why or ""))
-        self.propose_why.setVisible(why is not None)
-        self.propose_button.setToolTip(
-            "Propose this finding for a supervisor's review (Ctrl+Shift+P)"
-            if why is None else sentence(why))
-        why_reopen = self._why_not_reopen()
-        self.reopen_button.setEnabled(why_reopen is None)
-        self.reopen_button.setToolTip("Reopen this stone for correction: give a reason and "
-                                      "sign with your password" if why_reopen is None
-                                      else sentence(why_reopen))
-
-    def _why_not_propose(self) -> str | None:
-        if self.detail is None:
-            return "open a stone first"
-        stone = self.detail.stone
-        try:
-            workflow.check_can_propose(_actor(self.lab.user), stone.number, stone.state)
-        except LabError as exc:
-            return str(exc)
-        return None
-
-    def _why_not_reopen(self) -> str | None:
-        if self.detail is None:
-            return "open a stone first"
-        stone = self.detail.stone
-        try:
-            workflow.check_can_reopen(_actor(self.lab.user), stone.number, stone.state)
-        except LabError as exc:
-            return str(exc)
-        return None
+            widget.setEnabled(propose.allowed)
+        self.propose_button.setEnabled(propose.allowed)
+        self.propose_why.setText(propose.why or "")
+        self.propose_why.setVisible(not propose.allowed)
+        self.propose_button.setToolTip(signing.tooltip(
+            propose, "Propose this finding for a supervisor's review (Ctrl+Shift+P)"))
+        for button, action, what in (
+                (self.reopen_button, "reopen", "Reopen this stone for correction: give a "
+                                               "reason and sign with your password"),
+                (self.issue_button, "issue", "Sign the finding's claim and write the PDF "
+                                             "report")):
+            allowed = self.allowed(action)
+            button.setEnabled(allowed.allowed)
+            button.setToolTip(signing.tooltip(allowed, what))
 
     def _country_typed(self, text: str) -> None:
         code = text.strip().upper()
@@ -906,9 +892,7 @@ class StoneView(View):
 
     def propose(self):
         """Propose the finding typed in the form; the Finding, or None."""
-        why = self._why_not_propose()
-        if why is not None:
-            self.message.error(sentence(why))
+        if self.refused("propose"):
             return None
         origin = self.origin.currentData()
         try:
@@ -933,38 +917,33 @@ class StoneView(View):
         return finding
 
     def reopen(self) -> bool:
-        why = self._why_not_reopen()
-        if why is not None:
-            self.message.error(sentence(why))
-            return False
         number = self.number
-        reason = dialogs.ask_reason(self, f"Reopen {number}",
-                                    f"Why must {number} be corrected? Its issued report "
-                                    f"will be superseded; the reason is recorded and "
-                                    f"printed with the corrected report.")
-        if reason is None:
-            return False
-        try:
-            reason = workflow.check_reason(reason, "reopening")
-        except LabError as exc:
-            self.message.error(str(exc))
-            return False
-        user = self.lab.user
-        password = dialogs.ask_password(self, signer=user.full_name,
-                                        meaning="Reopening for correction",
-                                        subject=f"stone {number}")
-        if password is None:
-            self.message.info(f"Not reopened: the signature for {number} was cancelled.")
-            return False
-        try:
-            self.lab.reopen(number, reason, password=password)
-        except LabError as exc:
-            self.message.error(str(exc))
+        signed = signing.sign(self, self.allowed("reopen"), Signature(
+            meaning="Reopening for correction", subject=f"stone {number}",
+            verb="reopened", reason_title=f"Reopen {number}",
+            reason_prompt=f"Why must {number} be corrected? Its issued report will be "
+                          f"superseded; the reason is recorded and printed with the "
+                          f"corrected report.", reason_for="reopening"),
+            lambda reason, password: self.lab.reopen(number, reason, password=password))
+        if signed is None:
             return False
         self.reload()
-        self.message.info(f"{number} reopened by {user.full_name}: {reason}. Its facts and "
-                          f"evidence can be corrected; its finding is proposed again.")
+        self.message.info(f"{number} reopened by {signed.signer}: {signed.reason}. Its "
+                          f"facts and evidence can be corrected; its finding is proposed "
+                          f"again.")
         return True
+
+    def issue(self):
+        """Issue the report of the approved stone shown; the Report, or None."""
+        if self.refused("issue"):
+            return None
+        report = self.act(self.lab.issue_report, self.number)
+        if report is None:
+            return None
+        self.reload()
+        self.message.info(f"{self.number}: report {report.number} issued. Print it or save "
+                          f"a copy on the Reports page.")
+        return report
 
     # ------------------------------------------------------------------ history
     def _fill_history(self) -> None:
