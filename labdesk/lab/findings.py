@@ -290,7 +290,7 @@ class Findings:
         if row["status"] != "open":
             raise StateError(f"rules change {row['id']} of {row['stone_number']} was "
                              f"already settled ({row['status']})")
-        text = workflow.check_reason(note, "this decision")
+        text = workflow.check_reason(note, "decision")
         choice = str(decision or "").strip().lower()
         if choice == "reopen":
             self.reopen(row["stone_number"], text, password)

@@ -325,9 +325,13 @@ class StoneView(View):
         self.issue_button = QPushButton("Issue report")
         self.issue_button.setAccessibleName("Issue the stone's report")
         self.issue_button.clicked.connect(self.issue)
+        self.issue_why = QLabel()
+        self.issue_why.setObjectName("Hint")
+        self.issue_why.setWordWrap(True)
+        self.issue_why.setAccessibleName("Why no report can be issued")
         irow = QHBoxLayout()
-        irow.addStretch(1)
-        irow.addWidget(self.issue_button)
+        irow.addWidget(self.issue_why, 1)
+        irow.addWidget(self.issue_button, 0, Qt.AlignTop)
         current_layout.addLayout(irow)
 
         # ---- earlier findings
@@ -861,6 +865,9 @@ class StoneView(View):
             allowed = self.allowed(action)
             button.setEnabled(allowed.allowed)
             button.setToolTip(signing.tooltip(allowed, what))
+        issue = self.allowed("issue")
+        self.issue_why.setText(issue.why or "")
+        self.issue_why.setVisible(not issue.allowed)
 
     def _country_typed(self, text: str) -> None:
         code = text.strip().upper()
