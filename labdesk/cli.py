@@ -78,6 +78,7 @@ def _login(lab, username: str | None):
             _fail("set LABDESK_PASSWORD or run in a terminal to be asked for the password")
         password = click.prompt(f"password for {username}", hide_input=True)
     lab.login(username, password)
+    return password
 
 
 @click.group(invoke_without_command=True)
@@ -218,6 +219,272 @@ def import_(home, username, packing_list, client, reference, received_at, declar
         for warning in sub.warnings:
             click.echo(f"warning: {warning}; the declared figures are recorded as given",
                        err=True)
+
+
+# ---------------------------------------------------------------------- the stone's work
+
+@contextlib.contextmanager
+def _signing_session(home: Path | None, username: str | None):
+    """The lab, logged in; yields ``(lab, password)``: the password just given is also
+    the signature's re-entered password."""
+    lab = _open(home)
+    try:
+        yield lab, _login(lab, username)
+    finally:
+        lab.close()
+
+
+def _field_pairs(pairs) -> dict:
+    """``FIELD=VALUE`` arguments as a dict; a malformed or repeated pair is bad input."""
+    from labdesk.core.evidence import ALL_FIELDS
+    fields = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip().lower()
+        if not sep or not name:
+            raise ValidationError(f"{pair!r} is not FIELD=VALUE (such as "
+                                  f"origin_countries=BW,NA)", field=name or "field")
+        if name not in ALL_FIELDS:
+            raise ValidationError(f"{name}: not an evidence field (one of: "
+                                  f"{', '.join(ALL_FIELDS)})", field=name)
+        if name in fields:
+            raise ValidationError(f"{name}: given twice", field=name)
+        fields[name] = value.strip()
+    return fields
+
+
+def _evidence_line(ev) -> str:
+    from labdesk.core.evidence import FIELD_LABELS, kind_label
+    from labdesk.ui.wording import value_words
+    where = "the whole submission " if ev.level == "submission" else "this stone "
+    head = f"#{ev.id} {kind_label(ev.kind)}" + (f" {ev.fields['reference']}"
+                                                 if ev.fields.get("reference") else "")
+    facts = [f"{FIELD_LABELS[name]}: {value_words(name, value)}"
+             for name, value in ev.fields.items()
+             if name != "reference" and value not in (None, "", [], {})]
+    scans = len(ev.attachments)
+    tail = f"; {scans} scanned document{'s' if scans != 1 else ''}" if scans else \
+        "; no scanned document"
+    return (f"{head} (covers {where.strip()}{', locked' if ev.locked else ''})"
+            + (": " + "; ".join(facts) if facts else "") + tail)
+
+
+@main.group()
+def evidence():
+    """Record and list origin evidence (certificates, invoices, declarations)."""
+
+
+@evidence.command("add")
+@home_option
+@user_option
+@click.argument("target")
+@click.argument("kind")
+@click.argument("fields", nargs=-1, metavar="FIELD=VALUE...")
+@handles_errors
+def evidence_add(home, username, target, kind, fields):
+    """Record a document for TARGET (a stone, or a submission: then it covers every
+    stone of it).  KIND is one of kp_certificate, g7_certificate, sow_invoice,
+    non_russian_declaration, provenance_record, grandfathering_proof, lab_analysis,
+    due_diligence_statement, other.  Lists of countries are comma-separated ISO codes:
+    origin_countries=BW,NA.  Prints the new evidence's id."""
+    from labdesk.core.evidence import parse_kind
+    values = _field_pairs(fields)
+    parse_kind(kind)
+    with _session(home, username, login=True) as lab:
+        added = lab.add_evidence(target, kind, **values)
+    click.echo(added.id)
+
+
+@evidence.command("list")
+@home_option
+@user_option
+@click.argument("stone")
+@handles_errors
+def evidence_list(home, username, stone):
+    """List the evidence that covers STONE (its own and its submission's)."""
+    with _session(home, username, login=bool(username)) as lab:
+        detail = lab.stone_detail(stone)
+    if not detail.evidence:
+        click.echo(f"no evidence for {detail.stone.number} yet")
+    for ev in detail.evidence:
+        click.echo(_evidence_line(ev))
+
+
+@main.command()
+@home_option
+@user_option
+@click.argument("evidence_id", type=int)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@handles_errors
+def attach(home, username, evidence_id, file):
+    """Attach a scan (PDF or image) FILE to evidence EVIDENCE_ID."""
+    with _session(home, username, login=True) as lab:
+        added = lab.attach(evidence_id, file)
+    click.echo(f"attached {added.filename} to evidence #{added.evidence_id} "
+               f"(SHA-256 {added.sha256})")
+
+
+@main.command()
+@home_option
+@user_option
+@click.argument("stone")
+@click.option("--origin", required=True,
+              type=click.Choice(["non_russian", "russian", "undetermined"]),
+              help="The origin finding.")
+@click.option("--mining-country", default=None, help="Where the stone was mined (ISO "
+              "code, such as BW).")
+@click.option("--statement", default="", help="The finding's statement, in words.")
+@handles_errors
+def propose(home, username, stone, origin, mining_country, statement):
+    """Propose the origin finding of STONE and send it for review."""
+    from labdesk.ui.wording import origin_words
+    with _session(home, username, login=True) as lab:
+        finding = lab.propose_finding(stone, origin, mining_country=mining_country,
+                                      statement=statement)
+    click.echo(f"proposed for {finding.stone}: "
+               f"{origin_words(finding.origin, finding.mining_country)}; "
+               f"waiting for a supervisor's review")
+
+
+@main.command()
+@home_option
+@user_option
+@click.argument("stone")
+@click.option("--comment", default="", help="The approver's comment.")
+@handles_errors
+def approve(home, username, stone, comment):
+    """Approve STONE's proposed finding (a supervisor's signature; the password given is
+    the re-entered password).  The stone is locked."""
+    with _signing_session(home, username) as (lab, password):
+        finding = lab.approve(stone, comment=comment, password=password)
+    click.echo(f"approved the finding of {finding.stone}, signed by "
+               f"{finding.decided_by_name or finding.decided_by}")
+
+
+@main.command()
+@home_option
+@user_option
+@click.argument("stone")
+@click.option("--reason", required=True, help="Why the finding goes back.")
+@handles_errors
+def reject(home, username, stone, reason):
+    """Reject STONE's proposed finding, with a reason (a supervisor's signature)."""
+    with _signing_session(home, username) as (lab, password):
+        finding = lab.reject(stone, reason, password=password)
+    click.echo(f"rejected the finding of {finding.stone}, signed by "
+               f"{finding.decided_by_name or finding.decided_by}")
+
+
+@main.command()
+@home_option
+@user_option
+@click.argument("stone")
+@click.option("--reason", required=True, help="Why the stone is opened again.")
+@handles_errors
+def reopen(home, username, stone, reason):
+    """Reopen an approved STONE for correction, with a reason (a signature)."""
+    with _signing_session(home, username) as (lab, password):
+        reopened = lab.reopen(stone, reason, password=password)
+    click.echo(f"reopened {reopened.number}: {reopened.state}")
+
+
+@main.command()
+@home_option
+@user_option
+@click.option("--state", default=None, help="received, proposed, rejected, approved or "
+              "reported.")
+@click.option("--client", default=None, help="Only this client's stones.")
+@click.option("--search", default=None, help="Stone numbers, references, inscriptions.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
+@handles_errors
+def stones(home, username, state, client, search, limit):
+    """List stones, one a line: number, state, weight, client and reference."""
+    from labdesk.core import grading
+    with _session(home, username, login=bool(username)) as lab:
+        page = lab.stones(state=state, client=client, search=search, limit=limit)
+    for s in page.items:
+        click.echo(f"{s.number}  {grading.label(s.state):<9} {s.weight:>8} ct  "
+                   f"{grading.label(s.identification) or '—':<10} {s.client}"
+                   + (f"  ({s.client_ref})" if s.client_ref else ""))
+    shown = len(page.items)
+    total = f"more than {page.more_than:,}" if page.more_than else f"{page.total:,}"
+    click.echo(f"{shown:,} of {total} stones" if shown < page.total else
+               f"{page.total:,} stone{'s' if page.total != 1 else ''}")
+
+
+@main.command("stone")
+@home_option
+@user_option
+@click.argument("number")
+@click.option("--on", "on", default=None, help="Assess on this date (default today).")
+@handles_errors
+def stone_(home, username, number, on):
+    """Everything about one stone: its facts, evidence, finding, the EU, US and UK
+    assessments and its history."""
+    from labdesk.core import grading
+    from labdesk.ui.wording import (STONE_FIELD_LABELS, describe_event, origin_words,
+                                    outcome_words, value_words)
+    with _session(home, username, login=bool(username)) as lab:
+        detail = lab.stone_detail(number)
+        assessments = []
+        for jurisdiction in lab.jurisdictions():
+            try:
+                assessments.append((jurisdiction,
+                                    lab.assess(detail.stone.number, jurisdiction, on)))
+            except ValidationError:
+                raise
+            except LabError as exc:
+                assessments.append((jurisdiction, str(exc)))
+    s = detail.stone
+    click.echo(f"{s.number}: {grading.label(s.state)}"
+               + (", locked" if s.locked else "")
+               + f"; submission {s.submission} from {s.client}, received "
+               + value_words("received_at", s.received_at))
+    for field_name, label in STONE_FIELD_LABELS.items():
+        value = getattr(s, field_name, None)
+        if field_name == "mounted" or value not in (None, ""):
+            click.echo(f"  {label:<20} {value_words(field_name, value)}")
+    click.echo("evidence:")
+    for ev in detail.evidence:
+        click.echo(f"  {_evidence_line(ev)}")
+    if not detail.evidence:
+        click.echo("  none yet")
+    finding = detail.finding
+    click.echo("finding:")
+    if finding is None:
+        click.echo("  none yet")
+    else:
+        click.echo(f"  {origin_words(finding.origin, finding.mining_country)}: "
+                   f"{grading.label(finding.status)}; proposed by "
+                   f"{finding.proposed_by_name} on "
+                   f"{value_words('proposed_at', finding.proposed_at)}")
+        if finding.statement:
+            click.echo(f"  statement: {finding.statement}")
+        if finding.decided_by:
+            click.echo(f"  {grading.label(finding.status)} by "
+                       f"{finding.decided_by_name or finding.decided_by} on "
+                       f"{value_words('decided_at', finding.decided_at)}"
+                       + (f": {finding.decision_comment}" if finding.decision_comment
+                          else ""))
+    click.echo("assessments:")
+    for jurisdiction, result in assessments:
+        if isinstance(result, str):
+            click.echo(f"  {jurisdiction}: cannot assess: {result}")
+            continue
+        first = result.reasons[0] if result.reasons else ""
+        click.echo(f"  {jurisdiction} ({result.ruleset}, on {result.on}): "
+                   f"{outcome_words(result.outcome)}"
+                   + ("" if result.in_scope else " (not in scope)")
+                   + (f" — {first}" if first else ""))
+    for report in detail.reports:
+        click.echo(f"report {report.number}: {grading.label(report.status)}, issued "
+                   f"{value_words('issued_at', report.issued_at)}")
+    click.echo("history:")
+    for event in detail.history:
+        words = describe_event(event)
+        summary = words.summary()
+        click.echo(f"  {words.when}  {words.who}: {words.action}"
+                   + (f" — {summary}" if summary else ""))
 
 
 @main.command()
