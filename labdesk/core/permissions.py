@@ -10,7 +10,7 @@ from typing import Callable
 
 from labdesk.core import workflow
 from labdesk.core.workflow import Actor
-from labdesk.errors import LabError, PermissionDenied
+from labdesk.errors import LabError, PermissionDenied, StateError
 
 #: The actions a page may offer on a stone, in the order a page shows them.
 STONE_ACTIONS = ("edit_facts", "add_evidence", "edit_parcel_evidence", "propose",
@@ -33,6 +33,12 @@ def permission(check: Callable[[], object]) -> Permission:
     return Permission(True)
 
 
+def _refuse_unreportable(number: str, missing) -> None:
+    if missing:
+        raise StateError(f"{number} cannot be reported, so no finding is proposed for it: "
+                         f"{'; '.join(missing)}. Record its identification first")
+
+
 def _sentence(text: str) -> str:
     text = text[:1].upper() + text[1:]
     return text if text.endswith(".") else text + "."
@@ -40,12 +46,15 @@ def _sentence(text: str) -> str:
 
 def stone_actions(actor: Actor | None, number: str, state: str, *,
                   proposer_id: int | None, frozen_sibling: tuple[str, str] | None,
-                  submission: str, issue_check: Callable[[], object]) -> dict[str, Permission]:
+                  submission: str, issue_check: Callable[[], object],
+                  missing_for_report: list[str] = ()) -> dict[str, Permission]:
     """Each of ``STONE_ACTIONS`` for ``actor`` on stone ``number`` in ``state``.
 
     ``frozen_sibling``: a stone of the submission (this one included) that is under
     review or locked (number, state), which freezes the parcel's evidence; ``issue_check``: the facade's
-    whole check before a report (the rules changes and the identification too)."""
+    whole check before a report (the rules changes and the identification too);
+    ``missing_for_report``: what the stone lacks that its report must print (no finding
+    is proposed for a stone that can never be reported)."""
     def logged_in():
         if actor is None:
             raise PermissionDenied("log in first")
@@ -67,7 +76,9 @@ def stone_actions(actor: Actor | None, number: str, state: str, *,
         "edit_facts": permission(editable("its grading facts")),
         "add_evidence": permission(editable("its evidence")),
         "edit_parcel_evidence": permission(parcel),
-        "propose": permission(lambda: workflow.check_can_propose(actor, number, state)),
+        "propose": permission(lambda: (
+            workflow.check_can_propose(actor, number, state),
+            _refuse_unreportable(number, missing_for_report))),
         "approve": permission(lambda: workflow.check_can_approve(actor, number, state,
                                                                  proposer_id)),
         "reject": permission(lambda: workflow.check_can_reject(actor, number, state,

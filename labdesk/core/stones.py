@@ -167,3 +167,20 @@ def check_consistency(values: dict) -> None:
 def stone_number(stone_id: int) -> str:
     """The number printed on a stone's envelope: D and seven digits."""
     return f"D{stone_id:07d}"
+
+
+#: What a report is issued for (design.md: the claim's ``id`` is N or LG).
+REPORTABLE_IDENTIFICATIONS = ("natural", "laboratory_grown")
+
+
+def missing_for_report(identification: str | None) -> list[str]:
+    """The facts a stone lacks that its report must print, in words (empty when none):
+    a report is issued for a natural or laboratory-grown diamond, so its identification
+    must say which."""
+    if identification in REPORTABLE_IDENTIFICATIONS:
+        return []
+    if identification in (None, ""):
+        return ["its identification (natural or laboratory-grown) is not recorded"]
+    word = grading.label(identification).lower()
+    return [f"it is identified as {word}: a report is issued for a natural or "
+            f"laboratory-grown diamond"]

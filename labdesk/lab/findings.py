@@ -13,6 +13,7 @@ import json
 from labdesk.lab import reassessment
 from labdesk.core import fields as parse
 from labdesk.core import grading, workflow
+from labdesk.core.stones import missing_for_report
 from labdesk.core.assessment import assess as assess_stone, russian_links
 from labdesk.core.countries import RUSSIA, parse_country
 from labdesk.core.facts import StoneFacts
@@ -70,6 +71,11 @@ class Findings:
         actor = self.ctx.require_actor()
         row = self.ctx.stone_row(stone_no)
         workflow.check_can_propose(actor, row["number"], row["state"])
+        missing = missing_for_report(row["identification"])
+        if missing:   # an approved finding that can never become a report helps no one
+            raise StateError(f"{row['number']} cannot be reported, so no finding is "
+                             f"proposed for it: {'; '.join(missing)}. Record its "
+                             f"identification first.")
         origin = grading.parse_origin(origin)
         if origin is None:
             raise ValidationError("origin: a finding needs an origin (non_russian, russian "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from labdesk.core import fields as parse
 from labdesk.core import permissions, workflow
+from labdesk.core.stones import missing_for_report
 from labdesk.core.records import (AuditEvent, Finding, Page, Stone, StoneDetail,
                                   Submission)
 from labdesk.core.weights import format_weight
@@ -55,7 +56,8 @@ class Reads:
             proposer_id=finding["proposed_by"] if finding else None,
             frozen_sibling=queries.frozen_stone_of(self.db, row["submission_id"]),
             submission=row["submission_number"],
-            issue_check=lambda: self.ctx.reports.check_issuable(actor, row))
+            issue_check=lambda: self.ctx.reports.check_issuable(actor, row),
+            missing_for_report=missing_for_report(row["identification"]))
 
     def jurisdictions(self) -> tuple[str, ...]:
         """The jurisdictions whose rules the lab applies (EU, US, UK first)."""

@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 from labdesk.core import fields as parse
-from labdesk.core import grading, workflow
+from labdesk.core import workflow
+from labdesk.core.stones import missing_for_report
 from labdesk.core.records import (Page, Report, SigningKey, Verification)
 from labdesk.core.workflow import Actor
 from labdesk.errors import (IntegrityError, NotFound, StateError, storage_error)
@@ -293,10 +294,9 @@ class Reports:
                              f"was made ({moves}); a supervisor keeps the finding or reopens "
                              f"it (Review page, or labdesk rules settle) before a report is "
                              f"issued")
-        if row["identification"] not in claims.IDENTIFICATION_CODES:
-            raise StateError(f"{row['number']} is identified as "
-                             f"{grading.label(row['identification']) or 'nothing yet'}: a "
-                             f"report is issued for a natural or laboratory-grown diamond. "
+        missing = missing_for_report(row["identification"])
+        if missing:
+            raise StateError(f"{row['number']} cannot be reported: {'; '.join(missing)}. "
                              f"Reopen the stone and record its identification.")
 
     def set_aside_unrecorded_reports(self, number: str) -> None:

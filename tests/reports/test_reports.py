@@ -228,10 +228,21 @@ def test_nothing_is_issued_without_approval(lab):
     assert lab.reports().total == 0
 
 
-def test_a_simulant_gets_no_diamond_report(lab):
-    number = approved_stone(lab, identification="simulant")
-    with pytest.raises(StateError, match="natural or laboratory-grown"):
-        lab.issue_report(number)
+@pytest.mark.parametrize("identification, words", [
+    ("simulant", "it is identified as simulant: a report is issued for a natural or "
+                 "laboratory-grown diamond"),
+    ("refer", "it is identified as refer for further testing"),
+    (None, "its identification (natural or laboratory-grown) is not recorded"),
+])
+def test_a_stone_that_cannot_be_reported_gets_no_finding(lab, identification, words):
+    """A finding approved for a stone its report could not print would need a signed
+    reopening and a second review (issue 16, item 3): proposing is refused at once."""
+    with pytest.raises(StateError, match="cannot be reported, so no finding is proposed"):
+        approved_stone(lab, identification=identification)
+    number = lab.stones(limit=1).items[0].number
+    assert lab.stone(number).state == "received"
+    detail = lab.stone_detail(number)
+    assert not detail.actions["propose"].allowed and words in detail.actions["propose"].why
 
 
 def test_key_rotation_keeps_old_reports_verifiable(lab):

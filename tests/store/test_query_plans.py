@@ -115,7 +115,7 @@ def test_every_read_uses_an_index(traced):
 def test_writes_look_up_by_index_too(traced):
     lab, statements = traced
     lab.login("tom", DEMO_USERS["tom"][2])
-    sub = lab.receive("Plan Client", [{"weight": "1.000"}])
+    sub = lab.receive("Plan Client", [{"weight": "1.000", "identification": "natural"}])
     lab.update_stone(sub.stones[0].number, colour="E")
     lab.add_evidence(sub.stones[0].number, "other", notes="x")
     lab.propose_finding(sub.stones[0].number, "undetermined")
