@@ -184,3 +184,14 @@ def missing_for_report(identification: str | None) -> list[str]:
     word = grading.label(identification).lower()
     return [f"it is identified as {word}: a report is issued for a natural or "
             f"laboratory-grown diamond"]
+
+
+def unreportable_warning(identifications) -> str:
+    """A sentence for an intake whose stones include some that no report could be issued
+    for as they stand (no natural or laboratory-grown identification); '' when none."""
+    count = sum(1 for ident in identifications if missing_for_report(ident))
+    if not count:
+        return ""
+    stones = "1 stone has" if count == 1 else f"{count:,} stones have"
+    return (f"{stones} no natural or laboratory-grown identification: no finding can be "
+            f"proposed for {'it' if count == 1 else 'them'} until it is recorded.")

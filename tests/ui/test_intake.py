@@ -220,6 +220,8 @@ def test_the_declared_figures_warning_is_cores_and_the_labs(window, lab, qtbot):
     view.client.setText(CLIENT)
     type_cell(qtbot, view.grid, 0, "weight", "0.52")
     type_cell(qtbot, view.grid, 1, "weight", "0.71")
+    for row in (0, 1):
+        type_cell(qtbot, view.grid, row, "identification", "natural")
     view.declared_count.setValue(3)
     view.declared_weight.setText("1.5")
     assert view.discrepancy.text() == declared.warning(3, 1500, 2, 1230)
@@ -306,7 +308,10 @@ def test_a_good_packing_list_is_previewed_then_received(window, lab, qtbot, tmp_
     assert "Sym → Symmetry" in preview.columns.text()
     assert "Price/ct, Rap %" in preview.columns.text()
     assert preview.receive.isEnabled() and preview.receive.text() == "Receive these 12 stones"
-    assert not preview.warning.isVisible()  # 12 declared, 12 read
+    # 12 declared, 12 read; but the list has no identification column (issue 16, item 3)
+    assert preview.warning.text() == ("12 stones have no natural or laboratory-grown "
+                                      "identification: no finding can be proposed for "
+                                      "them until it is recorded.")
     view.declared_count.setValue(13)
     assert "declared 13 stones but the file holds 12" in preview.warning.text()
     assert not preview.warning.isHidden()
@@ -343,3 +348,20 @@ def test_intake_labels_are_offered_after_receiving(window, lab, qtbot, tmp_path,
     assert pdf.read_bytes().startswith(b"%PDF")
     assert asked[0].endswith(f"{view.last_submission}-labels.pdf")
     assert "Intake labels for 2 stones saved" in view.message.text()
+
+
+def test_stones_without_an_identification_are_flagged_before_they_are_received(
+        window, lab, qtbot):
+    """A finding for a stone its report could not print would need a signed reopening:
+    the grid says so while the stones are typed (issue 16, item 3)."""
+    view = intake(window, qtbot)
+    view.client.setText(CLIENT)
+    type_cell(qtbot, view.grid, 0, "weight", "0.52")
+    assert view.discrepancy.isVisible()
+    assert view.discrepancy.text() == ("1 stone has no natural or laboratory-grown "
+                                       "identification: no finding can be proposed for it "
+                                       "until it is recorded.")
+    type_cell(qtbot, view.grid, 0, "identification", "simulant")
+    assert "1 stone has no natural or laboratory-grown" in view.discrepancy.text()
+    type_cell(qtbot, view.grid, 0, "identification", "LG")
+    assert view.discrepancy.text() == "" and not view.discrepancy.isVisible()

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCompleter, QDateTimeEdit, QLa
                                QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
 from labdesk.core import declared
-from labdesk.core.stones import STONE_FIELDS
+from labdesk.core.grading import parse_identification
+from labdesk.core.stones import STONE_FIELDS, unreportable_warning
 from labdesk.core.weights import MAX_PARCEL_MCT, format_weight, parse_weight
 from labdesk.errors import ValidationError
 from labdesk.ui import dialogs
@@ -364,12 +365,27 @@ class IntakeView(View):
                             f"{format_weight(mct)} ct" +
                             (f" (not counting {plural(unweighed, 'weight')} in red)"
                              if unweighed else ""))
-        self.discrepancy.setText(self._discrepancy(count, mct))
+        self.discrepancy.setText(" ".join(filter(None, (
+            self._discrepancy(count, mct),
+            unreportable_warning(self._grid_identifications())))))
         self.discrepancy.setVisible(bool(self.discrepancy.text()))
         packing = getattr(self, "preview", None) and self.preview.packing
         if packing is not None:
-            self.preview.set_warning(self._discrepancy(
-                len(packing.stones), self.preview.total_mct, "the file holds"))
+            self.preview.set_warning(" ".join(filter(None, (
+                self._discrepancy(len(packing.stones), self.preview.total_mct,
+                                  "the file holds"),
+                unreportable_warning(s.get("identification") for s in packing.stones)))))
+
+    def _grid_identifications(self) -> list:
+        """The identification of each stone in the grid, as core reads it (a cell that
+        cannot be read is already marked as a problem, and left out here)."""
+        out = []
+        for _row, fields in self.grid.stone_rows():
+            try:
+                out.append(parse_identification(fields.get("identification")))
+            except ValidationError:
+                continue
+        return out
 
     def _discrepancy(self, count: int, mct: int, where: str = "the grid holds") -> str:
         """A warning when what the client declared differs from what was entered (core's
