@@ -5,11 +5,15 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
-
 from labdesk.errors import LabError
+from labdesk.ui import platform_check
+
+try:
+    from PySide6.QtCore import QObject
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+except ImportError as exc:  # Qt's own libraries need system libraries: say which
+    raise ImportError(platform_check.import_problem(exc)) from exc
 
 
 class Controller(QObject):
@@ -74,8 +78,15 @@ class Controller(QObject):
 
 
 def run(home, demo_home=None) -> int:
-    """Start the GUI on ``home``; returns the exit status."""
-    app = QApplication.instance() or QApplication(sys.argv)
+    """Start the GUI on ``home``; returns the exit status (2, with one sentence on
+    stderr, when Qt could not open a window: Qt itself would abort the process)."""
+    app = QApplication.instance()
+    if app is None:
+        problem = platform_check.problem()
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
+        app = QApplication(sys.argv)
     app.setApplicationName("LabDesk")
     app.setOrganizationName("LabDesk")
     app.setDesktopFileName("io.labdesk.LabDesk")  # Wayland matches the .desktop entry
