@@ -633,7 +633,16 @@ def labels(home, username, stones, output):
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def verify(arg, home, public_key, revocations, as_json):
     """Verify a report: ARG is a token, a verify URL, a photo or scan of the QR code, or a
-    report PDF.  Exit 0 genuine, 1 not genuine, 2 usage error."""
+    report PDF.
+
+    \b
+    Exit 0  VALID: genuine, and not revoked or superseded (checked against the lab's
+            own records with --home, or against the signed list given by --revocations)
+    Exit 1  not genuine, revoked or superseded
+    Exit 2  usage error (no such file, no QR code, unreadable keys)
+    Exit 3  GENUINE SIGNATURE, REVOCATION NOT CHECKED: the signature is the lab's but
+            whether the lab withdrew the report is unknown (--public-key without
+            --revocations, or a revocation list that is damaged or not the lab's)"""
     import json as json_module
     try:
         text = _token_from_arg(arg)
@@ -656,12 +665,23 @@ def verify(arg, home, public_key, revocations, as_json):
                 lab.close()
     except LabError as exc:
         _fail(str(exc))
+    unchecked = result.valid and not result.revocations_checked
+    status = "genuine_revocation_not_checked" if unchecked else result.status
     if as_json:
-        click.echo(json_module.dumps({"valid": result.valid, "status": result.status,
-                                      "claim": result.claim,
+        click.echo(json_module.dumps({"valid": result.valid and not unchecked,
+                                      "status": status, "claim": result.claim,
+                                      "revocations_checked": result.revocations_checked,
                                       "problems": list(result.problems)}, indent=1))
     else:
-        click.echo(f"{result.status.upper()}: {result.summary}")
+        if unchecked:
+            n = (result.claim or {}).get("n", "this report")
+            click.echo(f"GENUINE SIGNATURE, REVOCATION NOT CHECKED: report {n} was signed "
+                       f"by {(result.claim or {}).get('lab')} and is unaltered, but "
+                       f"whether the lab has revoked it was not checked; give the lab's "
+                       f"revocation list (--revocations revocations.txt, from its verify "
+                       f"site) to know.")
+        else:
+            click.echo(f"{result.status.upper()}: {result.summary}")
         for key, label in (("n", "report"), ("d", "issued"), ("lab", "lab"),
                            ("w", "carat"), ("sh", "shape"), ("col", "colour"),
                            ("cla", "clarity"), ("id", "identification"),
@@ -671,7 +691,7 @@ def verify(arg, home, public_key, revocations, as_json):
         if result.valid:
             for problem in result.problems:
                 click.echo(f"  note: {problem}")
-    sys.exit(0 if result.valid else 1)
+    sys.exit(3 if unchecked else 0 if result.valid else 1)
 
 
 def _token_from_arg(arg: str) -> str:

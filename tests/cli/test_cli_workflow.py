@@ -99,6 +99,12 @@ def test_from_init_to_an_issued_report_that_verifies(tmp_path):
     offline = ok(run("verify", token, "--public-key", str(site / "keys.pem"),
                      "--revocations", str(site / "revocations.txt")))
     assert offline.startswith("VALID") and number in offline
+    # the public keys alone: genuine, but revocation not checked (exit 3, never VALID)
+    pem = tmp_path / "lab.pem"
+    ok(run("keys", "export", "-o", str(pem), *at))
+    unchecked = run("verify", token, "--public-key", str(pem))
+    assert unchecked.returncode == 3, unchecked.stdout + unchecked.stderr
+    assert unchecked.stdout.startswith("GENUINE SIGNATURE, REVOCATION NOT CHECKED")
 
     assert ok(run("check", *at)).startswith("ok:")
 
