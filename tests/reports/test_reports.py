@@ -298,9 +298,9 @@ def test_cli_verify_a_pdf_without_a_lab(lab, tmp_path):
     pem = tmp_path / "lab.pem"
     lab.export_public_keys(pem)
     ok = run_cli("verify", str(report.pdf_path), "--public-key", str(pem))
-    assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.startswith("VALID") and report.number in ok.stdout
-    assert "revocation was not checked" in ok.stdout
+    assert ok.returncode == 3, ok.stderr  # no revocation list: genuine, not checked
+    assert ok.stdout.startswith("GENUINE SIGNATURE, REVOCATION NOT CHECKED")
+    assert report.number in ok.stdout and "revocation was not checked" in ok.stdout
     forged = run_cli("verify", report.token.replace("LD1.eyJ", "LD1.eyK"),
                      "--public-key", str(pem))
     assert forged.returncode == 1 and "Not genuine" in forged.stdout
@@ -342,9 +342,10 @@ def test_cli_verify_a_photo_of_the_report(lab, tmp_path, suffix):
     photo = tmp_path / f"photo.{suffix}"
     Image.open(page).convert("RGB").save(photo, quality=85)
     result = run_cli("verify", str(photo), "--public-key", str(pem), "--json")
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 3, result.stdout + result.stderr  # no revocation list
     data = json.loads(result.stdout)
-    assert data["status"] == "valid" and data["claim"]["n"] == report.number
+    assert data["status"] == "genuine_revocation_not_checked"
+    assert data["claim"]["n"] == report.number
     blank = tmp_path / f"blank.{suffix}"
     Image.new("RGB", (300, 300), "white").save(blank)
     none = run_cli("verify", str(blank), "--public-key", str(pem))
