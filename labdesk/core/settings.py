@@ -16,8 +16,12 @@ DEFAULT_SETTINGS = {
     "paper_size": "A4",
     "max_attachment_mb": 100,
     "backup_on_exit": False,
+    "report_issuers": "supervisors",   # who issues reports: supervisors (and admins)
 }
 PAPER_SIZES = ("A4", "Letter")
+#: Who may issue reports: "supervisors" (supervisors and admins, the default) or
+#: "everyone" (technicians too).
+REPORT_ISSUERS = ("supervisors", "everyone")
 
 
 def _text(limit):
@@ -84,6 +88,14 @@ def _sha(key, value):
     return str(value)
 
 
+def _issuers(key, value):
+    text = str(value or "").strip().lower()
+    if text not in REPORT_ISSUERS:
+        raise ValidationError(f"{key}: {value!r} is neither 'supervisors' (supervisors and "
+                              f"admins issue reports) nor 'everyone'", field=key)
+    return text
+
+
 def _flag(key, value):
     if isinstance(value, bool):
         return value
@@ -93,7 +105,7 @@ def _flag(key, value):
 _PARSERS = {"lab_name": _lab_name, "address": _text(500), "accreditation": _text(200),
             "logo": _sha, "report_prefix": _prefix, "verify_url": _url,
             "paper_size": _paper, "max_attachment_mb": _megabytes,
-            "backup_on_exit": _flag}
+            "backup_on_exit": _flag, "report_issuers": _issuers}
 
 
 def parse_setting(key: str, value):

@@ -97,8 +97,12 @@ def check_can_reopen(actor: Actor | None, stone_no: str, state: str) -> None:
                          f"reopened")
 
 
-def check_can_issue(actor: Actor | None, stone_no: str, state: str) -> None:
-    require_role(actor, *ROLES, action="issue a report")
+def check_can_issue(actor: Actor | None, stone_no: str, state: str,
+                    issuers: str = "supervisors") -> None:
+    """Who issues reports is the lab's setting (``report_issuers``): supervisors and
+    admins by default, everyone when the lab says so."""
+    roles = ROLES if issuers == "everyone" else ("supervisor", "admin")
+    require_role(actor, *roles, action="issue a report")
     if state != "approved":
         raise StateError(f"{stone_no} is {state}: a report is issued only for an approved "
                          f"finding")

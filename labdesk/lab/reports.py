@@ -282,7 +282,8 @@ class Reports:
         return SigningKey(kid=kid, public_pem=pem, created_at=now, retired_at=None)
 
     def check_issuable(self, actor: Actor, row: dict) -> None:
-        workflow.check_can_issue(actor, row["number"], row["state"])
+        workflow.check_can_issue(actor, row["number"], row["state"],
+                                 self.ctx.accounts.settings()["report_issuers"])
         finding = queries.current_finding(self.db, row["id"])
         held = [c for c in queries.rule_changes(self.db, status="open",
                                                 finding_id=finding["id"]) if c["worse"]] \

@@ -58,8 +58,17 @@ def test_locked_states_refuse_changes(state):
 
 def test_nothing_issued_without_approval():
     with pytest.raises(StateError, match="approved"):
-        workflow.check_can_issue(TECH, "D1", "proposed")
-    workflow.check_can_issue(TECH, "D1", "approved")
+        workflow.check_can_issue(SUP, "D1", "proposed")
+    workflow.check_can_issue(SUP, "D1", "approved")
+
+
+def test_who_issues_reports_is_the_labs_setting():
+    """Supervisors and admins by default (issue 16, item 17); everyone when the lab says
+    so."""
+    with pytest.raises(PermissionDenied, match="only a supervisor or an admin may issue"):
+        workflow.check_can_issue(TECH, "D1", "approved")
+    workflow.check_can_issue(TECH, "D1", "approved", issuers="everyone")
+    workflow.check_can_issue(SUP, "D1", "approved", issuers="supervisors")
 
 
 def test_reopen_and_revoke_are_for_supervisors():

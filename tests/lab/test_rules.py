@@ -51,8 +51,7 @@ def stones(lab):
     login_as(lab, "sup1")
     for number in (a, b, c):
         lab.approve(number, "fine")
-    login_as(lab, "tech")
-    report = lab.issue_report(a)
+    report = lab.issue_report(a)          # sup1, who approved, issues it
     assert lab.finding(a).assessments["UK"]["outcome"] == "clear"
     return {"A": a, "B": b, "C": c, "D": d, "report": report.number}
 
@@ -114,12 +113,13 @@ def test_a_newer_ruleset_finds_exactly_the_stones_it_moves(lab, stones, tmp_path
 def test_an_open_change_for_the_worse_holds_the_report_until_a_supervisor_keeps_it(
         lab, stones, tmp_path, monkeypatch):
     monkeypatch.setenv("LABDESK_RULESETS", str(_rules_without_uk_kp(tmp_path)))
-    login_as(lab, "tech")
+    login_as(lab, "sup2")
     with pytest.raises(StateError, match="the origin rules changed after its finding was "
                                          "made \\(UK clear -> insufficient under UK "
                                          "2026.99\\)"):
         lab.issue_report(stones["B"])              # the issue runs the re-assessment
     change = lab.rule_changes(stone_no=stones["B"])[0]
+    login_as(lab, "tech")
     with pytest.raises(PermissionDenied):
         lab.settle_rule_change(change.id, "keep", "the KP certificate is linked")
     login_as(lab, "sup1")
@@ -128,7 +128,7 @@ def test_an_open_change_for_the_worse_holds_the_report_until_a_supervisor_keeps_
     assert (kept.status, kept.decided_by) == ("kept", "sup1")
     with pytest.raises(StateError, match="already settled"):
         lab.settle_rule_change(change.id, "keep", "again")
-    login_as(lab, "tech")
+    login_as(lab, "sup2")
     assert lab.issue_report(stones["B"]).number
     assert lab.check().ok
 
@@ -164,7 +164,7 @@ def test_a_ruleset_edited_without_a_new_version_is_refused(lab, stones, tmp_path
     monkeypatch.setenv("LABDESK_RULESETS", str(folder))
     with pytest.raises(IntegrityError, match="changed without a new version"):
         lab.rules_review_needed()
-    login_as(lab, "tech")
+    login_as(lab, "sup1")
     with pytest.raises(IntegrityError, match="Give the edited file a new version number"):
         lab.issue_report(stones["B"])
 

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 
 from labdesk.core import passwords
-from labdesk.errors import IntegrityError, PermissionDenied, StateError
+from labdesk.errors import IntegrityError, PermissionDenied, StateError, ValidationError
 from labdesk.lab import Lab
 from labdesk.reports import claims, pdf
 from labdesk.reports.verification import verify_offline
@@ -223,9 +223,27 @@ def test_revoked_and_superseded(lab):
 def test_nothing_is_issued_without_approval(lab):
     lab.login("tech", PASSWORDS["tech"])
     sub = lab.receive("Client", [{"weight": "0.7", "identification": "natural"}])
+    lab.login("sup", PASSWORDS["sup"])
     with pytest.raises(StateError, match="approved"):
         lab.issue_report(sub.stones[0].number)
     assert lab.reports().total == 0
+
+
+def test_a_technician_issues_reports_only_when_the_lab_says_so(lab):
+    number = approved_stone(lab)
+    lab.login("tech", PASSWORDS["tech"])
+    with pytest.raises(PermissionDenied, match="only a supervisor or an admin may issue a "
+                                               "report"):
+        lab.issue_report(number)
+    assert not lab.stone_detail(number).actions["issue"].allowed
+    lab.login("admin", PASSWORDS["admin"])
+    lab.update_settings(report_issuers="everyone")
+    lab.login("tech", PASSWORDS["tech"])
+    assert lab.stone_detail(number).actions["issue"].allowed
+    assert lab.issue_report(number).number
+    lab.login("admin", PASSWORDS["admin"])
+    with pytest.raises(ValidationError, match="neither 'supervisors'"):
+        lab.update_settings(report_issuers="tom")
 
 
 @pytest.mark.parametrize("identification, words", [

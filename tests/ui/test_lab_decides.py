@@ -112,7 +112,7 @@ def test_parcel_evidence_is_frozen_by_a_sibling_without_loading_the_parcel(
 
 def test_issue_from_the_stone_page_follows_the_lab(window, lab, qtbot):
     received = _first(lab, "received")
-    win, view = _stone_page(window, "tom", received)
+    win, view = _stone_page(window, "sue", received)
     issue = lab.stone_detail(received).actions["issue"]
     assert not view.issue_button.isEnabled()
     assert view.issue_button.toolTip() == issue.why

@@ -32,7 +32,7 @@ def pdf_pages(path) -> int:
 
 
 def test_issue_a_report_and_preview_it(window, lab, qtbot):
-    win = window("tom")
+    win = window("sue")
     view = win.show_page("reports")
     approved = [s.number for s in lab.stones(state="approved").items]
     assert view.ready.rowCount() == len(approved) == 6
@@ -54,7 +54,7 @@ def test_issue_a_report_and_preview_it(window, lab, qtbot):
 
 
 def test_issue_several_reports_at_once(window, lab, qtbot):
-    win = window("tom")
+    win = window("sue")
     view = win.show_page("reports")
     numbers = [s.number for s in lab.stones(state="approved").items][:3]
     select_ready(qtbot, view, *numbers)
@@ -184,7 +184,7 @@ def test_reissue_after_reopening_supersedes_the_old_report(window, lab, qtbot):
                         statement="Unchanged evidence; colour corrected.")
     login(lab, "sam")
     lab.approve(old.stone, password=password("sam"))
-    win = window("tom")
+    win = window("sue")
     view = win.show_page("reports")
     row = next(r for r in range(view.ready.rowCount())
                if view.ready.item(r, 0).text() == old.stone)

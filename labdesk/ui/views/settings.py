@@ -33,7 +33,10 @@ FIELD_NAMES = {"lab_name": "lab name", "address": "address",
                "accreditation": "accreditation", "report_prefix": "report prefix",
                "verify_url": "verify page URL", "paper_size": "paper size",
                "max_attachment_mb": "largest attachment", "logo": "logo",
-               "backup_on_exit": "backup on exit"}
+               "backup_on_exit": "backup on exit", "report_issuers": "who issues reports"}
+#: The lab setting report_issuers, in words.
+ISSUERS = (("supervisors", "Supervisors and admins"),
+           ("everyone", "Everyone, technicians too"))
 
 
 def ask_folder(parent, title: str) -> str | None:
@@ -94,6 +97,10 @@ class SettingsView(View):
         self.paper_size = QComboBox()
         self.paper_size.addItems(list(PAPER_SIZES))
         self.paper_size.setMaximumWidth(120)
+        self.report_issuers = QComboBox()
+        for value, words in ISSUERS:
+            self.report_issuers.addItem(words, value)
+        self.report_issuers.setMaximumWidth(240)
         self.max_attachment = QSpinBox()
         self.max_attachment.setRange(1, 10_000)
         self.max_attachment.setSuffix(" MB")
@@ -128,6 +135,8 @@ class SettingsView(View):
                  name="Report number prefix")
         form_row(form, "Verify page URL", self.verify_url, VERIFY_URL_TIP)
         form_row(form, "Paper size", self.paper_size)
+        form_row(form, "Who issues reports", self.report_issuers,
+                 "Who may sign and issue a report once its finding is approved")
         form_row(form, "Largest attachment", self.max_attachment)
         form.addRow("Logo", logo_row)
 
@@ -164,6 +173,7 @@ class SettingsView(View):
                 "report_prefix": self.report_prefix.text(),
                 "verify_url": self.verify_url.text(),
                 "paper_size": self.paper_size.currentText(),
+                "report_issuers": self.report_issuers.currentData(),
                 "max_attachment_mb": self.max_attachment.value()}
 
     def load_profile(self):
@@ -174,6 +184,8 @@ class SettingsView(View):
         self.report_prefix.setText(values["report_prefix"])
         self.verify_url.setText(values["verify_url"] or "")
         self.paper_size.setCurrentText(values["paper_size"])
+        self.report_issuers.setCurrentIndex(
+            max(0, self.report_issuers.findData(values["report_issuers"])))
         self.max_attachment.setValue(int(values["max_attachment_mb"]))
         self.backup_on_exit.blockSignals(True)
         self.backup_on_exit.setChecked(bool(values["backup_on_exit"]))
