@@ -21,20 +21,14 @@ while they run.  No Qt here, no SQL here: SQL lives in ``labdesk.store``.
 from __future__ import annotations
 
 import functools
-import json
-import os
 import threading
 from pathlib import Path
 
-from labdesk.lab import reassessment
-from labdesk.core import fields as parse
-from labdesk.core.passwords import hash_password
 from labdesk.core.records import (Attachment, AuditEvent, CheckResult, Client, Evidence,
                                   Finding, Page, Report, RuleChange, RulesReview, SigningKey,
                                   Stone, StoneDetail, Submission, User, Verification)
-from labdesk.core.settings import DEFAULT_SETTINGS, parse_setting
 from labdesk.errors import IntegrityError, LabError
-from labdesk.lab import rulesets
+from labdesk.lab import creation
 from labdesk.lab.accounts import Accounts
 from labdesk.lab.context import DB_NAME, LabContext
 from labdesk.lab.evidence import EvidenceService
@@ -43,11 +37,10 @@ from labdesk.lab.intake import Intake
 from labdesk.lab.reads import Reads
 from labdesk.lab.reports import Reports
 from labdesk.lab.upkeep import Upkeep
-from labdesk.reports import keys
-from labdesk.store import backup as backups, queries, schema, writes
-from labdesk.store.connection import connect, transaction, utcnow
+from labdesk.store import backup as backups, queries, schema
+from labdesk.store.connection import connect, utcnow
 
-FOLDERS = ("documents", "reports", "keys", "backups")
+FOLDERS = creation.FOLDERS
 
 
 class Door:
@@ -112,39 +105,13 @@ class Lab:
     @classmethod
     def init(cls, home, lab_name: str, admin_username: str, admin_password: str,
              admin_name: str, **settings) -> "Lab":
-        """Create a new lab in ``home`` (which must hold no lab yet) with its first admin.
-
-        The returned lab is logged in as that admin.
+        """Create a new lab in ``home`` (which must hold no lab yet) with its first admin;
+        built whole beside it, then moved into place (an interrupted creation leaves
+        nothing in ``home``).  The returned lab is logged in as that admin.
         """
-        home = Path(home)
-        if (home / DB_NAME).exists():
-            raise LabError(f"{home} already holds a lab; open it instead")
-        values = {"lab_name": lab_name, **settings}
-        parsed = {k: parse_setting(k, v) for k, v in values.items()}
-        username = parse.username(admin_username)
-        full_name = parse.person_name(admin_name)
-        password_hash = hash_password(admin_password)
-        for folder in FOLDERS:
-            (home / folder).mkdir(parents=True, exist_ok=True)
-        os.chmod(home / "keys", 0o700)
-        db = connect(home / DB_NAME)
-        schema.migrate(db)
-        lab = cls(home, db)
-        now = utcnow()
-        with transaction(db):
-            row = writes.insert(db, "users", {
-                "username": username, "full_name": full_name, "role": "admin",
-                "password_hash": password_hash, "active": 1, "created_at": now},
-                username, "lab.init")
-            for key, value in {**DEFAULT_SETTINGS, **parsed}.items():
-                writes.insert(db, "settings", {"key": key, "value": json.dumps(value)},
-                              username, "settings.set")
-            kid, pem = keys.new_key(home / "keys")
-            writes.insert(db, "signing_keys", {"kid": kid, "public_pem": pem,
-                                               "created_at": now, "retired_at": None},
-                          username, "key.create")
-            for ruleset_row in reassessment.ruleset_rows(rulesets.in_use(), now):
-                writes.insert(db, "rulesets", ruleset_row, username, "rules.adopt")
+        row = creation.create(Path(home), lab_name, admin_username, admin_password,
+                              admin_name, settings)
+        lab = cls.open(home)
         lab._ctx.log_in(row)
         return lab
 
