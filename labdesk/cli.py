@@ -541,15 +541,25 @@ def restore(backup_file, home):
 
 
 @main.command()
-@home_option
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the demo lab lives (default: $LABDESK_HOME, else a LabDesk-demo "
+                   "folder beside the user data folder).")
 @click.option("--no-gui", is_flag=True, help="Build the demo lab and print how to log in.")
 @handles_errors
 def demo(home, no_gui):
     """Create the demo lab (if there is none) and open it."""
-    from labdesk.demo import DEMO_USERS, build_demo
+    from labdesk.demo import DEMO_LAB_NAME, DEMO_USERS, build_demo
     from labdesk.lab import Lab
+    if home is None and os.environ.get("LABDESK_HOME"):
+        home = Path(os.environ["LABDESK_HOME"])
     home = home or default_home().parent / "LabDesk-demo"
     if (home / "labdesk.db").exists():
+        lab = Lab.open(home)
+        name = lab.settings()["lab_name"]
+        lab.close()
+        if name != DEMO_LAB_NAME:
+            _fail(f"{home} holds the lab {name!r}, not the demo lab: give the demo a "
+                  f"folder of its own with --home")
         click.echo(f"demo lab already in {home}")
     else:
         lab = build_demo(home)

@@ -27,6 +27,9 @@ COLOURS = "DEFGHIJK"
 CLARITIES = ("IF", "VVS1", "VVS2", "VS1", "VS2", "SI1", "SI2")
 
 
+#: The demo lab's name (how `labdesk demo` knows a home holds the demo, not a real lab).
+DEMO_LAB_NAME = "LabDesk Demo Gemmological Laboratory"
+
 def _kp_pdf(path: Path, number: str, country: str, carats: str, issued: str) -> Path:
     """A one-page PDF that looks like a scanned Kimberley Process certificate."""
     from reportlab.lib.pagesizes import A5
@@ -67,7 +70,7 @@ def _scan_png(path: Path, title: str, lines: list[str]) -> Path:
 def build_demo(home, seed: int = 7) -> Lab:
     """Create the demo lab in ``home``; returns it open (logged out)."""
     rng = random.Random(seed)
-    lab = Lab.init(home, lab_name="LabDesk Demo Gemmological Laboratory",
+    lab = Lab.init(home, lab_name=DEMO_LAB_NAME,
                    admin_username="ada", admin_password=DEMO_USERS["ada"][2],
                    admin_name=DEMO_USERS["ada"][0],
                    address="Pelikaanstraat 62\n2018 Antwerpen\nBelgium",
