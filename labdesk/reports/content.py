@@ -66,7 +66,7 @@ def page(number: str, issued_on: str, settings: dict, logo: bytes | None, stone,
     for ev in evidence:
         if ev.id not in relied:
             continue
-        scans = ", ".join(a.sha256[:12] for a in ev.attachments) or "no scan"
+        scans = ", ".join(a.sha256 for a in ev.attachments) or "no scan"
         level = " (parcel)" if ev.level == "submission" else ""
         rows.append((kind_label(ev.kind) + level, ev.fields.get("reference") or "—",
                      ev.fields.get("issuer") or ev.fields.get("seller") or

@@ -427,8 +427,8 @@ def _units(data: ReportData, width: float, area: float) -> list[_Unit]:
     units += _heading("Evidence relied on", x, width)
     if data.evidence:
         units += _grid(data.evidence,
-                       [width * 0.25, width * 0.18, width * 0.27, width * 0.12,
-                        width * 0.18], x, area,
+                       [width * 0.21, width * 0.14, width * 0.18, width * 0.10,
+                        width * 0.37], x, area,
                        header=["Document", "Reference", "Issuer", "Date", "Scan SHA-256"])
     else:
         units += _paragraph("No documentary evidence was submitted with this stone.",
@@ -445,7 +445,8 @@ def _units(data: ReportData, width: float, area: float) -> list[_Unit]:
     signatures += _grid([
         ("Finding proposed by", data.proposed[0], data.proposed[1], "Authorship"),
         ("Authorised by", data.approved[0], data.approved[1],
-         "Approval of the origin finding"),
+         "Approval of the origin finding" +
+         (f": \u201c{data.approved[2]}\u201d" if data.approved[2] else "")),
         ("Report issued by", data.issued_by[0], data.issued_by[1], "Issue"),
     ], [width * 0.2, width * 0.28, width * 0.24, width * 0.28], x, area,
         header=["Signature", "Printed name", "Date and time (UTC)", "Meaning"])

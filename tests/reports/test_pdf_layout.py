@@ -240,3 +240,30 @@ def test_a_superseding_report_says_so(tmp_path):
     path = write(tmp_path, report_data(supersedes="LD26-000001"))
     text = flat(" ".join(page_texts(path)))
     assert "This report supersedes report LD26-000001, which is withdrawn." in text
+
+
+def test_the_report_prints_each_scans_whole_digest_and_the_approvers_comment(tmp_path):
+    """Issue 16, items 12 and 20: the README promises the SHA-256 of each scan, and the
+    approval is printed with the approver's comment."""
+    import tempfile
+    from pathlib import Path
+
+    from labdesk.demo import DEMO_USERS, build_demo
+    lab = build_demo(Path(tempfile.mkdtemp(dir=tmp_path)) / "lab")
+    try:
+        lab.login("sue", DEMO_USERS["sue"][2])
+        report = next(r for r in lab.reports(status="issued", limit=50).items
+                      if any(e.attachments for e in lab.stone_detail(r.stone).evidence))
+        finding = lab.finding(report.stone)
+        digests = [a.sha256 for e in lab.stone_detail(report.stone).evidence
+                   for a in e.attachments if e.id in finding.evidence_ids]
+        pdf = lab.report_pdf(report.number, tmp_path / "r.pdf")
+    finally:
+        lab.close()
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                          text=True).stdout
+    # a digest wraps over two lines of its cell: join the runs of hex digits in order
+    hex_runs = "".join(w for w in text.split() if re.fullmatch(r"[0-9a-f]{8,64}", w))
+    assert digests and all(d in hex_runs for d in digests)
+    assert finding.decision_comment and " ".join(finding.decision_comment.split()) in \
+        " ".join(text.split())
