@@ -322,9 +322,8 @@ class Findings:
                         **extra) -> None:
         """Close the open rules changes of a finding (or of a report) in the caller's
         transaction, with the decision that settled them."""
-        for change in queries.rule_changes(self.db, status="open", finding_id=finding_id):
-            if report_id is not None and change["report_id"] != report_id:
-                continue
+        for change in queries.rule_changes(self.db, status="open", finding_id=finding_id,
+                                           report_id=report_id):
             writes.update(self.db, "rule_changes", change["id"], {
                 "status": status, "decided_by": actor.id, "decided_at": at,
                 "decision_note": note}, actor.username, "rules.settle",

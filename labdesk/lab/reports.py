@@ -56,8 +56,8 @@ class Reports:
         actor = self.ctx.require_actor()
         self.check_issuable(actor, self.ctx.stone_row(stone_no))  # refuse early
         self.signing_key()  # refuses an exposed or missing key before any work
-        self.ctx.findings.reassess_as(actor)  # new rules first: they may hold this very stone
-        self.check_issuable(actor, self.ctx.stone_row(stone_no))
+        self.ctx.findings.reassess_as(actor)  # new rules first: they may hold this very
+        #                                       stone (checked again in the transaction)
         written: list[tuple[Path, str]] = []
         try:
             with transaction(self.db):

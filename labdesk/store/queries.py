@@ -444,11 +444,13 @@ def latest_rule_outcomes(db) -> dict[tuple[int, str], tuple[str, str]]:
 
 
 def rule_changes(db, *, status: str | None = None, stone_id: int | None = None,
-                 finding_id: int | None = None, change_id: int | None = None,
-                 since_id: int | None = None, limit: int = 10_000) -> list[dict]:
+                 finding_id: int | None = None, report_id: int | None = None,
+                 change_id: int | None = None, since_id: int | None = None,
+                 limit: int = 10_000) -> list[dict]:
     """Rule changes with the stone, finding and report they concern, newest first."""
     where, params = _where([("rc.status = ?", status), ("rc.stone_id = ?", stone_id),
-                            ("rc.finding_id = ?", finding_id), ("rc.id = ?", change_id),
+                            ("rc.finding_id = ?", finding_id),
+                            ("rc.report_id = ?", report_id), ("rc.id = ?", change_id),
                             ("rc.id >= ?", since_id)])
     return _dicts(db.execute(
         f"SELECT rc.*, s.number AS stone_number, f.status AS finding_status, "

@@ -134,12 +134,15 @@ ACTION_LABELS = {
     "report.issue": "Report issued", "report.revoke": "Report revoked",
     "report.supersede": "Report superseded",
     "rules.adopt": "Origin rules adopted",
+    "rules.reassess": "Findings assessed again under new rules",
+    "rules.settle": "Rules change settled",
 }
 ENTITY_LABELS = {
     "stones": "Stone", "submissions": "Submission", "reports": "Report",
     "findings": "Finding", "evidence": "Evidence", "attachments": "Document",
     "clients": "Client", "users": "User", "settings": "Setting",
     "signing_keys": "Signing key", "lab": "Lab", "rulesets": "Ruleset",
+    "rule_changes": "Rules change",
 }
 #: Stored columns in words (the grading facts, the evidence fields, the rest).
 COLUMN_LABELS = {
