@@ -246,7 +246,29 @@ CREATE INDEX rule_changes_status ON rule_changes(status, id);
 CREATE INDEX rule_changes_stone ON rule_changes(stone_id, id);
 """
 
-MIGRATIONS: list[tuple[int, str]] = [(1, _V1), (2, _V2), (3, _V3)]
+# v4 (issue 16): a submission received by mistake is voided by a supervisor with a reason
+# (its stones are kept, shown as voided, and nothing is proposed or issued from them); the
+# grading report a dealer's list names for a stone (the earlier lab and its certificate
+# number, looked up whole through an index on its upper-case text) and the origin the
+# dealer declares (a declared fact, never evidence); wrong passwords counted in the
+# database (so that every process and desk sees them) and the time until which an
+# account is locked after five in a row.  Every new column is NULL until written (NULL
+# failed_logins reads as none), so rows made before v4 stay equal to their audited
+# snapshots.  Plain SQL that PostgreSQL also runs.
+_V4 = """
+ALTER TABLE submissions ADD COLUMN voided_at TEXT;
+ALTER TABLE submissions ADD COLUMN voided_by INTEGER REFERENCES users(id);
+ALTER TABLE submissions ADD COLUMN void_reason TEXT;
+ALTER TABLE stones ADD COLUMN earlier_lab TEXT;
+ALTER TABLE stones ADD COLUMN earlier_report TEXT;
+ALTER TABLE stones ADD COLUMN declared_origin TEXT;
+ALTER TABLE users ADD COLUMN failed_logins INTEGER CHECK (failed_logins >= 0);
+ALTER TABLE users ADD COLUMN locked_until TEXT;
+CREATE INDEX stones_earlier_report ON stones(upper(earlier_report));
+CREATE INDEX submissions_voided ON submissions(voided_at);
+"""
+
+MIGRATIONS: list[tuple[int, str]] = [(1, _V1), (2, _V2), (3, _V3), (4, _V4)]
 LATEST = MIGRATIONS[-1][0]
 
 #: Tables whose every row is mirrored in the audit chain (check() compares them).
