@@ -28,6 +28,7 @@ import io
 from dataclasses import dataclass, field
 from functools import partial
 
+from qrcode.constants import ERROR_CORRECT_L, ERROR_CORRECT_M
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
@@ -41,7 +42,21 @@ INK = colors.HexColor("#1d2733")
 MUTED = colors.HexColor("#5b6775")
 RULE = colors.HexColor("#c9d1da")
 ACCENT = colors.HexColor("#0f5c8c")
-QR_SIZE = 32 * mm  # at least 30 mm: phones read it at arm's length
+# The report's QR code (issue 16, item 8).  Its modules are printed 0.6 mm wide whatever
+# the text's length, so the code grows with the verify URL instead of its modules
+# shrinking: 0.6 mm is 3.5 pixels at 150 dpi, and zxing-cpp reads the code after a
+# 150-dpi render blurred by 1.5 pixels (1 pixel needs 0.46 mm, 1.5 pixels 0.56 mm) and
+# after a 300-dpi photocopy (JPEG at quality 40, thresholded); see
+# tests/reports/test_qr_robustness.py.  Error correction M (15 % of the codewords may be
+# lost): a report is handled, folded, stamped and photographed under shop lights, where L
+# (7 %) forgives little, while Q or H would make a 400-character code 58 or 65 mm wide.
+# Blur is a matter of module size, not of the level: L, M and Q all need about 0.46 mm.
+# Codes are 46 mm (a bare token) to 51 mm (a 70-character verify URL) wide.  A text too
+# long for M within QR_LARGEST (a verify URL of more than about 170 characters) falls
+# back to L; longer still, the modules shrink to fit.
+QR_MODULE = 0.6 * mm
+QR_SMALLEST = 32 * mm       # at least 30 mm: phones read it at arm's length
+QR_LARGEST = 56 * mm
 
 
 @dataclass
@@ -170,7 +185,8 @@ class _Unit:
 
     ``texts`` are (style, x, dy, text) with ``dy`` the baseline below the unit's top;
     ``rules`` (line width, colour, x1, x2, dy) horizontal lines; ``pictures`` ("qr",
-    text, x, dy, size) or ("image", reader, x, dy, w, h) with ``dy`` their lower edge.
+    text, x, dy, size, error level) or ("image", reader, x, dy, w, h) with ``dy`` their
+    lower edge.
     ``keep``: on the same page as the next unit.  ``space``: vertical space, dropped
     at the top of a page.  ``extent``: how far below its top the unit draws when that
     is more than ``h`` (the QR code beside the finding: the units after it flow beside
@@ -358,11 +374,22 @@ def _title(data: ReportData, x: float, width: float) -> _Unit:
     return _Unit(h, texts)
 
 
+def qr_geometry(text: str) -> tuple[int, float]:
+    """The report's QR code for ``text``: its error correction level and its printed
+    size in points, quiet zone included (see QR_MODULE)."""
+    for error in (ERROR_CORRECT_M, ERROR_CORRECT_L):
+        size = qr.side(text, error) * QR_MODULE
+        if size <= QR_LARGEST:
+            return error, max(size, QR_SMALLEST)
+    return ERROR_CORRECT_L, QR_LARGEST
+
+
 def _finding(data: ReportData, x: float, width: float) -> list[_Unit]:
     """The origin finding (heading, finding, country of mining, statement) with the QR
     code, the report number and "Scan to verify…" beside it.  The statement flows a
     line at a time, so a long one continues on the next page."""
-    column = width - QR_SIZE - 8 * mm
+    error, size = qr_geometry(data.qr_text)
+    column = width - size - 8 * mm
     texts = []
     y = -3.0
     for line in _wrap("Origin finding", H2, column):
@@ -380,12 +407,12 @@ def _finding(data: ReportData, x: float, width: float) -> list[_Unit]:
         y -= 1.5 * mm
     # the QR code, centred in its column, the number under it, then the caption
     right_x = x + column
-    right_w = QR_SIZE + 8 * mm
-    qr_x = right_x + (right_w - QR_SIZE) / 2
-    pictures = [("qr", data.qr_text, qr_x, -3.0 - QR_SIZE, QR_SIZE)]
-    texts.append((NUMBER, qr_x + (QR_SIZE - NUMBER.width(data.number)) / 2,
-                  -3.0 - QR_SIZE - 9, data.number))
-    r = -3.0 - QR_SIZE - 11
+    right_w = size + 8 * mm
+    qr_x = right_x + (right_w - size) / 2
+    pictures = [("qr", data.qr_text, qr_x, -3.0 - size, size, error)]
+    texts.append((NUMBER, qr_x + (size - NUMBER.width(data.number)) / 2,
+                  -3.0 - size - 9, data.number))
+    r = -3.0 - size - 11
     for line in _wrap("Scan to verify this report's signed claim", CAPTION, right_w):
         texts.append((CAPTION, right_x + (right_w - CAPTION.width(line)) / 2,
                       r - CAPTION.size, line))
@@ -581,8 +608,8 @@ def _draw(canvas: Canvas, page: _Page) -> None:
         canvas.line(x1, y, x2, y)
     for picture in page.pictures:
         if picture[0] == "qr":
-            _, text, x, y, size = picture
-            qr.draw(canvas, text, x, y, size)
+            _, text, x, y, size, error = picture
+            qr.draw(canvas, text, x, y, size, error)
         else:
             _, reader, x, y, w, h = picture
             canvas.drawImage(reader, x, y, w, h, mask="auto")

@@ -187,9 +187,15 @@ def matrix(text: str, error: int = ERROR_CORRECT_M) -> list[list[bool]]:
                                                                  error)]
 
 
-def draw(canvas, text: str, x: float, y: float, size: float) -> None:
+def side(text: str, error: int = ERROR_CORRECT_M) -> int:
+    """How many modules wide the code for ``text`` is, with its quiet zone."""
+    return 17 + 4 * version_for(text.encode(), error) + 2 * BORDER
+
+
+def draw(canvas, text: str, x: float, y: float, size: float,
+         error: int = ERROR_CORRECT_M) -> None:
     """Draw the QR code for ``text`` with its lower-left corner at (x, y), ``size``
-    points wide including the quiet zone.
+    points wide including the quiet zone, at error correction level ``error``.
 
     The code is a 1-bit image mask written straight into the page (an inline image,
     its rows in hexadecimal, a dark module painted in the fill colour): 1.5 KB for a
@@ -198,7 +204,7 @@ def draw(canvas, text: str, x: float, y: float, size: float) -> None:
     ``/I false`` asks viewers not to smooth it: poppler and pdfium draw its modules as
     sharp squares at any zoom, and read it at 100 and 150 dpi as well as the path.
     """
-    rows = modules(text.encode())
+    rows = modules(text.encode(), None, error)
     count = len(rows)
     unit = size / (count + 2 * BORDER)
     pad = -count % 8  # each row of the image starts on a byte
