@@ -82,7 +82,8 @@ def page(number: str, issued_on: str, settings: dict, logo: bytes | None, stone,
     approved_name = finding.decided_by_name or finding.decided_by or ""
     comment = finding.decision_comment or ""
     return ReportData(
-        number=number, issued_on=issued_on, lab_name=settings["lab_name"],
+        number=number, issued_on=issued_on, issued_at=issued_at,
+        lab_name=settings["lab_name"],
         lab_address=settings.get("address") or "",
         accreditation=settings.get("accreditation") or "", logo=logo,
         paper_size=settings.get("paper_size", "A4"),

@@ -25,6 +25,7 @@ clipped.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -65,6 +66,7 @@ class ReportData:
     number: str
     issued_on: str                      # YYYY-MM-DD
     lab_name: str
+    issued_at: str = ""                 # the moment of issue, UTC ISO-8601 (the PDF's date)
     lab_address: str = ""
     accreditation: str = ""
     logo: bytes | None = None
@@ -570,6 +572,10 @@ def build(data: ReportData) -> bytes:
 
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=pagesize, invariant=1)
+    # invariant mode dates every PDF 1 January 2000; the document properties' creation
+    # (and modification) date is the report's issue, which is part of its data
+    stamp = pdf_date(data.issued_at or data.issued_on)
+    canvas.setDateFormatter(lambda *_: stamp)
     canvas.setTitle(f"Diamond Origin Report {data.number}")
     canvas.setAuthor(data.lab_name)
     canvas.setSubject("Diamond Origin Report")
@@ -591,6 +597,15 @@ def build(data: ReportData) -> bytes:
         canvas.showPage()
     canvas.save()
     return out.getvalue()
+
+
+def pdf_date(moment: str) -> str:
+    """'2026-11-29T10:15:02.123Z' (or '2026-11-29') as a PDF date in UTC,
+    'D:20261129101502Z'."""
+    found = re.match(r"(\d{4})-(\d\d)-(\d\d)(?:T(\d\d):(\d\d):(\d\d))?", moment)
+    if found is None:
+        raise ValueError(f"{moment!r} is not a date or a moment of issue")
+    return "D:" + "".join(part or "00" for part in found.groups()) + "Z"
 
 
 def _draw(canvas: Canvas, page: _Page) -> None:
