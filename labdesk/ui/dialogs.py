@@ -2,10 +2,17 @@
 ever blocks on a modal dialog."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel,
-                               QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
+from dataclasses import dataclass
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog,
+                               QFormLayout, QHeaderView, QLabel, QLineEdit,
+                               QPlainTextEdit, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from labdesk.ui import shortcuts
 from labdesk.ui.widgets import form_row
+from labdesk.ui.wording import plural
 
 
 class PasswordDialog(QDialog):
@@ -76,3 +83,110 @@ def ask_open_file(parent, title: str, filters: str) -> str | None:
 def ask_save_file(parent, title: str, suggested: str, filters: str) -> str | None:
     path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
     return path or None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One thing the search box found, as its list shows it."""
+    kind: str                  # what matched, in words: "Stone", "Report", a certificate
+    number: str                # what opens: the stone's or the report's number
+    client: str
+    reference: str             # the stone's client reference
+    target: tuple[str, str]    # ("stone" | "report" | "token", value)
+    found_by: str = ""         # why it is listed, for the tooltip
+
+
+HIT_COLUMNS = ("Kind", "Number", "Client", "Client reference")
+
+
+class FindResultsDialog(QDialog):
+    """More than one thing found: the list to pick from (Enter or a double-click opens
+    the one picked; ``chosen`` says which)."""
+
+    chosen = Signal(object)   # the Hit
+
+    def __init__(self, parent: QWidget | None, text: str, hits: list[Hit]):
+        super().__init__(parent)
+        self.hits = list(hits)
+        self.setWindowTitle(f"Found for “{text}”")
+        layout = QVBoxLayout(self)
+        self.caption = QLabel(f"{plural(len(hits), 'match', 'matches')} for “{text}”. "
+                              f"Pick the one to open.")
+        self.caption.setWordWrap(True)
+        layout.addWidget(self.caption)
+        self.table = QTableWidget(len(hits), len(HIT_COLUMNS))
+        self.table.setAccessibleName("What was found")
+        self.table.setHorizontalHeaderLabels(HIT_COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.ElideRight)
+        self.table.verticalHeader().hide()
+        for row, hit in enumerate(hits):
+            for column, value in enumerate((hit.kind, hit.number, hit.client,
+                                            hit.reference)):
+                item = QTableWidgetItem(value)
+                item.setToolTip(f"{value}\n{hit.found_by}" if hit.found_by and value
+                                else value or hit.found_by)
+                self.table.setItem(row, column, item)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.Interactive)
+        self.table.resizeColumnsToContents()
+        for column in range(len(HIT_COLUMNS)):
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 320))
+        header.setStretchLastSection(True)
+        self.table.itemActivated.connect(lambda _item: self.accept())
+        self.table.doubleClicked.connect(lambda _index: self.accept())
+        layout.addWidget(self.table, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.Open | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        if hits:
+            self.table.selectRow(0)
+        self.table.setFocus()
+        width = sum(self.table.columnWidth(c) for c in range(len(HIT_COLUMNS))) + 40
+        self.resize(max(520, min(width, 900)), min(140 + 30 * len(hits), 520))
+
+    def current_hit(self) -> Hit | None:
+        row = self.table.currentRow()
+        return self.hits[row] if 0 <= row < len(self.hits) else None
+
+    def accept(self) -> None:
+        hit = self.current_hit()
+        super().accept()
+        if hit is not None:
+            self.chosen.emit(hit)
+
+
+class ShortcutsDialog(QDialog):
+    """Help › Keyboard shortcuts: every key of the application, from the one table."""
+
+    def __init__(self, parent: QWidget | None):
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        layout = QVBoxLayout(self)
+        rows = shortcuts.help_rows()
+        self.table = QTableWidget(len(rows), 3)
+        self.table.setAccessibleName("Keyboard shortcuts")
+        self.table.setHorizontalHeaderLabels(("Keys", "What it does", "Where"))
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(True)
+        for row, values in enumerate(rows):
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                self.table.setItem(row, column, item)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        self.table.resizeRowsToContents()
+        layout.addWidget(self.table, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(760, 620)

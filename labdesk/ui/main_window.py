@@ -3,12 +3,15 @@ takes typing or a barcode scanner, and a status bar saying who is working where.
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QMainWindow, QStackedWidget, QToolBar,
                                QWidget)
 
+from labdesk.core.evidence import kind_label
 from labdesk.errors import LabError
+from labdesk.ui import shortcuts
+from labdesk.ui.dialogs import FindResultsDialog, Hit, ShortcutsDialog
 from labdesk.ui.views.audit import AuditView
 from labdesk.ui.views.intake import IntakeView
 from labdesk.ui.views.reports import ReportsView
@@ -21,14 +24,16 @@ from labdesk.ui.widgets import apply_style
 from labdesk.ui.wording import plural
 from labdesk.ui.worker import run_task
 
-# (key, label, view class, shortcut, admins only)
-PAGES = (("intake", "Intake", IntakeView, "Ctrl+1", False),
-         ("stones", "Stones", StonesView, "Ctrl+2", False),
-         ("review", "Review", ReviewView, "Ctrl+3", False),
-         ("reports", "Reports", ReportsView, "Ctrl+4", False),
-         ("verify", "Verify", VerifyView, "Ctrl+5", False),
-         ("audit", "Audit", AuditView, "Ctrl+6", False),
-         ("settings", "Settings", SettingsView, "Ctrl+7", True))
+# (key, label, view class, admins only); each page's keys are shortcuts' "page_<key>"
+PAGES = (("intake", "Intake", IntakeView, False),
+         ("stones", "Stones", StonesView, False),
+         ("review", "Review", ReviewView, False),
+         ("reports", "Reports", ReportsView, False),
+         ("verify", "Verify", VerifyView, False),
+         ("audit", "Audit", AuditView, False),
+         ("settings", "Settings", SettingsView, True))
+#: At most this many rows in the list of what a search found.
+MAX_HITS = 500
 
 
 class MainWindow(QMainWindow):
@@ -49,7 +54,7 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(170)
         self.stack = QStackedWidget()
         user = lab.user
-        for key, label, cls, shortcut, admin_only in PAGES:
+        for key, label, cls, admin_only in PAGES:
             if admin_only and (user is None or user.role != "admin"):
                 continue
             view = cls(lab, self)
@@ -57,10 +62,9 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(view)
             item = QListWidgetItem(label)
             item.setData(Qt.UserRole, key)
-            item.setToolTip(f"{label} ({shortcut})")
+            item.setToolTip(f"{label} ({shortcuts.keys('page_' + key)})")
             self.nav.addItem(item)
-            action = QAction(self)
-            action.setShortcut(QKeySequence(shortcut))
+            action = shortcuts.assign(QAction(self), f"page_{key}")
             action.triggered.connect(lambda _=False, k=key: self.show_page(k))
             self.addAction(action)
         self.stone_view = StoneView(lab, self)
@@ -81,20 +85,27 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Find or scan: stone, report, KP certificate, client "
-                                       "reference, report QR…  (Ctrl+F)")
+                                       f"reference, report QR…  ({shortcuts.keys('find')})")
         self.search.setAccessibleName("Find or scan")
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self._find)
         toolbar.addWidget(self.search)
-        switch = QAction("Switch user", self)
-        switch.setShortcut(QKeySequence("Ctrl+L"))
+        switch = shortcuts.assign(QAction("Switch user", self), "switch_user")
+        switch.setToolTip(f"Log out and let another user log in "
+                          f"({shortcuts.keys('switch_user')})")
         switch.triggered.connect(self.switch_user.emit)
         toolbar.addAction(switch)
         self.addToolBar(toolbar)
-        focus = QAction(self)
-        focus.setShortcut(QKeySequence("Ctrl+F"))
+        focus = shortcuts.assign(QAction(self), "find")
         focus.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
         self.addAction(focus)
+        self.find_results: FindResultsDialog | None = None
+        self.shortcuts_dialog: ShortcutsDialog | None = None
+        help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = shortcuts.assign(QAction("&Keyboard shortcuts", self),
+                                                 "help_shortcuts")
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(self.shortcuts_action)
 
         who = f"{user.full_name} ({user.role})" if user else "nobody logged in"
         self.status_user = QLabel(who)
@@ -188,33 +199,98 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------- search
     def _find(self):
+        """Open what the search box names.  One thing found opens at once; more (a stock
+        number two clients use, a parcel's certificate, a submission) are listed to
+        pick from: never the first of them silently."""
         text = self.search.text().strip()
         if not text:
             return
-        hits = self.lab.find(text)
         current = self.stack.currentWidget()
-        if not hits:
-            current.message.error(f"Nothing found for {text!r}.")
+        try:
+            hits = self.find_hits(text)
+        except LabError as exc:
+            current.message.error(str(exc))
             return
-        kind, value = hits[0]
+        if not hits:
+            current.message.error(f"Nothing found for “{text}”.")
+            return
+        self.search.clear()
+        if len(hits) == 1:
+            self.open_hit(hits[0])
+            return
+        if self.find_results is not None:
+            self.find_results.close()
+        dialog = self.find_results = FindResultsDialog(self, text, hits)
+        dialog.chosen.connect(self.open_hit)
+        dialog.finished.connect(lambda _r, d=dialog: self._find_closed(d))
+        dialog.open()
+
+    def _find_closed(self, dialog) -> None:
+        if self.find_results is dialog:
+            self.find_results = None
+        dialog.deleteLater()
+
+    def find_hits(self, text: str) -> list[Hit]:
+        """What ``Lab.find`` found, one row for each thing that can be opened: a stone,
+        a report, a token to verify.  A submission, and evidence that covers a parcel,
+        stand for each of their stones."""
+        hits: list[Hit] = []
+        seen: set[tuple[str, str]] = set()
+
+        def add(hit: Hit) -> None:
+            if hit.target not in seen and len(hits) < MAX_HITS:
+                seen.add(hit.target)
+                hits.append(hit)
+
+        def stone_hit(stone, kind: str, found_by: str = "") -> Hit:
+            return Hit(kind, stone.number, stone.client, stone.client_ref or "",
+                       ("stone", stone.number), found_by)
+
+        for kind, value in self.lab.find(text):
+            if kind == "token":
+                add(Hit("Report QR code", "", "", value[:40] + "…", ("token", value)))
+            elif kind == "stone":
+                add(stone_hit(self.lab.stone(value), "Stone"))
+            elif kind == "report":
+                report = self.lab.report(value)
+                stone = self.lab.stone(report.stone)
+                add(Hit("Report", report.number, stone.client, stone.client_ref or "",
+                        ("report", report.number), f"the report of stone {stone.number}"))
+            elif kind == "submission":
+                submission = self.lab.submission(value)
+                for stone in submission.stones:
+                    add(stone_hit(stone, f"Stone of {submission.number}",
+                                  f"submission {submission.number}"
+                                  + (f" ({submission.reference})"
+                                     if submission.reference else "")))
+            elif kind == "evidence":
+                evidence = self.lab.evidence(int(value))
+                what = f"{kind_label(evidence.kind)} {evidence.fields.get('reference') or ''}"
+                if evidence.level == "submission":
+                    for stone in self.lab.submission(evidence.target).stones:
+                        add(stone_hit(stone, f"{what.strip()} (parcel {evidence.target})",
+                                      f"{what.strip()}, which covers the parcel "
+                                      f"{evidence.target}"))
+                else:
+                    add(stone_hit(self.lab.stone(evidence.target), what.strip(),
+                                  f"{what.strip()} of this stone"))
+        return hits
+
+    def open_hit(self, hit: Hit) -> None:
+        kind, value = hit.target
         if kind == "token":
             self.open_verify(value)
-        elif kind == "stone":
-            self.open_stone(value)
         elif kind == "report":
             self.open_report(value)
-        elif kind == "submission":
-            stones = self.lab.submission(value).stones
-            self.open_stone(stones[0].number)
-            self.stone_view.message.info(f"{value}: {len(stones)} stones; showing the "
-                                         f"first.")
-        elif kind == "evidence":
-            evidence = self.lab.evidence(int(value))
-            target = evidence.target
-            if target.startswith("SUB-"):
-                target = self.lab.submission(target).stones[0].number
-            self.open_stone(target)
-        self.search.clear()
+        else:
+            self.open_stone(value)
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help › Keyboard shortcuts: the one table every shortcut is made from."""
+        if self.shortcuts_dialog is None:
+            self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.show()
+        return self.shortcuts_dialog
 
     # -------------------------------------------------------------- settings
     def _restore(self):

@@ -181,7 +181,7 @@ def test_integrity_check_lists_every_problem(window, lab, qtbot):
     view = win.show_page("audit")
     _activate(win, qtbot)
     win.nav.setFocus()          # the shortcut works wherever the focus is on the page
-    qtbot.keyClick(win.nav, Qt.Key_I, Qt.ControlModifier)
+    qtbot.keyClick(win.nav, Qt.Key_K, Qt.ControlModifier)  # shortcuts: "check"
     qtbot.waitUntil(lambda: view.task is None and view.result.isVisible(),
                     timeout=20_000)
     assert view.result.property("kind") == "bad"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHeaderView, QLabel, QLineEdit,
                                QListWidget, QPlainTextEdit, QPushButton, QSplitter,
                                QTableView)
 
+from labdesk.ui import shortcuts
 from labdesk.ui.paging import PagedModel
 from labdesk.ui.views.base import View
 from labdesk.ui.widgets import brush, hbox, labelled, restyle
@@ -23,7 +24,7 @@ PAGE = 200
 COLUMNS = (("at", "When (local time)"), ("actor", "Who"), ("action", "Action"),
            ("record", "Record"), ("changed", "What changed"), ("hash", "Hash"))
 CHECK_TIP = ("Walk the audit chain, compare it with every record and verify every "
-             "document's hash (Ctrl+I)")
+             f"document's hash ({shortcuts.keys('check')})")
 
 
 def details_text(event) -> str:
@@ -143,8 +144,7 @@ class AuditView(View):
         self.check_button.setAccessibleName("Check integrity now")
         self.check_button.setToolTip(CHECK_TIP)
         self.check_button.clicked.connect(self.check_integrity)
-        shortcut = QAction(self)
-        shortcut.setShortcut(QKeySequence("Ctrl+I"))
+        shortcut = shortcuts.assign(QAction(self), "check")
         shortcut.setShortcutContext(Qt.WindowShortcut)  # only while this page shows
         shortcut.triggered.connect(self.check_integrity)
         self.addAction(shortcut)

@@ -10,14 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QScrollArea, QSplitter, QStackedWidget,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from labdesk.core.evidence import kind_label
 from labdesk.errors import LabError
-from labdesk.ui import dialogs
+from labdesk.ui import dialogs, shortcuts
 from labdesk.ui.widgets import PdfView, brush
 from labdesk.ui.wording import MEDIA_WORDS, local_time
 
@@ -61,8 +61,7 @@ class DocumentsPanel(QWidget):
         self.attach_button = QPushButton("Attach…")
         self.attach_button.setAccessibleName("Attach a document")
         self.attach_button.clicked.connect(self.attach_dialog)
-        shortcut = QShortcut(QKeySequence("Ctrl+O"), self)  # while the panel is shown
-        shortcut.activated.connect(self.attach_dialog)
+        shortcuts.bind(self, "attach", self.attach_dialog)  # while the panel is shown
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setAccessibleName("Documents of the evidence")
@@ -136,7 +135,7 @@ class DocumentsPanel(QWidget):
             self.caption.setText(f"Documents of the {kind_label(evidence.kind)}"
                                  + (f" {reference}" if reference else ""))
         self.attach_button.setEnabled(self.blocked is None)
-        self.attach_button.setToolTip("Attach a PDF or an image (Ctrl+O); or drop files "
+        self.attach_button.setToolTip(f"Attach a PDF or an image ({shortcuts.keys('attach')}); or drop files "
                                       "on this panel" if self.blocked is None
                                       else self.blocked)
         self.drop_hint.setText("Drop PDF or image files here to attach them."

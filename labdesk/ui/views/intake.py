@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractListModel, QDateTime, QStringListModel, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QCompleter, QDateTimeEdit, QLabel,
                                QLineEdit, QListView, QPushButton,
                                QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
@@ -16,7 +15,7 @@ from labdesk.core.grading import parse_identification
 from labdesk.core.stones import STONE_FIELDS, unreportable_warning
 from labdesk.core.weights import MAX_PARCEL_MCT, format_weight, parse_weight
 from labdesk.errors import ValidationError
-from labdesk.ui import dialogs
+from labdesk.ui import dialogs, shortcuts
 from labdesk.ui.views.base import View
 from labdesk.ui.views.intake_grid import FIELD_LABELS, StonesGrid, problem_text
 from labdesk.ui.views.packing_preview import PackingPreview
@@ -100,18 +99,17 @@ class IntakeView(View):
         self.preview.receive.clicked.connect(self.receive_packing_list)
         self.preview.back.clicked.connect(self.show_grid)
         self.preview.another.clicked.connect(self.import_packing_list)
-        self._shortcut("Ctrl+S", self._primary)
-        self._shortcut("Ctrl+I", self.import_packing_list)
-        self._shortcut("Ctrl+N", self.add_row)
-        self._shortcut("Ctrl+P", self.print_labels)
+        shortcuts.bind(self, "save", self._primary)
+        shortcuts.bind(self, "import", self.import_packing_list)
+        shortcuts.bind(self, "add_row", self.add_row)
+        shortcuts.bind(self, "print", self.print_labels)
         chain = (self.client, self.reference, self.received, self.declared_count,
                  self.declared_weight, self.grid, self.save_button, self.labels_button,
                  self.add_row_button, self.remove_rows_button, self.paste_button,
                  self.import_button, self.problems)
         for first, second in zip(chain, chain[1:]):
             QWidget.setTabOrder(first, second)  # the form, then straight into the grid
-        back = QShortcut(QKeySequence(Qt.Key_Escape), self.preview)
-        back.activated.connect(self.show_grid)
+        shortcuts.bind(self.preview, "back", self.show_grid)
         self._update_totals()
 
     # ------------------------------------------------------------------ building
@@ -256,10 +254,6 @@ class IntakeView(View):
         layout.addLayout(hbox(self.totals, None, self.labels_button, self.save_button))
         self._set_labels_enabled()
         return page
-
-    def _shortcut(self, keys: str, slot) -> None:
-        shortcut = QShortcut(QKeySequence(keys), self)
-        shortcut.activated.connect(slot)
 
     # ------------------------------------------------------------------ page
     def refresh(self):

@@ -12,7 +12,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QImage, QKeySequence, QPageSize, QPainter, QShortcut
+from PySide6.QtGui import QImage, QPageSize, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from labdesk.core import grading, workflow
 from labdesk.core.permissions import Permission
 from labdesk.errors import LabError
-from labdesk.ui import dialogs, signing
+from labdesk.ui import dialogs, shortcuts, signing
 from labdesk.ui.paging import PagedModel
 from labdesk.ui.signing import Signature
 from labdesk.ui.views.base import View
@@ -196,9 +196,9 @@ def report_note(report) -> str:
 # ---------------------------------------------------------------------- the page
 class ReportsView(View):
     title = "Reports"
-    hint = ("Issued reports and their status. Pick one to preview it; print (Ctrl+P), "
-            "save a copy (Ctrl+S) or revoke it. Stones ready for a report are on the "
-            "second tab.")
+    hint = (f"Issued reports and their status. Pick one to preview it; print "
+            f"({shortcuts.keys('print')}), save a copy ({shortcuts.keys('save_copy')}) or "
+            f"revoke it. Stones ready for a report are on the second tab.")
 
     def __init__(self, lab, window):
         super().__init__(lab, window)
@@ -209,11 +209,9 @@ class ReportsView(View):
         self.outer.addWidget(self.tabs, 1)
         self._build_reports_tab()
         self._build_ready_tab()
-        for keys, slot in (("Ctrl+P", self.print_current), ("Ctrl+S", self.save_current)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.activated.connect(slot)
-        issue_key = QShortcut(QKeySequence("Ctrl+I"), self)
-        issue_key.activated.connect(self.issue_selected)
+        shortcuts.bind(self, "print", self.print_current)
+        shortcuts.bind(self, "save_copy", self.save_current)
+        shortcuts.bind(self, "issue", self.issue_selected)
         self._set_buttons()
 
     # ------------------------------------------------------------------ building
@@ -304,8 +302,9 @@ class ReportsView(View):
         tab = QWidget()
         layout = QVBoxLayout(tab)
         note = QLabel("Stones whose origin finding is approved. Select one or more and "
-                      "issue their reports (Ctrl+I). A stone that was reopened and "
-                      "approved again gets a new report, which supersedes the old one.")
+                      f"issue their reports ({shortcuts.keys('issue')}). A stone that was "
+                      "reopened and approved again gets a new report, which supersedes "
+                      "the old one.")
         note.setObjectName("Hint")
         note.setWordWrap(True)
         layout.addWidget(note)
@@ -476,8 +475,9 @@ class ReportsView(View):
 
     def _set_buttons(self) -> None:
         have = self.current is not None
-        print_tip = "Print this report on any printer, or to a PDF file (Ctrl+P)"
-        save_tip = "Save a copy of this report's PDF (Ctrl+S)"
+        print_tip = (f"Print this report on any printer, or to a PDF file "
+                     f"({shortcuts.keys('print')})")
+        save_tip = f"Save a copy of this report's PDF ({shortcuts.keys('save_copy')})"
         for button, text in ((self.print_button, print_tip), (self.save_button, save_tip),
                              (self.verify_button, None), (self.stone_button, None)):
             button.setEnabled(have)
@@ -498,7 +498,8 @@ class ReportsView(View):
         self.issue_button.setToolTip(
             "Reports are being issued…" if busy else
             "Select the stones to issue reports for" if not selected else
-            "Sign the findings' claims and write the PDF reports (Ctrl+I)")
+            f"Sign the findings' claims and write the PDF reports "
+            f"({shortcuts.keys('issue')})")
 
     def selected_stones(self) -> list[str]:
         rows = sorted({index.row() for index in self.ready.selectedIndexes()})

@@ -9,7 +9,7 @@ A button that may not be used is disabled and its tooltip says why: ``Lab`` deci
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -35,7 +35,7 @@ from labdesk.core import grading
 from labdesk.core.evidence import FIELD_LABELS, kind_label
 from labdesk.core.permissions import Permission
 from labdesk.errors import LabError
-from labdesk.ui import signing
+from labdesk.ui import shortcuts, signing
 from labdesk.ui.signing import Signature
 from labdesk.ui.views.base import View
 from labdesk.ui.views.rule_changes import RuleChangesDialog, summary
@@ -127,7 +127,8 @@ class DocumentPreview(QStackedWidget):
 class ReviewView(View):
     title = "Review"
     hint = ("Proposed origin findings, oldest first. Check the stone, the evidence and "
-            "its documents against the assessment, then approve (Ctrl+Enter) or reject "
+            f"its documents against the assessment, then approve "
+            f"({shortcuts.keys('approve')}) or reject "
             "with a reason. Both are signatures: you re-enter your password.")
 
     def __init__(self, lab, window):
@@ -220,10 +221,7 @@ class ReviewView(View):
         self.reject_button = QPushButton("Reject…")
         self.reject_button.setAccessibleName("Reject the finding")
         self.reject_button.clicked.connect(self.reject)
-        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
-        shortcut.activated.connect(self._approve_key)
-        keypad = QShortcut(QKeySequence("Ctrl+Enter"), self)
-        keypad.activated.connect(self._approve_key)
+        shortcuts.bind(self, "approve", self._approve_key)  # Ctrl+Return, Ctrl+Enter
 
         # ---- layout: stone on top; evidence over assessment | document
         centre = QSplitter(Qt.Vertical)
@@ -515,7 +513,7 @@ class ReviewView(View):
 
     def _set_buttons(self) -> None:
         for button, action, what in (
-                (self.approve_button, "approve", "Approve this finding (Ctrl+Enter)"),
+                (self.approve_button, "approve", f"Approve this finding ({shortcuts.keys('approve')})"),
                 (self.reject_button, "reject", "Reject this finding")):
             allowed = self.allowed(action)
             button.setEnabled(allowed.allowed)

@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence, QPixmap
+from PySide6.QtGui import QAction, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog,
                                QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPlainTextEdit, QPushButton, QSpinBox,
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDia
 from labdesk.core import workflow
 from labdesk.core.settings import PAPER_SIZES
 from labdesk.errors import LabError
-from labdesk.ui import dialogs
+from labdesk.ui import dialogs, shortcuts
 from labdesk.ui.views.base import View
 from labdesk.ui.widgets import brush, form_row, hbox
 from labdesk.ui.wording import local_time, plural, sentence
@@ -149,8 +149,7 @@ class SettingsView(View):
         self.revert_profile = QPushButton("Undo changes")
         self.revert_profile.setAccessibleName("Undo profile changes")
         self.revert_profile.clicked.connect(self.load_profile)
-        save = QAction(self)
-        save.setShortcut(QKeySequence.Save)
+        save = shortcuts.assign(QAction(self), "save")
         save.setShortcutContext(Qt.WindowShortcut)  # only while this page shows
         save.triggered.connect(lambda: self.tabs.currentIndex() == 0 and
                                self.save_profile.isEnabled() and self.save())

@@ -11,7 +11,6 @@ button's tooltip.
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDateEdit,
                                QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
@@ -24,7 +23,7 @@ from labdesk.core.evidence import kind_label
 from labdesk.core.permissions import Permission
 from labdesk.core.stones import STONE_FIELDS, check_consistency
 from labdesk.errors import LabError, ValidationError
-from labdesk.ui import signing
+from labdesk.ui import shortcuts, signing
 from labdesk.ui.signing import Signature
 from labdesk.ui.wording import (ORIGIN_CHOICES, STONE_FIELD_LABELS, People, describe_event,
                                 escape, local_date, local_time, outcome_words, sentence,
@@ -88,8 +87,9 @@ def _value_label(accessible: str = "") -> QLabel:
 class StoneView(View):
     title = "Stone"
     hint = ("Grading facts, origin evidence and documents, the origin assessment, the "
-            "finding and the history of one stone. Save: Ctrl+S. Add evidence: Ctrl+E. "
-            "Attach: Ctrl+O. Propose a finding: Ctrl+Shift+P.")
+            f"finding and the history of one stone. Save: {shortcuts.keys('save')}. Add "
+            f"evidence: {shortcuts.keys('add_evidence')}. Attach: "
+            f"{shortcuts.keys('attach')}. Propose a finding: {shortcuts.keys('propose')}.")
 
     def __init__(self, lab, window):
         super().__init__(lab, window)
@@ -125,10 +125,9 @@ class StoneView(View):
         self.tabs.currentChanged.connect(lambda _: self._history_rows())
         self.outer.addWidget(self.tabs, 1)
 
-        for keys, slot in (("Ctrl+S", self.save_current), ("Ctrl+E", self.add_evidence),
-                           ("Ctrl+Shift+P", self._propose_key)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.activated.connect(slot)
+        shortcuts.bind(self, "save", self.save_current)
+        shortcuts.bind(self, "add_evidence", self.add_evidence)
+        shortcuts.bind(self, "propose", self._propose_key)
 
     # ================================================================== building
     def _facts_tab(self) -> QWidget:
@@ -628,7 +627,7 @@ class StoneView(View):
             self.save_button.setToolTip(self.blocked_facts or "Open a stone first")
             self.facts_state.setText("Read only: " + (self.blocked_facts or ""))
         elif changes:
-            self.save_button.setToolTip("Save the changed facts (Ctrl+S)")
+            self.save_button.setToolTip(f"Save the changed facts ({shortcuts.keys('save')})")
             names = ", ".join(STONE_FIELD_LABELS[n].lower() for n in changes)
             self.facts_state.setText(f"Unsaved changes: {names}.")
         else:
@@ -717,7 +716,8 @@ class StoneView(View):
         can_add = self.allowed("add_evidence").allowed or \
             self.allowed("edit_parcel_evidence").allowed
         self.add_button.setEnabled(can_add)
-        self.add_button.setToolTip("New evidence for this stone or its parcel (Ctrl+E)"
+        self.add_button.setToolTip("New evidence for this stone or its parcel "
+                                   f"({shortcuts.keys('add_evidence')})"
                                    if can_add else blocked_stone)
         if row_to_select is not None:
             table.selectRow(row_to_select)
@@ -856,7 +856,8 @@ class StoneView(View):
         self.propose_why.setText(propose.why or "")
         self.propose_why.setVisible(not propose.allowed)
         self.propose_button.setToolTip(signing.tooltip(
-            propose, "Propose this finding for a supervisor's review (Ctrl+Shift+P)"))
+            propose, "Propose this finding for a supervisor's review "
+                        f"({shortcuts.keys('propose')})"))
         for button, action, what in (
                 (self.reopen_button, "reopen", "Reopen this stone for correction: give a "
                                                "reason and sign with your password"),

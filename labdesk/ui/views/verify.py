@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from labdesk.core import grading
 from labdesk.core.countries import country_name
-from labdesk.ui import dialogs
+from labdesk.ui import dialogs, shortcuts
 from labdesk.ui.views.base import View
 from labdesk.ui.widgets import form_row, labelled, restyle
 from labdesk.ui.wording import escape
@@ -102,10 +101,10 @@ class VerifyView(View):
         self.open_button = QPushButton("Open image or PDF…")
         self.open_button.setAccessibleName("Open an image or PDF of a report")
         self.open_button.setToolTip("Read the QR code in a photo, scan or report PDF "
-                                    "(Ctrl+O); you can also drop the file on this page")
+                                    f"({shortcuts.keys('open_file')}); you can also "
+                                    "drop the file on this page")
         self.open_button.clicked.connect(self.open_file)
-        open_key = QShortcut(QKeySequence("Ctrl+O"), self)
-        open_key.activated.connect(self.open_file)
+        shortcuts.bind(self, "open_file", self.open_file)
         row = QHBoxLayout()
         row.addWidget(self.input, 1)
         row.addWidget(self.verify_button)
