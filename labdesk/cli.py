@@ -181,6 +181,18 @@ def user_deactivate(home, username, target):
         click.echo(f"deactivated {target}")
 
 
+@user.command("unlock")
+@home_option
+@user_option
+@click.argument("target")
+@handles_errors
+def user_unlock(home, username, target):
+    """Unlock an account locked after five wrong passwords in a row (admins)."""
+    with _session(home, username, login=True) as lab:
+        lab.unlock_user(target)
+        click.echo(f"unlocked {target}: the count of wrong passwords starts again")
+
+
 @user.command("list")
 @home_option
 @handles_errors
@@ -189,10 +201,45 @@ def user_list(home):
     with _session(home) as lab:
         for u in lab.users():
             state = "" if u.active else "  (deactivated)"
+            if u.locked_until and u.locked_until > _utc_text():
+                state += f"  (locked until {_lock_end(u.locked_until)})"
             click.echo(f"{u.username:<16} {u.role:<11} {u.full_name}{state}")
 
 
-@main.command("import")
+def _utc_text() -> str:
+    from labdesk.store.connection import utcnow
+    return utcnow()
+
+
+def _lock_end(locked_until: str) -> str:
+    import datetime as dt
+
+    from labdesk.lab.accounts import until_text
+    return until_text(dt.datetime.fromisoformat(locked_until.replace("Z", "+00:00")))
+
+
+def _import_help() -> str:
+    """``labdesk import --help``: what it does and every header it reads."""
+    from labdesk.core.packing_list import HEADER_SYNONYMS
+    from labdesk.ui.wording import STONE_FIELD_LABELS
+    import textwrap
+    lines = [textwrap.fill(f"{STONE_FIELD_LABELS.get(name, name)}: {', '.join(headers)}",
+                           76, initial_indent="  ", subsequent_indent="      ")
+             for name, headers in HEADER_SYNONYMS.items()]
+    return ("Receive every stone of a packing list (CSV or XLSX), all or nothing.\n\n"
+            "A list whose stock numbers the lab already holds for the client (the same "
+            "list twice) is refused, naming the earlier submission; --allow-duplicates "
+            "receives it anyway.  A submission received by mistake is voided with "
+            "`labdesk void`.\n\n"
+            "The header row may be anywhere in the first 20 rows; headers compare "
+            "without case, spaces or punctuation ('#' reads as 'No').  The earlier lab "
+            "and certificate number are kept on the stone (searchable, printed on the "
+            "report as the earlier report); the origin is kept as the client's "
+            "declaration, never counted as evidence.  Other columns are named as left "
+            "out.  Accepted headers:\n\n\b\n" + "\n".join(lines))
+
+
+@main.command("import", help=_import_help())
 @home_option
 @user_option
 @click.argument("packing_list", type=click.Path(dir_okay=False, path_type=Path))
@@ -203,15 +250,24 @@ def user_list(home):
               help="How many stones the client's papers declare.")
 @click.option("--declared-weight", default=None,
               help="The total carat weight the client's papers declare.")
+@click.option("--allow-duplicates", is_flag=True,
+              help="Receive the list even if the lab already holds some of its stock "
+                   "numbers for this client (other stones under the same numbers).")
 @handles_errors
 def import_(home, username, packing_list, client, reference, received_at, declared_count,
-            declared_weight):
-    """Receive every stone of a packing list (CSV or XLSX), all or nothing."""
+            declared_weight, allow_duplicates):
+    from labdesk.errors import DuplicateIntake
     with _session(home, username, login=True) as lab:
-        sub = lab.import_packing_list(packing_list, client, reference=reference,
-                                      received_at=received_at,
-                                      declared_count=declared_count,
-                                      declared_weight=declared_weight)
+        try:
+            sub = lab.import_packing_list(packing_list, client, reference=reference,
+                                          received_at=received_at,
+                                          declared_count=declared_count,
+                                          declared_weight=declared_weight,
+                                          allow_duplicates=allow_duplicates)
+        except DuplicateIntake as exc:
+            _fail(f"{exc}; nothing was saved (labdesk import --allow-duplicates receives "
+                  f"it anyway; labdesk void SUBMISSION --reason TEXT voids one received "
+                  f"by mistake)")
         click.echo(f"received {sub.number}: {len(sub.stones)} stones, {sub.total_weight} ct"
                    f" ({sub.stones[0].number} to {sub.stones[-1].number})")
         if sub.left_out:
@@ -219,6 +275,23 @@ def import_(home, username, packing_list, client, reference, received_at, declar
         for warning in sub.warnings:
             click.echo(f"warning: {warning}; the declared figures are recorded as given",
                        err=True)
+
+
+@main.command("void")
+@home_option
+@user_option
+@click.argument("submission")
+@click.option("--reason", required=True, help="Why the submission was received by "
+              "mistake (recorded with the signature).")
+@handles_errors
+def void(home, username, submission, reason):
+    """Void a submission received by mistake (supervisors): its stones are kept and
+    shown as voided, and nothing is proposed or issued from them.  The password is the
+    signature's re-entered password."""
+    with _signing_session(home, username) as (lab, password):
+        voided = lab.void_submission(submission, reason, password=password)
+        click.echo(f"voided {voided.number}: {len(voided.stones)} stones kept, shown as "
+                   f"voided")
 
 
 # ---------------------------------------------------------------------- the stone's work

@@ -49,6 +49,16 @@ class NotFound(ValidationError):
     """A number or name that names no record."""
 
 
+class DuplicateIntake(ValidationError):
+    """A packing list whose client references the lab already holds for that client.
+    ``earlier`` lists each as a dict: ``client_ref``, ``stone``, ``submission``,
+    ``received_at``.  Importing anyway takes ``allow_duplicates=True``."""
+
+    def __init__(self, message: str, earlier: list[dict]):
+        super().__init__(message, field="client_ref")
+        self.earlier = list(earlier)
+
+
 def storage_error(exc: BaseException, action: str) -> LabError | None:
     """The one clear ``LabError`` for a failure of the disk during ``action`` ("storing
     scan.pdf", "writing the backup"): a full or read-only disk, a folder LabDesk may not

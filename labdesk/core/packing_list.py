@@ -60,7 +60,8 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
                    "Ref", "Reference", "Ref #", "Client Ref", "Item", "Item #", "Lot #",
                    "Lot", "Stone ID", "Vendor Stock Number", "Supplier Stock Ref"),
     "weight": ("Weight", "Carat", "Carats", "Cts", "Ct", "Size", "Carat Weight",
-               "Weight (ct)", "Wt"),
+               "Weight (ct)", "Wt", "Weight/Carat", "Carat/Weight", "Weight (Carat)",
+               "Carat Wt", "Weight Carat", "Weight (cts)"),
     "shape": ("Shape", "Shape Name"),
     "colour": ("Color", "Colour", "Color Grade", "Colour Grade"),
     "clarity": ("Clarity", "Purity", "Clarity Grade"),
@@ -76,9 +77,19 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "growth_method": ("Growth Method", "Growth"),
     "mounted": ("Mounted", "Set", "Set In Jewellery", "Set In Jewelry", "Jewellery",
                 "Jewelry", "Loose Or Mounted"),
+    "earlier_lab": ("Lab", "Grading Lab", "Lab Name", "Certificate Lab", "Cert Lab",
+                    "Laboratory", "Grading Laboratory", "Certified By"),
+    "earlier_report": ("Cert #", "Certificate #", "Certificate Number", "Cert Number",
+                       "Certificate", "Cert", "Report No", "Report #", "Report Number",
+                       "Lab Report", "Lab Report No", "Grading Report", "Cert No"),
+    "declared_origin": ("Origin", "Country", "Origin/Country", "Country of Origin",
+                        "Country/Origin", "Mine Origin", "Declared Origin",
+                        "Origin Country"),
     "notes": ("Comment", "Comments", "Notes", "Note", "Remarks", "Remark"),
 }
-_FIELD_WORDS = {"client_ref": "stock number", "growth_method": "growth method"}
+_FIELD_WORDS = {"client_ref": "stock number", "growth_method": "growth method",
+                "earlier_lab": "grading lab", "earlier_report": "certificate number",
+                "declared_origin": "origin"}
 
 # Characters no grading record holds: C0/C1 controls (tab and line breaks aside) and the
 # bidirectional overrides that make text read differently from what it is.
@@ -179,9 +190,33 @@ def read_packing_list_bytes(data: bytes, filename: str) -> PackingList:
     if data.startswith(_OLE_MAGIC):
         raise _refusal(name, "this is an old Excel .xls workbook or a password-protected "
                              "workbook; remove any password and save it as .xlsx or .csv")
+    kind = _other_document(data)
+    if kind:
+        raise _refusal(name, f"this is {kind}, not a spreadsheet: LabDesk reads packing "
+                             f"lists saved as .xlsx or .csv (open the dealer's spreadsheet "
+                             f"and save it as one of these)")
     if data.startswith(_ZIP_MAGIC):
         return _read_xlsx(data, name)
     return _read_csv(data, name)
+
+
+_MEDIA_WORDS = {"application/pdf": "a PDF document", "image/png": "a PNG image",
+                "image/jpeg": "a JPEG image (a photograph or a scan)",
+                "image/tiff": "a TIFF image (a scan)", "image/gif": "a GIF image",
+                "image/webp": "a WebP image"}
+_OTHER_MAGIC = ((b"\x1f\x8b", "a gzip archive"), (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+                (b"Rar!\x1a\x07", "a RAR archive"), (b"{\\rtf", "an RTF document"))
+
+
+def _other_document(data: bytes) -> str | None:
+    """What a file that is plainly no spreadsheet is, in words ('a PDF document'), told
+    from its first bytes (``labdesk.core.media``); None for anything else."""
+    from labdesk.core import media
+    head = data[:media.HEAD_BYTES]
+    kind = media.sniff(head)
+    if kind:
+        return _MEDIA_WORDS.get(kind, kind)
+    return next((words for magic, words in _OTHER_MAGIC if head.startswith(magic)), None)
 
 
 # -- files -----------------------------------------------------------------------------
@@ -334,6 +369,13 @@ def _check_xlsx_archive(data: bytes, name: str) -> bool:
                                          ".xlsx or .csv")
             if "[Content_Types].xml" not in names:
                 raise _refusal(name, "this is a zip archive, not an Excel .xlsx workbook")
+            other = next((words for part, words in (
+                ("word/document.xml", "a Word document (.docx)"),
+                ("ppt/presentation.xml", "a PowerPoint presentation (.pptx)"))
+                if part in names), None)
+            if other:
+                raise _refusal(name, f"this is {other}, not a spreadsheet: save the "
+                                     f"packing list as .xlsx or .csv")
             if sum(m.file_size for m in members) > MAX_XLSX_UNPACKED_BYTES:
                 raise _refusal(name, f"the workbook unpacks to more than "
                                      f"{_megabytes(MAX_XLSX_UNPACKED_BYTES)}; LabDesk "

@@ -39,6 +39,11 @@ def _refuse_unreportable(number: str, missing) -> None:
                          f"{'; '.join(missing)}. Record its identification first")
 
 
+def _refuse_voided(sentence: str | None) -> None:
+    if sentence:
+        raise StateError(sentence)
+
+
 def _sentence(text: str) -> str:
     text = text[:1].upper() + text[1:]
     return text if text.endswith(".") else text + "."
@@ -47,14 +52,16 @@ def _sentence(text: str) -> str:
 def stone_actions(actor: Actor | None, number: str, state: str, *,
                   proposer_id: int | None, frozen_sibling: tuple[str, str] | None,
                   submission: str, issue_check: Callable[[], object],
-                  missing_for_report: list[str] = ()) -> dict[str, Permission]:
+                  missing_for_report: list[str] = (),
+                  voided: str | None = None) -> dict[str, Permission]:
     """Each of ``STONE_ACTIONS`` for ``actor`` on stone ``number`` in ``state``.
 
     ``frozen_sibling``: a stone of the submission (this one included) that is under
     review or locked (number, state), which freezes the parcel's evidence; ``issue_check``: the facade's
     whole check before a report (the rules changes and the identification too);
     ``missing_for_report``: what the stone lacks that its report must print (no finding
-    is proposed for a stone that can never be reported)."""
+    is proposed for a stone that can never be reported); ``voided``: the sentence
+    refusing a finding for a stone of a voided submission (``core.voids.refusal``)."""
     def logged_in():
         if actor is None:
             raise PermissionDenied("log in first")
@@ -78,6 +85,7 @@ def stone_actions(actor: Actor | None, number: str, state: str, *,
         "edit_parcel_evidence": permission(parcel),
         "propose": permission(lambda: (
             workflow.check_can_propose(actor, number, state),
+            _refuse_voided(voided),
             _refuse_unreportable(number, missing_for_report))),
         "approve": permission(lambda: workflow.check_can_approve(actor, number, state,
                                                                  proposer_id)),

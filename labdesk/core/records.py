@@ -35,6 +35,10 @@ class User:
     role: str
     active: bool
     created_at: str
+    #: Wrong passwords in a row, and until when (UTC ISO-8601) the account is locked
+    #: after too many (None: not locked); an admin may unlock it sooner.
+    failed_logins: int = 0
+    locked_until: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,19 @@ class Stone:
     created_at: str
     updated_at: str
     mounted: bool = False           # set in jewellery (not stated: loose)
+    #: The grading report the dealer's list names (the lab that graded it before, and
+    #: its certificate number) and the origin the dealer declares: the dealer's word,
+    #: shown beside the evidence, never counted as evidence.
+    earlier_lab: str | None = None
+    earlier_report: str | None = None
+    declared_origin: str | None = None
+    #: When its submission was voided (received by mistake): nothing is proposed or
+    #: issued from the stone.  None for a stone of a standing submission.
+    voided_at: str | None = None
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
 
 
 @dataclass(frozen=True)
@@ -89,6 +106,15 @@ class Submission:
     left_out: tuple[str, ...] = ()  # packing-list columns not imported
     #: What differs from what the client declared (count, weight), in sentences.
     warnings: tuple[str, ...] = ()
+    #: A submission received by mistake is voided by a supervisor, with a reason: its
+    #: stones are kept, and nothing is proposed or issued from them.
+    voided_at: str | None = None
+    voided_by: str | None = None
+    void_reason: str | None = None
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
 
     @property
     def total_weight(self) -> str:

@@ -11,9 +11,15 @@ from labdesk.errors import ValidationError
 #: The fields ``Lab.receive`` and ``Lab.update_stone`` take, in the order the UI shows them.
 STONE_FIELDS = ("client_ref", "weight", "shape", "colour", "clarity", "cut", "polish",
                 "symmetry", "fluorescence", "measurements", "inscription", "identification",
-                "growth_method", "mounted", "notes")
+                "growth_method", "mounted", "earlier_lab", "earlier_report",
+                "declared_origin", "notes")
+#: Facts a dealer's list states about a stone that the lab did not establish: the grading
+#: report it came with (which lab, which certificate number) and the origin the dealer
+#: declares.  Kept and shown as the dealer's word; the origin rules never read them.
+DECLARED_FIELDS = ("earlier_lab", "earlier_report", "declared_origin")
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_TEXT_LIMITS = {"client_ref": 60, "inscription": 60, "notes": 2000}
+_TEXT_LIMITS = {"client_ref": 60, "inscription": 60, "notes": 2000, "earlier_lab": 60,
+                "earlier_report": 60, "declared_origin": 200}
 
 _NUM = r"(\d{1,3}(?:[.,]\d{1,3})?)"
 _SEP = r"\s*[x×X*]\s*"
@@ -195,3 +201,28 @@ def unreportable_warning(identifications) -> str:
     stones = "1 stone has" if count == 1 else f"{count:,} stones have"
     return (f"{stones} no natural or laboratory-grown identification: no finding can be "
             f"proposed for {'it' if count == 1 else 'them'} until it is recorded.")
+
+
+def held_refs_message(client: str, earlier: list[dict], listed: int) -> str:
+    """The sentence refusing a list whose client references the lab already holds for
+    ``client`` (``earlier``: dicts with ``client_ref``, ``stone``, ``submission``,
+    ``received_at``), naming the earlier submissions; ``listed``: how many references
+    the new list holds."""
+    by_submission: dict[str, list[dict]] = {}
+    for item in earlier:
+        by_submission.setdefault(item["submission"], []).append(item)
+    refs = {str(item["client_ref"]).casefold() for item in earlier}
+    parts = []
+    for number, items in list(by_submission.items())[:3]:
+        shown = ", ".join(repr(i["client_ref"]) for i in items[:3])
+        more = f" and {len(items) - 3:,} more" if len(items) > 3 else ""
+        parts.append(f"{number} (received {str(items[0]['received_at'])[:10]}) holds "
+                     f"{shown}{more}")
+    if len(by_submission) > 3:
+        parts.append(f"{len(by_submission) - 3:,} more submissions hold others")
+    count = f"{len(refs):,} of its {listed:,} stock numbers" if listed > 1 else \
+        "its stock number"
+    return (f"{client} sent {count} before: " + "; ".join(parts) + ". This looks like "
+            "the same packing list again; receive it anyway only if these are other "
+            "stones (allow duplicates), or void the earlier submission if it was "
+            "received by mistake")

@@ -1,4 +1,4 @@
-"""Who works in the lab: logging in (and the wait after wrong passwords), users,
+"""Who works in the lab: logging in (and the lock after wrong passwords), users,
 the lab's settings and its clients.
 
 A service of the ``Lab`` facade (``labdesk.lab.facade``): called with the door's lock
@@ -6,9 +6,9 @@ held, it never takes it again and reaches the other services through its context
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
-import time
 from pathlib import Path
 
 from labdesk.core import fields as parse
@@ -16,73 +16,107 @@ from labdesk.core import workflow
 from labdesk.core.passwords import hash_password, verify_password
 from labdesk.core.records import (Client, User)
 from labdesk.core.settings import DEFAULT_SETTINGS, parse_setting
-from labdesk.errors import (AuthError, IntegrityError, NotFound, ValidationError)
+from labdesk.errors import (AuthError, IntegrityError, NotFound, ValidationError,
+                            storage_error)
 from labdesk.store import queries, writes
 from labdesk.store import rows as as_record
 from labdesk.store.connection import transaction, utcnow
 
 
 
-def wait_text(seconds: float) -> str:
-    """'30 seconds', '4 minutes'."""
-    seconds = max(1, int(seconds + 0.999))
-    if seconds < 120:
-        return f"{seconds} seconds"
-    return f"{(seconds + 59) // 60} minutes"
+#: Wrong passwords in a row after which an account is locked, and for how long.
+LOCK_AFTER = 5
+LOCK_MINUTES = 15
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+#: The clock of the locks (UTC, timezone-aware); a test puts its own.
+CLOCK = _utc_now
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    return dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+
+
+def until_text(moment: dt.datetime) -> str:
+    """When a lock ends, in this computer's time: '14:32', or '14:32 on 2025-03-05' when
+    that is not today."""
+    local = moment.astimezone()
+    text = local.strftime("%H:%M")
+    if local.date() != CLOCK().astimezone().date():
+        text += f" on {local.date().isoformat()}"
+    return text
+
+
+def locked_message(until: dt.datetime) -> str:
+    return (f"this account is locked after {LOCK_AFTER} wrong passwords in a row, until "
+            f"{until_text(until)}; try again then, or ask an admin to unlock it")
+
+
+def _just_locked(until: dt.datetime | None) -> str:
+    return (f"; that was the {_ordinal(LOCK_AFTER)} wrong password in a row: the account "
+            f"is locked until {until_text(until)} (an admin can unlock it sooner)"
+            if until else "")
+
+
+def _ordinal(number: int) -> str:
+    return {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}.get(
+        number, f"{number}th")
 
 
 class Throttle:
-    """The wait after wrong passwords: after ``FREE_FAILURES`` in a row for a username,
-    each further attempt waits (``FIRST_WAIT`` seconds, doubling up to
-    ``LONGEST_WAIT``).  This process's memory, shared by every ``Lab`` opened on the same
-    home (a second window too); ``clock`` only goes forward (a test puts its own)."""
+    """Wrong passwords for usernames no account has, kept in this process's memory, so
+    that they meet the same lock (and the same message) as an account's, which the
+    database keeps (``users.failed_logins``, ``users.locked_until``): after
+    ``LOCK_AFTER`` in a row, ``LOCK_MINUTES`` of refusal."""
 
-    FREE_FAILURES = 5
-    FIRST_WAIT = 30.0
-    LONGEST_WAIT = 15 * 60.0
-
-    def __init__(self, clock=time.monotonic):
-        self.clock = clock
-        self.failures: dict[tuple[str, str], tuple[int, float]] = {}
+    def __init__(self):
+        self.failures: dict[tuple[str, str], tuple[int, dt.datetime | None]] = {}
         self._lock = threading.Lock()
 
     @staticmethod
     def _key(home: Path, username: str) -> tuple[str, str]:
         return (str(Path(home).resolve()), str(username or "").strip().casefold())
 
-    def check(self, home: Path, username: str) -> None:
-        """``AuthError`` saying how long to wait while ``username`` must wait after too
-        many wrong passwords (the password is not even checked then)."""
+    def locked_until(self, home: Path, username: str) -> dt.datetime | None:
         with self._lock:
-            _count, until = self.failures.get(self._key(home, username), (0, 0.0))
-        wait = until - self.clock()
-        if wait > 0:
-            raise AuthError(f"too many wrong passwords for this account: wait "
-                            f"{wait_text(wait)} before trying again")
+            _count, until = self.failures.get(self._key(home, username), (0, None))
+        return until if until is not None and until > CLOCK() else None
 
-    def note_wrong_password(self, home: Path, username: str) -> float:
-        """Count a wrong password; returns how long the next attempt must wait (0: none).
-        Unknown usernames count alike, so waiting reveals nothing."""
+    def note_wrong_password(self, home: Path, username: str) -> dt.datetime | None:
+        """Count a wrong password; returns until when the name is now locked (None: not
+        locked by this one)."""
         key = self._key(home, username)
+        now = CLOCK()
         with self._lock:
             if len(self.failures) > 10_000:      # someone tries many names: forget those
-                now = self.clock()               # not waiting
-                for other in [k for k, (_, until) in self.failures.items() if until <= now]:
+                for other in [k for k, (_, until) in self.failures.items()
+                              if until is None or until <= now]:
                     del self.failures[other]
-            count = self.failures.get(key, (0, 0.0))[0] + 1
-            wait = 0.0
-            if count >= self.FREE_FAILURES:
-                wait = min(self.FIRST_WAIT * 2 ** min(count - self.FREE_FAILURES, 20),
-                           self.LONGEST_WAIT)
-            self.failures[key] = (count, self.clock() + wait if wait else 0.0)
-        return wait
+            count, until = self.failures.get(key, (0, None))
+            if until is not None and until <= now:  # a lock that ended: count again
+                count, until = 0, None
+            count += 1
+            locked = now + dt.timedelta(minutes=LOCK_MINUTES) if count >= LOCK_AFTER \
+                else None
+            self.failures[key] = (count, locked)
+        return locked
 
     def forget(self, home: Path, username: str) -> None:
         with self._lock:
             self.failures.pop(self._key(home, username), None)
 
 
-#: The one throttle of this process.
+#: The one throttle of this process (for names no account has).
 THROTTLE = Throttle()
 
 
@@ -100,41 +134,104 @@ class Accounts:
         """Log in; ``AuthError`` for an unknown user, a wrong password or a deactivated
         account (one message for all three, so it does not reveal which).
 
-        After ``Throttle.FREE_FAILURES`` wrong passwords in a row for a username, each
-        further attempt must wait (30 s, doubling up to 15 min): ``AuthError`` saying how
-        long, without checking the password."""
+        Wrong passwords are counted in the database (every process and desk sees them,
+        each audited): after ``LOCK_AFTER`` in a row the account is locked for
+        ``LOCK_MINUTES`` minutes, and every attempt meanwhile (even with the right
+        password) is refused with ``AuthError`` saying until when.  An admin may unlock
+        it sooner (``unlock_user``).  A success starts the count again."""
         name = str(username or "").strip()
-        try:
-            THROTTLE.check(self.ctx.home, name)
-        except AuthError:
-            self.ctx.log_out()
-            raise
         row = queries.user_by_name(self.db, name)
+        until = self.locked_until(row) if row else THROTTLE.locked_until(self.ctx.home,
+                                                                         name)
+        if until is not None:
+            self.ctx.log_out()
+            raise AuthError(locked_message(until))
         ok = row is not None and verify_password(row["password_hash"], password)
         if not ok or not row["active"]:
             self.ctx.log_out()
-            wait = THROTTLE.note_wrong_password(self.ctx.home, name)
+            locked = self.note_wrong_password(row, name, "login")
             raise AuthError("wrong username or password, or the account is deactivated"
-                            + (f"; too many wrong passwords: wait {wait_text(wait)} "
-                               f"before trying again" if wait else ""))
-        THROTTLE.forget(self.ctx.home, name)
-        return self.ctx.log_in(row)
+                            + _just_locked(locked))
+        self.clear_failures(row)
+        return self.ctx.log_in(queries.user_by_id(self.db, row["id"]))
+
+    def locked_until(self, row: dict) -> dt.datetime | None:
+        """Until when the account of ``row`` is locked (None: it is not)."""
+        until = _moment(row.get("locked_until"))
+        return until if until is not None and until > CLOCK() else None
+
+    def note_wrong_password(self, row: dict | None, name: str, during: str
+                            ) -> dt.datetime | None:
+        """Count a wrong password for the account of ``row`` (in the database, audited;
+        for a name no account has, in this process's memory); returns until when the
+        account is now locked, when this one locked it."""
+        if row is None:
+            return THROTTLE.note_wrong_password(self.ctx.home, name)
+        try:
+            with transaction(self.db):
+                current = queries.user_by_id(self.db, row["id"])  # under the write lock
+                now = CLOCK()
+                count = current.get("failed_logins") or 0
+                until = _moment(current.get("locked_until"))
+                changes: dict = {}
+                if until is not None and until <= now:  # a lock that ended: count again
+                    count, changes["locked_until"] = 0, None
+                count += 1
+                changes["failed_logins"] = count
+                locked = None
+                if count >= LOCK_AFTER and (until is None or until <= now):
+                    locked = now + dt.timedelta(minutes=LOCK_MINUTES)
+                    changes["locked_until"] = _iso(locked)
+                writes.update(self.db, "users", current["id"], changes,
+                              current["username"],
+                              "user.lock" if locked else "user.login_failed",
+                              during=during, failures=count)
+            return locked
+        except Exception as exc:  # a lab on a read-only disk still answers the login
+            self.ctx.roll_back_if_left_open()
+            if storage_error(exc, "counting a wrong password") is None:
+                raise
+            return THROTTLE.note_wrong_password(self.ctx.home, name)
+
+    def clear_failures(self, row: dict) -> None:
+        """After the right password: the count of wrong ones starts again."""
+        if not row.get("failed_logins") and not row.get("locked_until"):
+            return
+        with transaction(self.db):
+            writes.update(self.db, "users", row["id"],
+                          {"failed_logins": 0, "locked_until": None}, row["username"],
+                          "user.failures_cleared")
+
+    def unlock_user(self, username: str) -> User:
+        """An admin unlocks an account locked after wrong passwords (audited)."""
+        actor = self.ctx.require_actor()
+        workflow.check_admin(actor, "unlock accounts")
+        row = self.user_row(username)
+        THROTTLE.forget(self.ctx.home, row["username"])
+        if row.get("failed_logins") or row.get("locked_until"):
+            with transaction(self.db):
+                row, _ = writes.update(self.db, "users", row["id"],
+                                       {"failed_logins": 0, "locked_until": None},
+                                       actor.username, "user.unlock",
+                                       was_locked_until=row.get("locked_until"))
+        return as_record.user(row)
 
     def logout(self) -> None:
         self.ctx.log_out()
 
     def reauthenticate(self, password: str) -> None:
         """Check the logged-in user's password again, before a signature.  Wrong
-        passwords count towards the same wait as ``login``'s."""
+        passwords count towards the same lock as ``login``'s."""
         actor = self.ctx.require_actor()
-        THROTTLE.check(self.ctx.home, actor.username)
         row = queries.user_by_id(self.db, actor.id)
+        until = self.locked_until(row)
+        if until is not None:
+            raise AuthError(locked_message(until))
         if not row["active"] or not verify_password(row["password_hash"], password):
-            wait = THROTTLE.note_wrong_password(self.ctx.home, actor.username)
+            locked = self.note_wrong_password(row, actor.username, "signature")
             raise AuthError(f"the password for {actor.username} is not correct"
-                            + (f"; too many wrong passwords: wait {wait_text(wait)} "
-                               f"before trying again" if wait else ""))
-        THROTTLE.forget(self.ctx.home, actor.username)
+                            + _just_locked(locked))
+        self.clear_failures(row)
 
     def settings(self) -> dict:
         values = dict(DEFAULT_SETTINGS)
@@ -227,10 +324,12 @@ class Accounts:
         actor = self.ctx.require_actor()
         row = self.user_row(username)
         if row["id"] == actor.id and actor.role != "admin":
-            THROTTLE.check(self.ctx.home, actor.username)
+            until = self.locked_until(row)
+            if until is not None:
+                raise AuthError(locked_message(until))
             if not verify_password(row["password_hash"], old_password or ""):
-                THROTTLE.note_wrong_password(self.ctx.home, actor.username)  # guesses are slowed too
-                raise AuthError("the current password is not correct")
+                locked = self.note_wrong_password(row, actor.username, "password change")
+                raise AuthError("the current password is not correct" + _just_locked(locked))
         elif row["id"] != actor.id:
             workflow.check_admin(actor, "reset other users' passwords")
         with transaction(self.db):

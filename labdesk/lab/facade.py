@@ -231,6 +231,10 @@ class Lab:
         return self._accounts.users()
 
     @_door
+    def unlock_user(self, username: str) -> User:
+        return self._accounts.unlock_user(username)
+
+    @_door
     def add_client(self, name: str, address: str | None = None,
                    contact: str | None = None) -> Client:
         return self._accounts.add_client(name, address, contact)
@@ -249,8 +253,17 @@ class Lab:
     def receive(self, client, stones: list[dict], reference: str | None = None,
                 received_at=None, declared_count: int | None = None,
                 declared_weight=None, *, left_out=(), source_sha256: str | None = None,
-                progress=None) -> Submission:
-        return self._intake.receive(client, stones, reference, received_at, declared_count, declared_weight, left_out=left_out, source_sha256=source_sha256, progress=progress)
+                progress=None, allow_duplicates: bool = True) -> Submission:
+        return self._intake.receive(client, stones, reference, received_at, declared_count, declared_weight, left_out=left_out, source_sha256=source_sha256, progress=progress, allow_duplicates=allow_duplicates)
+
+    @_door
+    def held_client_refs(self, client, refs) -> list[dict]:
+        return self._intake.held_client_refs(client, refs)
+
+    @_door
+    def void_submission(self, number, reason: str, password: str | None = None
+                        ) -> Submission:
+        return self._intake.void_submission(number, reason, password)
 
     @_door
     def preview_packing_list(self, path):
@@ -259,8 +272,9 @@ class Lab:
     @_door
     def import_packing_list(self, path, client, reference: str | None = None,
                             received_at=None, progress=None, declared_count=None,
-                            declared_weight=None) -> Submission:
-        return self._intake.import_packing_list(path, client, reference, received_at, progress, declared_count, declared_weight)
+                            declared_weight=None, allow_duplicates: bool = False
+                            ) -> Submission:
+        return self._intake.import_packing_list(path, client, reference, received_at, progress, declared_count, declared_weight, allow_duplicates)
 
     @_door
     def update_stone(self, stone_no, **fields) -> Stone:

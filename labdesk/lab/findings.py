@@ -12,7 +12,7 @@ import json
 
 from labdesk.lab import reassessment
 from labdesk.core import fields as parse
-from labdesk.core import grading, workflow
+from labdesk.core import grading, voids, workflow
 from labdesk.core.stones import missing_for_report
 from labdesk.core.assessment import assess as assess_stone, russian_links
 from labdesk.core.countries import RUSSIA, parse_country
@@ -71,6 +71,8 @@ class Findings:
         actor = self.ctx.require_actor()
         row = self.ctx.stone_row(stone_no)
         workflow.check_can_propose(actor, row["number"], row["state"])
+        voids.check_not_voided(row["number"], row["submission_number"], row["voided_at"],
+                               "propose a finding for it")
         missing = missing_for_report(row["identification"])
         if missing:   # an approved finding that can never become a report helps no one
             raise StateError(f"{row['number']} cannot be reported, so no finding is "
@@ -107,6 +109,8 @@ class Findings:
         def guard() -> dict:
             row = self.ctx.stone_row(stone_no)
             workflow.check_can_propose(actor, row["number"], row["state"])
+            voids.check_not_voided(row["number"], row["submission_number"],
+                                   row["voided_at"], "propose a finding for it")
             return row
 
         def work(row: dict, _ready) -> dict:

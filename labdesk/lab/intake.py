@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from labdesk.core import fields as parse
-from labdesk.core import declared, workflow
+from labdesk.core import declared, voids, workflow
 from labdesk.core.records import (Client, Stone, Submission)
-from labdesk.core.stones import parse_stone_fields, stone_number
+from labdesk.core.stones import held_refs_message, parse_stone_fields, stone_number
 from labdesk.core.weights import MAX_PARCEL_MCT, format_weight, parse_weight
-from labdesk.errors import ValidationError
+from labdesk.errors import DuplicateIntake, NotFound, ValidationError
 from labdesk.reports import labels
 from labdesk.store import queries, writes
 from labdesk.store import rows as as_record
@@ -35,11 +35,16 @@ class Intake:
     def receive(self, client, stones: list[dict], reference: str | None = None,
                 received_at=None, declared_count: int | None = None,
                 declared_weight=None, *, left_out=(), source_sha256: str | None = None,
-                progress=None) -> Submission:
+                progress=None, allow_duplicates: bool = True) -> Submission:
         """Record a submission of ``stones`` from ``client`` (a name; created if new).
 
         All or nothing: every stone is checked first, and one ``ValidationError`` lists
         every problem with its row (1-based position in ``stones``).
+
+        With ``allow_duplicates=False`` a list whose client references the lab already
+        holds for that client (in a submission not voided) is refused with
+        ``DuplicateIntake`` naming the earlier submissions (checked again under the write
+        lock).
         """
         actor = self.ctx.require_actor()
         workflow.require_role(actor, *workflow.ROLES, action="receive stones")
@@ -55,7 +60,12 @@ class Intake:
                         if declared_weight not in (None, "") else None)
         now = utcnow()
         db = self.db
+        refs = [p.get("client_ref") for p in parsed if p.get("client_ref")]
+        if not allow_duplicates:
+            self.refuse_held_refs(client_name, refs)
         with transaction(db):
+            if not allow_duplicates:
+                self.refuse_held_refs(client_name, refs)   # under the write lock
             client_row = queries.client_by_name(db, client_name)
             if client_row is None:
                 client_row = writes.insert(db, "clients", {
@@ -92,6 +102,60 @@ class Intake:
                               count, declared_mct, len(rows),
                               sum(r["weight_mct"] for r in rows), "the submission holds")))
 
+    def held_client_refs(self, client, refs) -> list[dict]:
+        """Of ``refs``, the client references the lab already holds for ``client`` in a
+        submission not voided: ``client_ref``, ``stone``, ``submission``,
+        ``received_at`` each, first received first."""
+        self.ctx.require_actor()
+        name = str(client.name if isinstance(client, Client) else client or "").strip()
+        row = queries.client_by_name(self.db, name) if name else None
+        if row is None:
+            return []
+        return [{"client_ref": r["client_ref"], "stone": r["number"],
+                 "submission": r["submission_number"], "received_at": r["received_at"]}
+                for r in queries.client_refs_held(self.db, row["id"], list(refs))]
+
+    def refuse_held_refs(self, client_name: str, refs: list[str]) -> None:
+        earlier = self.held_client_refs(client_name, refs)
+        if earlier:
+            listed = len({str(r).casefold() for r in refs})
+            known = queries.client_by_name(self.db, client_name)["name"]
+            raise DuplicateIntake(held_refs_message(known, earlier, listed), earlier)
+
+    def void_submission(self, number, reason: str, password: str | None = None
+                        ) -> Submission:
+        """Void a submission received by mistake (supervisor, with a reason; a
+        signature when ``password`` is given).  Its stones are kept, shown as voided,
+        and nothing is proposed or issued from them.  Refused while any of its stones
+        has a finding under review, approved or reported."""
+        actor = self.ctx.require_actor()
+        sub_no = parse.number_text(number)
+
+        def guard() -> dict:
+            row = queries.submission_by_number(self.db, sub_no)
+            if row is None:
+                raise NotFound(f"submission: no submission {sub_no}", field="submission")
+            voids.check_can_void(actor, row["number"], row["voided_at"],
+                                 queries.frozen_stone_of(self.db, row["id"]))
+            return row
+
+        guard()
+        text = workflow.check_reason(reason, "void")
+
+        def work(row: dict, signature) -> dict:
+            at = signature["at"] if signature else utcnow()
+            extra = {"signature": signature} if signature else {}
+            writes.update(self.db, "submissions", row["id"], {
+                "voided_at": at, "voided_by": actor.id, "void_reason": text},
+                actor.username, "submission.void", submission_id=row["id"], reason=text,
+                stones=queries.submission_stone_count(self.db, row["id"]), **extra)
+            return row
+
+        before = (lambda: self.ctx.signature("voiding", password)) \
+            if password is not None else None
+        row = self.ctx.write(guard, work, before=before)
+        return self.ctx.reads.submission_record(row["number"])
+
     def preview_packing_list(self, path):
         """Read a packing list without saving anything: its stones, the columns read and
         left out; ``ValidationError`` listing every problem."""
@@ -100,24 +164,34 @@ class Intake:
 
     def import_packing_list(self, path, client, reference: str | None = None,
                             received_at=None, progress=None, declared_count=None,
-                            declared_weight=None) -> Submission:
+                            declared_weight=None, allow_duplicates: bool = False
+                            ) -> Submission:
         """Receive every stone of a dealer's packing list (CSV or XLSX), all or nothing.
 
         The file itself is kept in the document store as the intake's record: the very
         bytes that were read (the file is read once).
+
+        A list whose client references the lab already holds for that client (the same
+        list imported twice) is refused with ``DuplicateIntake`` naming the earlier
+        submission, unless ``allow_duplicates=True``; nothing is saved then.
         """
         from labdesk.core.packing_list import read_packing_list_file
         self.ctx.require_actor()
-        parse.client_name(client.name if isinstance(client, Client) else client)
+        client_name = parse.client_name(client.name if isinstance(client, Client)
+                                        else client)
         parse.parse_received_at(received_at)
         parse.optional_text(reference, "reference", 100)
         data, packing = read_packing_list_file(path)
+        if not allow_duplicates:   # before the file is stored: a refusal changes nothing
+            self.refuse_held_refs(client_name, [s.get("client_ref") for s in packing.stones
+                                                if s.get("client_ref")])
         name = safe_filename(Path(path).name)
         sha = self.ctx.documents.put_bytes(data, name)
         return self.ctx.storage_guarded(f"importing {name}", lambda: self.receive(
             client, packing.stones, reference=reference, received_at=received_at,
             declared_count=declared_count, declared_weight=declared_weight,
-            left_out=packing.left_out, source_sha256=sha, progress=progress))
+            left_out=packing.left_out, source_sha256=sha, progress=progress,
+            allow_duplicates=allow_duplicates))
 
     def update_stone(self, stone_no, **fields) -> Stone:
         """Change grading facts of a stone that is not locked."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 
 from labdesk.core import fields as parse
-from labdesk.core import permissions, workflow
+from labdesk.core import permissions, voids, workflow
 from labdesk.core.stones import missing_for_report
 from labdesk.core.records import (AuditEvent, Finding, Page, Stone, StoneDetail,
                                   Submission)
@@ -57,7 +57,9 @@ class Reads:
             frozen_sibling=queries.frozen_stone_of(self.db, row["submission_id"]),
             submission=row["submission_number"],
             issue_check=lambda: self.ctx.reports.check_issuable(actor, row),
-            missing_for_report=missing_for_report(row["identification"]))
+            missing_for_report=missing_for_report(row["identification"]),
+            voided=voids.refusal(row["number"], row["submission_number"],
+                                 row.get("voided_at"), "propose a finding for it"))
 
     def jurisdictions(self) -> tuple[str, ...]:
         """The jurisdictions whose rules the lab applies (EU, US, UK first)."""
@@ -80,7 +82,9 @@ class Reads:
             reference=row["reference"], received_at=row["received_at"],
             declared_count=row["declared_count"],
             declared_weight=format_weight(row["declared_weight_mct"]) or None,
-            received_by=row["received_by_name"], stones=stones)
+            received_by=row["received_by_name"], stones=stones,
+            voided_at=row.get("voided_at"), voided_by=row.get("voided_by_name"),
+            void_reason=row.get("void_reason"))
 
     def submission_row_record(self, submission_id: int) -> Submission:
         """The submission without its stones (a report names the parcel, and a parcel may
@@ -165,6 +169,9 @@ class Reads:
             hits.append(("evidence", str(ev["id"])))
         for st in queries.stones_by_client_ref(self.db, query):
             hits.append(("stone", st["number"]))
+        for st in queries.stones_by_earlier_report(self.db, query):
+            if ("stone", st["number"]) not in hits:
+                hits.append(("stone", st["number"]))
         for sub in queries.submissions_by_reference(self.db, query):
             hits.append(("submission", sub["number"]))
         return hits

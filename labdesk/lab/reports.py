@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from labdesk.core import fields as parse
-from labdesk.core import workflow
+from labdesk.core import voids, workflow
 from labdesk.core.stones import missing_for_report
 from labdesk.core.records import (Page, Report, SigningKey, Verification)
 from labdesk.core.workflow import Actor
@@ -284,6 +284,8 @@ class Reports:
     def check_issuable(self, actor: Actor, row: dict) -> None:
         workflow.check_can_issue(actor, row["number"], row["state"],
                                  self.ctx.accounts.settings()["report_issuers"])
+        voids.check_not_voided(row["number"], row["submission_number"],
+                               row.get("voided_at"), "issue a report for it")
         finding = queries.current_finding(self.db, row["id"])
         held = [c for c in queries.rule_changes(self.db, status="open",
                                                 finding_id=finding["id"]) if c["worse"]] \

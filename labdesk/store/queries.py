@@ -20,7 +20,7 @@ def _one(cursor) -> dict | None:
 
 STONE_SELECT = """
 SELECT st.*, su.number AS submission_number, su.received_at AS received_at,
-       c.name AS client_name
+       c.name AS client_name, su.voided_at AS voided_at
 FROM stones st
 JOIN submissions su ON su.id = st.submission_id
 JOIN clients c ON c.id = su.client_id
@@ -38,9 +38,11 @@ def stones_of_submission(db, submission_id: int) -> list[dict]:
 
 def submission_by_number(db, number: str) -> dict | None:
     return _one(db.execute(
-        "SELECT su.*, c.name AS client_name, u.username AS received_by_name "
+        "SELECT su.*, c.name AS client_name, u.username AS received_by_name, "
+        "v.username AS voided_by_name "
         "FROM submissions su JOIN clients c ON c.id = su.client_id "
-        "JOIN users u ON u.id = su.received_by WHERE su.number = ?", [number]))
+        "JOIN users u ON u.id = su.received_by LEFT JOIN users v ON v.id = su.voided_by "
+        "WHERE su.number = ?", [number]))
 
 
 def submission_by_id(db, submission_id: int) -> dict | None:
@@ -194,7 +196,7 @@ _ORDERS = {"number": "st.id", "weight": "st.weight_mct", "state": "st.state",
 COUNT_CAP = 10_000
 _FROM_FTS = """
 SELECT st.*, su.number AS submission_number, su.received_at AS received_at,
-       c.name AS client_name
+       c.name AS client_name, su.voided_at AS voided_at
 FROM stones_fts f
 JOIN stones st ON st.id = f.rowid
 JOIN submissions su ON su.id = st.submission_id
@@ -478,3 +480,34 @@ def last_kept_version(db, jurisdiction: str) -> str | None:
     row = db.execute("SELECT version FROM rulesets WHERE jurisdiction = ? ORDER BY id DESC "
                      "LIMIT 1", [jurisdiction]).fetchone()
     return row[0] if row else None
+
+
+# -- issue 16: a packing list received twice, the earlier report, failed logins ----------
+
+def client_refs_held(db, client_id: int, refs: list[str]) -> list[dict]:
+    """Stones of ``client_id``'s standing (not voided) submissions whose client reference
+    is one of ``refs`` (compared without regard to case): ``client_ref``, ``number``,
+    ``submission_number``, ``received_at``; first received first."""
+    keys = sorted({str(r).strip().lower() for r in refs if r and str(r).strip()})
+    rows = []
+    for start in range(0, len(keys), 900):
+        chunk = keys[start:start + 900]
+        marks = ", ".join("?" for _ in chunk)
+        rows += _dicts(db.execute(
+            "SELECT st.client_ref, st.number, su.number AS submission_number, "
+            "su.received_at FROM submissions su JOIN stones st ON st.submission_id = su.id "
+            f"WHERE su.client_id = ? AND su.voided_at IS NULL AND lower(st.client_ref) IN "
+            f"({marks}) ORDER BY st.id", [client_id, *chunk]))
+    return sorted(rows, key=lambda row: row["number"])
+
+
+def stones_by_earlier_report(db, report_no: str, limit: int = 50) -> list[dict]:
+    """Stones whose dealer's list named ``report_no`` as their earlier grading report
+    (the whole number, without regard to case; index stones_earlier_report)."""
+    return _dicts(db.execute(STONE_SELECT + " WHERE upper(st.earlier_report) = upper(?) "
+                             "ORDER BY st.id LIMIT ?", [str(report_no).strip(), limit]))
+
+
+def submission_stone_count(db, submission_id: int) -> int:
+    return db.execute("SELECT count(*) FROM stones WHERE submission_id = ?",
+                      [submission_id]).fetchone()[0]

@@ -22,7 +22,9 @@ def actor(row: dict) -> Actor:
 
 def user(row: dict) -> User:
     return User(id=row["id"], username=row["username"], full_name=row["full_name"],
-                role=row["role"], active=bool(row["active"]), created_at=row["created_at"])
+                role=row["role"], active=bool(row["active"]), created_at=row["created_at"],
+                failed_logins=row.get("failed_logins") or 0,
+                locked_until=row.get("locked_until"))
 
 
 def client(row: dict) -> Client:
@@ -42,7 +44,9 @@ def stone(row: dict) -> Stone:
         "growth_method": row["growth_method"], "notes": row["notes"], "state": row["state"],
         "locked": workflow.is_locked(row["state"]), "received_at": row["received_at"],
         "created_at": row["created_at"], "updated_at": row["updated_at"],
-        "mounted": bool(row.get("mounted"))})
+        "mounted": bool(row.get("mounted")), "earlier_lab": row.get("earlier_lab"),
+        "earlier_report": row.get("earlier_report"),
+        "declared_origin": row.get("declared_origin"), "voided_at": row.get("voided_at")})
 
 
 def attachment(row: dict, creator: str) -> Attachment:

@@ -112,7 +112,9 @@ STONE_FIELD_LABELS = {
     "symmetry": "Symmetry", "fluorescence": "Fluorescence",
     "measurements": "Measurements (mm)", "inscription": "Inscription",
     "identification": "Identification", "growth_method": "Growth method",
-    "mounted": "Form", "notes": "Notes",
+    "mounted": "Form", "earlier_lab": "Earlier grading lab",
+    "earlier_report": "Earlier report number",
+    "declared_origin": "Origin declared by the client", "notes": "Notes",
 }
 ACTION_LABELS = {
     "lab.init": "Lab created", "lab.backup": "Backup written",
@@ -120,6 +122,10 @@ ACTION_LABELS = {
     "settings.set": "Setting changed",
     "user.add": "User added", "user.activate": "User reactivated",
     "user.deactivate": "User deactivated", "user.password": "Password set",
+    "user.login_failed": "Wrong password", "user.lock": "Account locked",
+    "user.unlock": "Account unlocked", "user.failures_cleared": "Logged in after "
+    "wrong passwords",
+    "submission.void": "Submission voided",
     "key.create": "Signing key created", "key.retire": "Signing key retired",
     "client.add": "Client added", "client.update": "Client changed",
     "submission.receive": "Submission received", "stone.receive": "Stone received",

@@ -164,7 +164,11 @@ def test_a_user_changes_their_own_password_with_the_old_one(lab):
     before = written(lab)
     with pytest.raises(AuthError):
         lab.set_password("tech", "tech-new-pw", old_password="wrong-old-pw")
-    assert written(lab) == before
+    events, stones, records = written(lab)   # only the wrong password is recorded
+    assert (events - 1, stones, records) == before
+    wrong = lab.audit_events(limit=1).items[0]
+    assert (wrong.action, wrong.data["during"], wrong.data["failures"]) == \
+        ("user.login_failed", "password change", 1)
     lab.set_password("tech", "tech-new-pw", old_password=PASSWORDS["tech"])
     event = lab.audit_events(action="user.password").items[0]
     assert event.data["password_changed"] is True

@@ -9,6 +9,17 @@ from support.homes import FULL_NAMES, PASSWORDS, login_as
 from support.labs import STATEMENT, kp_fields, propose, written
 
 
+def only_the_wrong_password_recorded(lab, before: tuple, who: str) -> None:
+    """Nothing was written but the wrong password itself: counted against ``who``'s
+    account (issue 16, item 14), one audited event."""
+    events, stones, records = written(lab)
+    last = lab.audit_events(limit=1).items[0]
+    assert (last.action, last.entity, last.data["row"]["username"]) == \
+        ("user.login_failed", "users", who)
+    assert last.data["row"]["failed_logins"] == 1
+    assert (events - 1, stones, records) == before
+
+
 # ---------------------------------------------------------------------- propose
 def test_propose_a_finding(lab, sub):
     stone = sub.stones[0].number
@@ -166,7 +177,7 @@ def test_approve_with_a_wrong_password_changes_nothing(lab, sub):
     before, finding = written(lab), lab.finding(stone)
     with pytest.raises(AuthError):
         lab.approve(stone, comment="ok", password="not-my-password")
-    assert written(lab) == before
+    only_the_wrong_password_recorded(lab, before, "sup1")
     assert lab.finding(stone) == finding and lab.stone(stone).state == "proposed"
     assert lab.user.username == "sup1"
     assert [f.stone for f in lab.review_queue()] == [stone]
@@ -233,7 +244,7 @@ def test_reject_guards(lab, sub):
     login_as(lab, "sup1")
     with pytest.raises(AuthError):
         lab.reject(stone, "wrong password", password="not-my-password")
-    assert written(lab) == before
+    only_the_wrong_password_recorded(lab, before, "sup1")
     assert lab.stone(stone).state == "proposed"
 
 
@@ -313,7 +324,7 @@ def test_reopen_guards(lab, sub, approved):
     assert err.value.field == "reason"
     with pytest.raises(AuthError):
         lab.reopen(approved, "Weight was misread", password="not-my-password")
-    assert written(lab) == before
+    only_the_wrong_password_recorded(lab, before, "sup2")
     assert lab.stone(approved).state == "approved"
 
 

@@ -36,12 +36,15 @@ FIELD_LABELS = {
     "clarity": "Clarity", "cut": "Cut", "polish": "Polish", "symmetry": "Symmetry",
     "fluorescence": "Fluorescence", "measurements": "Measurements (mm)",
     "inscription": "Inscription", "identification": "Identification",
-    "growth_method": "Growth method", "mounted": "Mounted", "notes": "Notes",
+    "growth_method": "Growth method", "mounted": "Mounted",
+    "earlier_lab": "Earlier lab", "earlier_report": "Earlier report no.",
+    "declared_origin": "Declared origin", "notes": "Notes",
 }
 _WIDTHS = {"client_ref": 92, "weight": 62, "shape": 76, "colour": 58, "clarity": 60,
            "cut": 76, "polish": 76, "symmetry": 76, "fluorescence": 92,
            "measurements": 140, "inscription": 96, "identification": 132,
-           "growth_method": 112, "mounted": 76, "notes": 160}
+           "growth_method": 112, "mounted": 76, "earlier_lab": 84, "earlier_report": 120,
+           "declared_origin": 110, "notes": 160}
 #: Fields whose stored values are codes shown in words (grading.label).
 _WORDED = {"shape", "cut", "polish", "symmetry", "fluorescence", "identification"}
 #: What the cell editor offers as the user types.
