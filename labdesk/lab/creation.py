@@ -13,7 +13,7 @@ from labdesk.core import fields as parse
 from labdesk.core.passwords import hash_password
 from labdesk.core.settings import DEFAULT_SETTINGS, parse_setting
 from labdesk.errors import LabError
-from labdesk.lab import reassessment, rulesets
+from labdesk.lab import desks, reassessment, rulesets
 from labdesk.lab.context import DB_NAME
 from labdesk.reports import keys
 from labdesk.store import schema, writes
@@ -25,13 +25,15 @@ _STAGING = ".{name}.creating-{pid}-"
 
 
 def create(home: Path, lab_name: str, admin_username: str, admin_password: str,
-           admin_name: str, settings: dict) -> dict:
+           admin_name: str, settings: dict, database: str | None = None) -> dict:
     """Build a new lab for ``home`` and move it there; returns the admin's user row.
 
     Everything is checked before anything is written; ``home`` must hold no lab and
-    nothing that would be mixed with one."""
+    nothing that would be mixed with one.  With ``database`` (a PostgreSQL address) the
+    lab's records go to that empty database, in one transaction, and ``home`` becomes
+    the lab's first desk, holding the signing key."""
     home = Path(home)
-    if (home / DB_NAME).exists():
+    if (home / DB_NAME).exists() or desks.is_desk(home):
         raise LabError(f"{home} already holds a lab; open it instead")
     _check_free(home)
     values = {"lab_name": lab_name, **settings}
@@ -46,7 +48,7 @@ def create(home: Path, lab_name: str, admin_username: str, admin_password: str,
                                     dir=parent))
     try:
         row = _build(staging, username, full_name, password_hash,
-                     {**DEFAULT_SETTINGS, **parsed})
+                     {**DEFAULT_SETTINGS, **parsed}, database)
         _move_into_place(staging, home)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -67,16 +69,23 @@ def _check_free(home: Path) -> None:
 
 
 def _build(folder: Path, username: str, full_name: str, password_hash: str,
-           settings: dict) -> dict:
-    for name in FOLDERS:
-        (folder / name).mkdir()
-    os.chmod(folder / "keys", 0o700)
+           settings: dict, database: str | None = None) -> dict:
+    if database is not None:
+        db = desks.open_database(database, create=True)
+        desks.write_desk(folder, database)
+    else:
+        for name in FOLDERS:
+            (folder / name).mkdir()
+        os.chmod(folder / "keys", 0o700)
+        db = connect(folder / DB_NAME)
     os.chmod(folder, 0o755)
-    db = connect(folder / DB_NAME)
     try:
-        schema.migrate(db)
+        if database is None:
+            schema.migrate(db)  # SQLite: its own transactions, in the staging folder
         now = utcnow()
-        with transaction(db):
+        with transaction(db):  # PostgreSQL: the schema too, all of the lab or none
+            if database is not None:
+                schema.migrate(db)
             row = writes.insert(db, "users", {
                 "username": username, "full_name": full_name, "role": "admin",
                 "password_hash": password_hash, "active": 1, "created_at": now},
@@ -102,7 +111,8 @@ def _move_into_place(staging: Path, home: Path) -> None:
     if not home.exists() or not any(home.iterdir()):
         os.replace(staging, home)
     else:
-        for child in sorted(staging.iterdir(), key=lambda p: p.name == DB_NAME):
+        for child in sorted(staging.iterdir(),
+                           key=lambda p: p.name in (DB_NAME, desks.DESK_FILE)):
             os.replace(child, home / child.name)
         shutil.rmtree(staging, ignore_errors=True)
     fsync_dir(home.resolve().parent)

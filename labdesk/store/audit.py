@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import orjson
 import sqlite_utils
 
-from labdesk.store.connection import utcnow
+from labdesk.store.connection import is_pg, stream, utcnow
 from labdesk.store.schema import AUDITED_TABLES
 
 GENESIS = "0" * 64
@@ -206,8 +206,8 @@ def verify(db: sqlite_utils.Database, progress=None) -> ChainReport:
     problems: list[str] = []
     total = db.execute("SELECT count(*) FROM audit").fetchone()[0]
     prev_hash, expected_id, count = GENESIS, 1, 0
-    cursor = db.conn.execute(f"SELECT {', '.join(HASHED)}, prev_hash, hash FROM audit "
-                             f"ORDER BY id")
+    cursor = stream(db, f"SELECT {', '.join(HASHED)}, prev_hash, hash FROM audit "
+                        f"ORDER BY id")
     for values in cursor:
         event_id, stored_prev, stored_hash = values[0], values[9], values[10]
         count += 1
@@ -223,7 +223,8 @@ def verify(db: sqlite_utils.Database, progress=None) -> ChainReport:
         prev_hash, expected_id = stored_hash, event_id + 1
         if progress and count % 1000 == 0:
             progress(count, total)
-    seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit'").fetchone()
+    seq = db.execute("SELECT last_id FROM audit_head" if is_pg(db) else
+                     "SELECT seq FROM sqlite_sequence WHERE name = 'audit'").fetchone()
     if seq and seq[0] >= expected_id:
         problems.append(f"audit: events {expected_id} to {seq[0]} were deleted from the end "
                         f"of the chain")
@@ -238,14 +239,16 @@ def _compare_table(db, table: str) -> list[str]:
     problems = []
     key = "key" if table == "settings" else "id"
     batches = _Batches(db, table)
-    cursor = db.conn.execute(
-        f"SELECT t.*, a.data AS [audit data] FROM [{table}] t "
+    cursor = stream(
+        db, f"SELECT t.*, a.data AS [audit data] FROM [{table}] t "
         f"LEFT JOIN (SELECT entity_id, max(id) AS last FROM audit WHERE entity = ? "
         f"AND NOT {IS_BATCH} GROUP BY entity_id) l "
         f"ON l.entity_id = CAST(t.[{key}] AS TEXT) "
         f"LEFT JOIN audit a ON a.id = l.last ORDER BY t.[{key}]", [table])
-    columns = [d[0] for d in cursor.description][:-1]
+    columns = None
     for values in cursor:
+        if columns is None:
+            columns = writes_columns(db, table)
         row = dict(zip(columns, values[:-1]))
         data = values[-1]
         if data is not None:
@@ -264,7 +267,10 @@ def _compare_table(db, table: str) -> list[str]:
             problems.append(f"{table}: {_label(table, row)} differs from its last audited "
                             f"state (changed behind LabDesk's back)"
                             f"{_diff(table, row, recorded)}")
+    # (PostgreSQL may cast before it filters: it compares text, never casting a
+    # batch's 'rows:...' to a number)
     match = "t.key = a.entity_id" if table == "settings" else \
+        "CAST(t.id AS TEXT) = a.entity_id" if is_pg(db) else \
         "t.id = CAST(a.entity_id AS INTEGER)"
     lost = db.execute(f"SELECT DISTINCT a.entity_id FROM audit a WHERE a.entity = ? AND "
                       f"NOT a.{IS_BATCH} AND "
@@ -339,6 +345,12 @@ class _Batches:
                 data = {}
             self._current = (event_id, first, data)
         return batch_row(self._current[2], first, row_id)
+
+
+def writes_columns(db, table: str) -> list[str]:
+    """The table's columns in order (as ``SELECT t.*`` gives them)."""
+    from labdesk.store.writes import columns
+    return columns(db, table)
 
 
 def _matches(recorded, current: dict) -> bool:

@@ -43,6 +43,10 @@ def transaction(db: sqlite_utils.Database):
     the busy timeout instead of failing half-way with "database is locked".  Nested use
     joins the outer transaction through a savepoint.
     """
+    if is_pg(db):
+        with db.transaction():
+            yield db
+        return
     conn = db.conn
     if conn.in_transaction:
         with db.atomic():
@@ -61,10 +65,18 @@ def transaction(db: sqlite_utils.Database):
         raise
 
 
+def is_pg(db) -> bool:
+    """Whether ``db`` is a PostgreSQL lab's (``store.pg``) rather than SQLite's."""
+    return getattr(db, "dialect", "sqlite") == "postgresql"
+
+
 def roll_back_if_left_open(conn: sqlite3.Connection) -> None:
     """Roll back a transaction a failure left open: SQLite may keep it open after a
     COMMIT that failed (a full disk), and the next write would join it and never be
     committed."""
+    if hasattr(conn, "raw"):  # PostgreSQL's (store.pg)
+        conn._owner.roll_back_if_left_open()
+        return
     if conn.in_transaction:
         try:
             conn.execute("ROLLBACK")
@@ -90,6 +102,26 @@ def _begin_immediate(conn: sqlite3.Connection) -> None:
 def utcnow() -> str:
     """The current time, UTC, ISO-8601 with microseconds and a Z."""
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def snapshot_of(db, path: Path | str):
+    """``snapshot`` of the lab whose database ``db`` is (a SQLite file at ``path``, or
+    a PostgreSQL server)."""
+    return db.snapshot() if is_pg(db) else snapshot(path)
+
+
+def stream(db, sql: str, params=()):
+    """The rows of a long query one at a time, in constant memory (PostgreSQL: a
+    server-side cursor, inside the snapshot's transaction)."""
+    if not is_pg(db):
+        yield from db.conn.execute(sql, params)
+        return
+    from labdesk.store.pg import translate
+    with db.raw.cursor(name="labdesk_stream",
+                       withhold=not db.conn.in_transaction) as cursor:
+        cursor.itersize = 2000
+        cursor.execute(translate(sql), params or None)
+        yield from cursor
 
 
 @contextlib.contextmanager

@@ -5,6 +5,8 @@ import sqlite_utils
 
 from labdesk.core.workflow import LOCKED_STATES
 from labdesk.store import audit
+from labdesk.store import search_index
+from labdesk.store.connection import is_pg
 from labdesk.store.search_index import match_query
 
 
@@ -61,7 +63,7 @@ def stone_submission_id(db, stone_id: int) -> int:
 
 def submission_totals(db, submission_id: int) -> tuple[int, int]:
     """How many stones a submission holds, and their weight together (thousandths)."""
-    return tuple(db.execute("SELECT count(*), COALESCE(sum(weight_mct), 0) FROM stones "
+    return tuple(db.execute("SELECT count(*), CAST(COALESCE(sum(weight_mct), 0) AS BIGINT) FROM stones "
                             "WHERE submission_id = ?", [submission_id]).fetchone())
 
 
@@ -92,8 +94,10 @@ def client_by_name(db, name: str) -> dict | None:
 
 def clients(db, prefix: str | None = None, limit: int = 1000) -> list[dict]:
     if prefix:
-        return _dicts(db.execute("SELECT * FROM clients WHERE name LIKE ? ESCAPE '\\' "
-                                 "ORDER BY name LIMIT ?", [_like(prefix) + "%", limit]))
+        # lower(): PostgreSQL's case-blind collation of names does not do LIKE
+        return _dicts(db.execute("SELECT * FROM clients WHERE lower(name) LIKE lower(?) "
+                                 "ESCAPE '\\' ORDER BY name LIMIT ?",
+                                 [_like(prefix) + "%", limit]))
     return _dicts(db.execute("SELECT * FROM clients ORDER BY name LIMIT ?", [limit]))
 
 
@@ -213,16 +217,16 @@ def list_stones(db, *, state=None, client=None, search=None, received_from=None,
     filters = [("st.state = ?", state), ("c.name = ?", client),
                ("su.received_at >= ?", received_from), ("su.received_at < ?", received_to)]
     query = _search_query(db, search, filters) if search else None
-    if search and order == "number":
+    in_index = search_index.IN_INDEX_PG if is_pg(db) else search_index.IN_INDEX
+    fast = search and order == "number" and not is_pg(db)
+    if fast:
         # FTS5 walks its matches in rowid order: a page costs its own rows, not every
         # match's.
         clause, params = _where([("stones_fts MATCH ?", query), *filters])
         rows = _dicts(db.execute(f"{_FROM_FTS}{clause} ORDER BY f.rowid {direction} "
                                  f"LIMIT ? OFFSET ?", [*params, limit, offset]))
     else:
-        clause, params = _where([
-            *filters, ("st.id IN (SELECT rowid FROM stones_fts WHERE stones_fts MATCH ?)",
-                       query)])
+        clause, params = _where([*filters, (in_index, query)])
         column = _ORDERS.get(order, "st.id")
         rows = _dicts(db.execute(f"{STONE_SELECT}{clause} ORDER BY {column} {direction}, "
                                  f"st.id {direction} LIMIT ? OFFSET ?",
@@ -231,13 +235,13 @@ def list_stones(db, *, state=None, client=None, search=None, received_from=None,
         return rows, -1
     if not clause:  # every stone: no join needed, the smallest index is counted
         return rows, db.execute("SELECT count(*) FROM stones").fetchone()[0]
-    source = _FROM_FTS if search and order == "number" else STONE_SELECT
+    source = _FROM_FTS if fast else STONE_SELECT
     if search and not any(value for _, value in filters):
-        # the search alone: count in the FTS index, without joining every match
-        counted = (f"SELECT count(*) FROM (SELECT rowid FROM stones_fts WHERE stones_fts "
-                   f"MATCH ? LIMIT {COUNT_CAP + 1})")
+        # the search alone: count in the index, without joining every match
+        counted = (f"SELECT count(*) FROM ({search_index.matching(db)} LIMIT "
+                   f"{COUNT_CAP + 1}) AS matches")
     elif search:
-        counted = f"SELECT count(*) FROM ({source}{clause} LIMIT {COUNT_CAP + 1})"
+        counted = f"SELECT count(*) FROM ({source}{clause} LIMIT {COUNT_CAP + 1}) AS matches"
     else:
         counted = ("SELECT count(*) FROM stones st JOIN submissions su ON su.id = "
                    "st.submission_id JOIN clients c ON c.id = su.client_id" + clause)
@@ -245,16 +249,22 @@ def list_stones(db, *, state=None, client=None, search=None, received_from=None,
 
 
 def _search_query(db, search: str, filters: list) -> str:
-    """The FTS5 query for ``search``: earlier words whole, the last a prefix, when that
-    finds a stone under the same filters; else every word as a prefix ("gabor feather"
-    still finds Gaborone's feathers)."""
-    query = match_query(search)
+    """The index's query for ``search``: earlier words whole, the last a prefix, when
+    that finds a stone under the same filters; else every word as a prefix ("gabor
+    feather" still finds Gaborone's feathers)."""
+    build = search_index.tsquery if is_pg(db) else match_query
+    query = build(search)
     if len(str(search).split()) < 2:
         return query
-    clause, params = _where([("stones_fts MATCH ?", query), *filters])
-    if db.execute(f"SELECT 1 FROM ({_FROM_FTS}{clause} LIMIT 1)", params).fetchone():
+    if is_pg(db):
+        clause, params = _where([(search_index.IN_INDEX_PG, query), *filters])
+        found = f"SELECT 1 FROM ({STONE_SELECT}{clause} LIMIT 1) AS found"
+    else:
+        clause, params = _where([("stones_fts MATCH ?", query), *filters])
+        found = f"SELECT 1 FROM ({_FROM_FTS}{clause} LIMIT 1) AS found"
+    if db.execute(found, params).fetchone():
         return query
-    return match_query(search, every_word=True)
+    return build(search, every_word=True)
 
 
 def find_evidence_by_reference(db, reference: str) -> list[dict]:
@@ -322,7 +332,10 @@ def state_counts(db) -> dict[str, int]:
 
 
 def database_problems(db) -> list[str]:
-    """SQLite's own checks: page structure (quick_check) and foreign keys."""
+    """SQLite's own checks: page structure (quick_check) and foreign keys.  (PostgreSQL
+    checks every foreign key as it writes and its pages as it reads them.)"""
+    if is_pg(db):
+        return []
     problems = [f"database: {message}" for (message,) in
                 db.execute("PRAGMA quick_check").fetchall() if message != "ok"]
     problems += [f"database: {table} row {rowid} refers to a missing {parent}"
@@ -428,7 +441,8 @@ def submission_totals_many(db, submission_ids: list[int]) -> dict[int, tuple[int
     for chunk in _chunks(sorted(set(submission_ids))):
         marks = ", ".join("?" for _ in chunk)
         for sub_id, count, weight in db.execute(
-                f"SELECT submission_id, count(*), COALESCE(sum(weight_mct), 0) FROM stones "
+                f"SELECT submission_id, count(*), CAST(COALESCE(sum(weight_mct), 0) AS BIGINT) "
+                f"FROM stones "
                 f"WHERE submission_id IN ({marks}) GROUP BY submission_id", chunk):
             out[sub_id] = (count, weight)
     return out

@@ -278,6 +278,9 @@ AUDITED_TABLES = ("settings", "users", "clients", "submissions", "stones", "evid
 
 
 def version(db: sqlite_utils.Database) -> int:
+    if getattr(db, "dialect", "sqlite") == "postgresql":
+        from labdesk.store import pg_schema
+        return pg_schema.version(db)
     return db.execute("PRAGMA user_version").fetchone()[0]
 
 
@@ -288,6 +291,9 @@ def migrate(db: sqlite_utils.Database, backup_to: Path | None = None) -> int:
     SQLite's backup API to ``backup_to``.  Each migration runs in its own transaction and
     sets ``user_version`` inside it, so a crash leaves the previous version intact.
     """
+    if getattr(db, "dialect", "sqlite") == "postgresql":
+        from labdesk.store import pg_schema
+        return pg_schema.migrate(db, LATEST)
     start = version(db)
     if start > LATEST:
         raise LabError(f"this lab was written by a newer LabDesk (schema {start}; this "

@@ -12,6 +12,9 @@ triggers (one row at a time, where that cost does not arise).
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+
 _SELECT = """
 SELECT st.id, st.number, st.client_ref, st.inscription, st.notes, c.name, su.reference
 FROM stones st JOIN submissions su ON su.id = st.submission_id
@@ -23,15 +26,44 @@ _INSERT = ("INSERT OR REPLACE INTO stones_fts(rowid, number, client_ref, inscrip
            "notes, client, reference) ")
 
 
+# PostgreSQL's index (pg_schema: ``stones_search``, a tsvector of the same words, folded
+# by ``labdesk_fold`` as ``fold`` folds a search); changes are followed by its triggers.
+_INSERT_PG = ("INSERT INTO stones_search (id, doc) SELECT st.id, labdesk_search_doc(st.id) "
+              "FROM stones st ")
+_UPSERT_PG = " ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc"
+#: A stone matches the search (its query text the one parameter).
+IN_INDEX = "st.id IN (SELECT rowid FROM stones_fts WHERE stones_fts MATCH ?)"
+IN_INDEX_PG = ("st.id IN (SELECT id FROM stones_search WHERE doc @@ "
+               "to_tsquery('simple', ?))")
+
+
+def _pg(db) -> bool:
+    return getattr(db, "dialect", "sqlite") == "postgresql"
+
+
+def matching(db) -> str:
+    """SQL of the ids of the stones that match the search (its one parameter)."""
+    if _pg(db):
+        return "SELECT id FROM stones_search WHERE doc @@ to_tsquery('simple', ?)"
+    return "SELECT rowid FROM stones_fts WHERE stones_fts MATCH ?"
+
+
 def add_stones(db, first_id: int, last_id: int) -> None:
     """Index the stones ``first_id`` to ``last_id`` (just inserted, in the caller's
     transaction)."""
+    if _pg(db):
+        db.execute(_INSERT_PG + "WHERE st.id BETWEEN ? AND ?" + _UPSERT_PG,
+                   [first_id, last_id])
+        return
     db.execute(_INSERT + _SELECT + "WHERE st.id BETWEEN ? AND ?", [first_id, last_id])
 
 
 def rebuild(db) -> int:
     """Empty the index and index every stone again (in the caller's transaction); returns
     how many stones it holds."""
+    if _pg(db):
+        db.execute("DELETE FROM stones_search")
+        return db.execute(_INSERT_PG).rowcount
     db.execute("DELETE FROM stones_fts")
     return db.execute(_INSERT + _SELECT).rowcount
 
@@ -40,7 +72,8 @@ def problems(db) -> list[str]:
     """Stones the index lacks (or holds twice, or no longer has a stone for), by count:
     the index has as many rows as the stones table and the same last row."""
     stones = db.execute("SELECT count(*), max(id) FROM stones").fetchone()
-    indexed = db.execute("SELECT count(*), max(rowid) FROM stones_fts").fetchone()
+    indexed = db.execute("SELECT count(*), max(id) FROM stones_search" if _pg(db) else
+                         "SELECT count(*), max(rowid) FROM stones_fts").fetchone()
     if tuple(stones) == tuple(indexed):
         return []
     return [f"search index: {indexed[0]:,} entries for {stones[0]:,} stones (searches "
@@ -66,3 +99,30 @@ def match_query(text: str, every_word: bool = False) -> str:
         prefix = every_word or word.endswith("*") or index == len(words) - 1
         terms.append('"' + word.rstrip("*").replace('"', '""') + '"' + ("*" if prefix else ""))
     return " ".join(terms) or '""'
+
+
+def fold(text: str) -> list[str]:
+    """A search word as PostgreSQL's index holds words: lower case, without accents,
+    split at anything not a letter or digit (FTS5's unicode61 tokenizer does the same)."""
+    decomposed = unicodedata.normalize("NFKD", str(text).lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return [w for w in re.split(r"[^\w]+|_", plain) if w]
+
+
+def tsquery(text: str, every_word: bool = False) -> str:
+    """User text -> a PostgreSQL tsquery with ``match_query``'s meaning: every word must
+    match, the last (or, with ``every_word``, each) as a prefix; a word of several parts
+    ("LD-26-000001") is those parts in sequence.  Only letters and digits reach the
+    query, so its syntax is never the user's."""
+    words = [w for w in str(text).split() if w.strip('*"')]
+    terms = []
+    for index, word in enumerate(words):
+        prefix = every_word or word.endswith("*") or index == len(words) - 1
+        parts = fold(word.rstrip("*"))
+        if not parts:
+            continue
+        quoted = [f"'{p}'" for p in parts]
+        if prefix:
+            quoted[-1] += ":*"
+        terms.append("(" + " <-> ".join(quoted) + ")" if len(quoted) > 1 else quoted[0])
+    return " & ".join(terms) or "''"

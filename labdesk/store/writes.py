@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from labdesk.store import audit, search_index
+from labdesk.store.connection import is_pg
 
 
 def _key(table: str) -> str:
@@ -24,12 +25,17 @@ def get_row(db: sqlite_utils.Database, table: str, key) -> dict | None:
 
 def insert(db: sqlite_utils.Database, table: str, values: dict, actor: str, action: str,
            *, stone_id=None, submission_id=None, **extra) -> dict:
-    """INSERT ``values`` and record ``action``; returns the stored row."""
+    """INSERT ``values`` and record ``action``; returns the stored row.
+
+    A row without an id takes the next one (the caller's transaction holds the write
+    lock, so no other desk takes it meanwhile), as SQLite would give it."""
+    if table != "settings" and "id" not in values:
+        values = {"id": queries_next_id(db, table), **values}
     columns = ", ".join(f"[{c}]" for c in values)
     marks = ", ".join("?" for _ in values)
-    cursor = db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})",
-                        list(values.values()))
-    key = values.get(_key(table), cursor.lastrowid)
+    db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})",
+               list(values.values()))
+    key = values[_key(table)]
     row = get_row(db, table, key)
     if table == "stones":
         stone_id = row["id"]
@@ -76,9 +82,12 @@ def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict], actor: 
     if not rows:
         return
     columns = list(rows[0])
-    names = ", ".join(f"[{c}]" for c in columns)
-    marks = ", ".join(f":{c}" for c in columns)
-    db.conn.executemany(f"INSERT INTO [{table}] ({names}) VALUES ({marks})", rows)
+    if is_pg(db):
+        db.copy_rows(table, columns, rows)
+    else:
+        names = ", ".join(f"[{c}]" for c in columns)
+        marks = ", ".join(f":{c}" for c in columns)
+        db.conn.executemany(f"INSERT INTO [{table}] ({names}) VALUES ({marks})", rows)
     if table == "stones":
         search_index.add_stones(db, rows[0]["id"], rows[-1]["id"])
     if one_event:
@@ -89,4 +98,12 @@ def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict], actor: 
 
 def columns(db: sqlite_utils.Database, table: str) -> list[str]:
     """The table's columns in order (to build complete rows)."""
+    if is_pg(db):
+        return [r[0] for r in db.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+            "current_schema() AND table_name = ? ORDER BY ordinal_position", [table])]
     return [r[1] for r in db.execute(f"PRAGMA table_info([{table}])").fetchall()]
+
+
+def queries_next_id(db, table: str) -> int:
+    return db.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM [{table}]").fetchone()[0]

@@ -45,3 +45,10 @@ def copy_home(template: Path, home: Path) -> Path:
     """A copy of the lab home ``template`` at ``home``."""
     shutil.copytree(template, home, symlinks=True)
     return home
+
+
+def point_desk_at(home: Path, dsn: str) -> None:
+    """A copied desk's home made to use the database ``dsn`` (its cache emptied)."""
+    import json
+    (home / "desk.json").write_text(json.dumps({"database": dsn}))
+    shutil.rmtree(home / "cache", ignore_errors=True)

@@ -27,7 +27,7 @@ import pytest
 
 from labdesk import Lab
 from labdesk.core import passwords
-from support.homes import PASSWORDS, copy_home, create_lab, login_as
+from support.homes import PASSWORDS, copy_home, create_lab, login_as, point_desk_at
 
 CLIENT = "Acme Diamonds"
 STATEMENT = "Single-origin KP certificate from Botswana, matched to the rough."
@@ -56,17 +56,58 @@ def fast_passwords():
 
 
 @pytest.fixture(scope="session")
-def template_home(tmp_path_factory) -> Path:
-    """A lab home with the four users, made once; tests copy it."""
-    home = tmp_path_factory.mktemp("template") / "home"
-    create_lab(home).close()
+def pg_server():
+    """A throwaway PostgreSQL server for the session (``support.postgres``).  Without
+    the server binaries the test fails, naming the package: never a silent skip."""
+    from support.postgres import PgServer
+    try:
+        server = PgServer().start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.destroy()
+
+
+@pytest.fixture(scope="session")
+def backend() -> str:
+    """Where the lab's records are: "sqlite" here; ``tests/lab`` runs every test on
+    "postgresql" too (its conftest parametrizes this)."""
+    return "sqlite"
+
+
+_TEMPLATE_DB = "labdesk_template"
+
+
+@pytest.fixture(scope="session")
+def template_home(tmp_path_factory, backend, request) -> Path:
+    """A lab home with the four users, made once; tests copy it.  On PostgreSQL the
+    lab's database is made once too (``labdesk_template``) and each test's copy is a
+    database created from it."""
+    home = tmp_path_factory.mktemp(f"template-{backend}") / "home"
+    if backend == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        create_lab(home, database=server.create_database(_TEMPLATE_DB)).close()
+    else:
+        create_lab(home).close()
     return home
 
 
+_copies = iter(range(1, 10**9))
+
+
 @pytest.fixture
-def home(template_home, tmp_path) -> Path:
-    """A fresh copy of ``template_home`` for this test."""
-    return copy_home(template_home, tmp_path / "home")
+def home(template_home, tmp_path, backend, request) -> Path:
+    """A fresh copy of ``template_home`` for this test (and of its database)."""
+    copied = copy_home(template_home, tmp_path / "home")
+    if backend == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        name = f"labdesk_test_{next(_copies)}"
+        dsn = server.create_database(name, template=_TEMPLATE_DB)
+        point_desk_at(copied, dsn)
+        yield copied
+        server.drop_database(name)
+        return
+    yield copied
 
 
 @pytest.fixture
@@ -128,15 +169,26 @@ def approve_stone(lab, stone_no: str, proposer: str = "tech", approver: str = "s
 
 
 def written(lab) -> tuple:
-    """What a write would change: audit events, stones, and every audited table's rows."""
-    records = lab.check().records
-    return (lab.audit_events().total, lab.stones().total,
-            tuple(sorted(records.items())))
+    """What a write would change: audit events, stones, and every audited table's rows
+    (read by the lab's check, whoever is logged in: often nobody)."""
+    result = lab._upkeep.integrity()
+    return (result.events, result.records["stones"], tuple(sorted(result.records.items())))
 
 
 def raw_sql(lab, *statements: str) -> None:
-    """Change the database behind LabDesk's back with the sqlite3 command-line tool."""
+    """Change the database behind LabDesk's back: with the sqlite3 command-line tool, or
+    on PostgreSQL as its superuser with the triggers switched off (what only someone
+    holding the server's keys could do)."""
     import subprocess
+    if lab.on_server:
+        with _superuser(lab) as conn:
+            conn.execute("SET session_replication_role = replica")
+            for statement in statements:
+                if statement.startswith("DROP TRIGGER"):
+                    continue  # the replica role already runs no trigger
+                conn.execute(statement.replace("stones_fts", "stones_search")
+                             .replace("rowid", "id"))
+        return
     script = ";\n".join(statements) + ";"
     subprocess.run(["sqlite3", str(lab.home / "labdesk.db"), script], check=True,
                    capture_output=True, text=True, timeout=30)
@@ -144,3 +196,72 @@ def raw_sql(lab, *statements: str) -> None:
 
 def days_ago(n: int) -> dt.date:
     return dt.date.today() - dt.timedelta(days=n)
+
+
+def _superuser(lab):
+    import psycopg
+
+    from labdesk.lab import desks
+    from support.postgres import SUPERUSER
+    info = psycopg.conninfo.conninfo_to_dict(desks.dsn_of(lab.home))
+    info["user"] = SUPERUSER
+    return psycopg.connect(**info, autocommit=True)
+
+
+def raw_connection(lab):
+    """A connection of the database's own client, as LabDesk's database user (the
+    database's own rules apply): sqlite3, or psycopg on PostgreSQL."""
+    if lab.on_server:
+        import psycopg
+
+        from labdesk.lab import desks
+        return psycopg.connect(desks.dsn_of(lab.home), autocommit=True)
+    import sqlite3
+    return sqlite3.connect(lab.home / "labdesk.db", isolation_level=None)
+
+
+def stored_documents(lab) -> list[str]:
+    """The SHA-256 of every document the lab stores (its folder, or its database)."""
+    if lab.on_server:
+        with raw_connection(lab) as conn:
+            return sorted(r[0] for r in conn.execute("SELECT sha256 FROM documents"))
+    root = lab.home / "documents"
+    return sorted(p.name for p in root.rglob("*")
+                  if p.is_file() and p.relative_to(root).parts[0] != "tmp")
+
+
+def tamper_document(lab, sha: str, data: bytes | None) -> None:
+    """Replace a stored document's bytes behind LabDesk's back (``None``: remove it):
+    the file in the documents folder, or the database's row (and the desk's cache)."""
+    import os
+    if lab.on_server:
+        with _superuser(lab) as conn:
+            conn.execute("SET session_replication_role = replica")
+            if data is None:
+                conn.execute("DELETE FROM documents WHERE sha256 = %s", [sha])
+            else:
+                conn.execute("UPDATE documents SET data = %s WHERE sha256 = %s", [data, sha])
+        cached = lab.home / "cache" / "documents" / sha[:2] / sha
+        if cached.exists():
+            os.chmod(cached, 0o644)
+            cached.unlink()
+        return
+    path = lab.home / "documents" / sha[:2] / sha
+    if data is None:
+        path.unlink()
+        return
+    os.chmod(path, 0o644)
+    path.write_bytes(data)
+
+
+def set_schema_version(lab, version: int) -> None:
+    """Mark the lab's database as written by another LabDesk (schema ``version``)."""
+    if lab.on_server:
+        with _superuser(lab) as conn:
+            conn.execute("UPDATE labdesk_meta SET value = %s WHERE key = 'schema_version'",
+                         [str(version)])
+        return
+    import sqlite3
+    conn = sqlite3.connect(lab.home / "labdesk.db")
+    conn.execute(f"PRAGMA user_version = {int(version)}")
+    conn.close()
