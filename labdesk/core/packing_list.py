@@ -121,6 +121,21 @@ class PackingList:
     format: str
 
 
+class PackingListProblems(ValidationError):
+    """A packing list whose header was found but whose rows hold problems.  Beside the
+    problems, ``rows`` holds every stone row as the file holds it, ``(row number,
+    {stone field: cell text})``, and ``columns`` ``{file header: stone field}``, so
+    that the rows can be corrected in the intake grid and received from there."""
+
+    def __init__(self, message: str, problems: list[dict], rows: list[tuple[int, dict]],
+                 columns: dict[str, str]):
+        first = problems[0]
+        super().__init__(message, field=first["column"], row=first["row"],
+                         problems=problems)
+        self.rows = list(rows)
+        self.columns = dict(columns)
+
+
 @dataclass
 class _Layout:
     """Where the header is and which column holds which stone field."""
@@ -612,6 +627,9 @@ class _StoneReader:
         self.unnamed_with_data: set[int] = set()
         self.refs: dict[str, int] = {}
         self.row_count = 0
+        #: Every stone row as the file holds it ({stone field: cell text}), for a list
+        #: with problems to be corrected in the intake grid.
+        self.cell_rows: list[tuple[int, dict]] = []
 
     def add(self, number: int, cells: list[str]) -> None:
         """Read one row: blank rows are skipped, every problem is noted."""
@@ -623,6 +641,7 @@ class _StoneReader:
                                       f"into files of at most {MAX_STONES:,}", row=number)
         self._note_unnamed_columns(cells)
         fields, problems = self._cells(number, cells)
+        self.cell_rows.append((number, {k: v for k, v in fields.items() if v}))
         try:
             canonical = parse_stone_fields(fields)
         except ValidationError as exc:
@@ -704,7 +723,9 @@ class _StoneReader:
                                           row=self.layout.row))
             self.problem_count += 1
         if self.problems:
-            raise _failure(self.name, self.problems, self.problem_count)
+            error = _failure(self.name, self.problems, self.problem_count)
+            raise PackingListProblems(str(error), error.problems, self.cell_rows,
+                                      self.layout.columns())
         return PackingList(stones=self.stones, rows=self.rows,
                            columns=self.layout.columns(), left_out=self.left_out(),
                            format=fmt)

@@ -93,3 +93,22 @@ def test_a_file_that_is_no_spreadsheet_is_named_for_what_it_is(data, words):
     assert message.startswith(f"packing list.csv: 1 problem: {words}")
     assert ".xlsx or .csv" in message
     assert "no header row" not in message and "%PDF" not in message
+
+
+# -- item 16: a list with problems keeps its rows, for the intake grid -------------------
+def test_a_list_with_problems_hands_back_its_rows_as_the_file_holds_them():
+    from labdesk.core.packing_list import PackingListProblems
+    text = ("Stock #,Weight,Color,Cert #\n"
+            "A1,1.01,G,111\nA2,1.2345,H,222\nA3,0.50,ZZ,333\n")
+    with pytest.raises(PackingListProblems) as caught:
+        read_packing_list_bytes(text.encode(), "list.csv")
+    error = caught.value
+    assert [p["row"] for p in error.problems] == [3, 4]
+    assert error.rows == [(2, {"client_ref": "A1", "weight": "1.01", "colour": "G",
+                               "earlier_report": "111"}),
+                          (3, {"client_ref": "A2", "weight": "1.2345", "colour": "H",
+                               "earlier_report": "222"}),
+                          (4, {"client_ref": "A3", "weight": "0.50", "colour": "ZZ",
+                               "earlier_report": "333"})]
+    assert error.columns["Cert #"] == "earlier_report"
+    assert isinstance(error, ValidationError)

@@ -195,7 +195,8 @@ def test_pasting_three_rows_from_a_spreadsheet(window, lab, qtbot):
     QApplication.clipboard().setText(
         "P-1\t0.52\tBR\tF\tVS2\tEX\tEX\tVG\tNON\t5.10-5.12x3.15\r\n"
         "P-2\t1,16\tPS\tG\tSI1\t\tVG\tG\tMED\t8.1x5.2x3.3\r\n"
-        "P-3\t0.7\tCU\tH\tVVS2\t\t\t\tFNT\t\tGIA 12345\tnatural\t\tyes\textra\tignored\r\n")
+        "P-3\t0.7\tCU\tH\tVVS2\t\t\t\tFNT\t\tGIA 12345\tnatural\t\tyes\tGIA"
+        "\t2141438167\tBotswana\textra\tignored\r\n")
     qtbot.keyClick(grid, Qt.Key_V, Qt.ControlModifier)
     assert grid.rowCount() == 4  # rows were added as needed
     assert [grid.text(r, 0) for r in (1, 2, 3)] == ["P-1", "P-2", "P-3"]
@@ -205,6 +206,7 @@ def test_pasting_three_rows_from_a_spreadsheet(window, lab, qtbot):
     assert grid.text(3, COLUMN["notes"]) == "extra"
     assert grid.text(3, COLUMN["mounted"]) == "yes"
     assert "Pasted 3 rows" in view.message.text()
+    assert grid.text(3, COLUMN["earlier_report"]) == "2141438167"
     assert "1 column past Notes" in view.message.text()
     assert not grid.problems()
     save(qtbot, view)

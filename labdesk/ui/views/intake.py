@@ -14,7 +14,7 @@ from labdesk.core import declared
 from labdesk.core.grading import parse_identification
 from labdesk.core.stones import STONE_FIELDS, unreportable_warning
 from labdesk.core.weights import MAX_PARCEL_MCT, format_weight, parse_weight
-from labdesk.errors import ValidationError
+from labdesk.errors import DuplicateIntake, ValidationError
 from labdesk.ui import dialogs, shortcuts
 from labdesk.ui.views.base import View
 from labdesk.ui.views.intake_grid import FIELD_LABELS, StonesGrid, problem_text
@@ -32,6 +32,32 @@ PACKING_FILTERS = ("Packing lists (*.csv *.xlsx);;CSV files (*.csv);;"
 
 def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
+
+
+def ask_receive_duplicates(parent, message: str) -> bool:
+    """Whether to receive stones whose stock numbers the lab already holds for the
+    client (the Lab's sentence, naming the earlier submission); No by default."""
+    from PySide6.QtWidgets import QMessageBox
+    box = QMessageBox(QMessageBox.Warning, "Stock numbers received before",
+                      message[:1].upper() + message[1:] + ".", parent=parent)
+    box.setInformativeText("Receive these stones anyway, as other stones under the same "
+                           "stock numbers?")
+    receive = box.addButton("Receive anyway", QMessageBox.AcceptRole)
+    box.addButton("Do not receive", QMessageBox.RejectRole)
+    box.setDefaultButton(box.buttons()[-1])
+    box.exec()
+    return box.clickedButton() is receive
+
+
+def ask_replace_grid(parent, count: int) -> bool:
+    """Whether the grid's stones may be replaced by a packing list's rows."""
+    from PySide6.QtWidgets import QMessageBox
+    answer = QMessageBox.question(
+        parent, "Replace the grid's stones",
+        f"The grid holds {plural(count, 'stone')} not yet received. Replace "
+        f"{'it' if count == 1 else 'them'} with the rows of the packing list?",
+        QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+    return answer == QMessageBox.Yes
 
 
 class ProblemsModel(QAbstractListModel):
@@ -99,6 +125,8 @@ class IntakeView(View):
         self.preview.receive.clicked.connect(self.receive_packing_list)
         self.preview.back.clicked.connect(self.show_grid)
         self.preview.another.clicked.connect(self.import_packing_list)
+        self.preview.fix.clicked.connect(self.load_into_grid)
+        self.unread: ValidationError | None = None   # a list with problems, its rows kept
         shortcuts.bind(self, "save", self._primary)
         shortcuts.bind(self, "import", self.import_packing_list)
         shortcuts.bind(self, "add_row", self.add_row)
@@ -412,8 +440,10 @@ class IntakeView(View):
     def _received_at(self):
         return self.received.dateTime().toPython().astimezone()
 
-    def save(self) -> None:
-        """Receive the stones of the grid: checked here first, then by ``Lab.receive``."""
+    def save(self, allow_duplicates: bool = False) -> None:
+        """Receive the stones of the grid: checked here first, then by ``Lab.receive``.
+        Stock numbers the lab holds for the client already are received only when the
+        user says so (``ask_receive_duplicates``)."""
         if self.busy:
             return
         self.grid.finish_editing()
@@ -441,6 +471,7 @@ class IntakeView(View):
                   "declared_count": self.declared_count.value() or None,
                   "declared_weight": self.declared_weight.text().strip() or None}
         self._start(lambda progress: self.lab.receive(client, stones, progress=progress,
+                                                      allow_duplicates=allow_duplicates,
                                                       **kwargs),
                     lambda result: self._saved(result, grid_rows),
                     f"Receiving {plural(len(stones), 'stone')}…")
@@ -454,6 +485,12 @@ class IntakeView(View):
             self.grid.go_to(first[0][0], first[0][1])
 
     def _saved(self, result, grid_rows: list[int]) -> None:
+        if isinstance(result, DuplicateIntake):
+            if ask_receive_duplicates(self, str(result)):
+                self.save(allow_duplicates=True)
+            else:
+                self.message.error(f"Nothing was saved. {result}.")
+            return
         if isinstance(result, ValidationError):
             marked = 0
             for problem in result.problems:
@@ -511,10 +548,15 @@ class IntakeView(View):
     def _previewed(self, path, result) -> None:
         name = Path(path).name
         if isinstance(result, ValidationError):
-            self.preview.show_problems(path, result.problems)
+            rows = getattr(result, "rows", None) or []
+            self.unread = result if rows else None
+            self.preview.show_problems(path, result.problems, len(rows))
             count = len(result.problems)
-            self.message.error(f"{name}: {plural(count, 'problem')}, listed below. "
-                               f"Nothing was saved.")
+            self.message.error(
+                f"{name}: {plural(count, 'problem')}, listed below. Nothing was saved." +
+                (f" Correct {'it' if count == 1 else 'them'} in the grid (Alt+G) to fix "
+                 f"{'the cell' if count == 1 else 'the cells'} and receive from there."
+                 if rows else ""))
         else:
             self.preview.show_stones(path, result)
             self._update_totals()
@@ -523,7 +565,51 @@ class IntakeView(View):
         self.stack.setCurrentWidget(self.preview)
         self.preview.table.setFocus()
 
-    def receive_packing_list(self) -> None:
+    def load_into_grid(self) -> None:
+        """Load the rows of a packing list that has problems into the grid, each cell as
+        the file holds it, the problems marked in red, to correct them and receive the
+        stones from the grid."""
+        error = self.unread
+        if self.busy or error is None:
+            return
+        held = len(self.grid.stone_rows())
+        if held and not ask_replace_grid(self, held):
+            return
+        columns = {name: index for index, name in enumerate(STONE_FIELDS)}
+        file_rows = [number for number, _fields in error.rows]
+        self.grid.reset_rows(max(1, len(error.rows)))
+        self.grid.grid_model.write_block(0, [
+            [(columns[name], text) for name, text in fields.items() if name in columns]
+            for _number, fields in error.rows])
+        where = {number: index for index, number in enumerate(file_rows)}
+        fields_of = dict(error.columns)
+        unplaced = []
+        for problem in error.problems:
+            row, field = where.get(problem.get("row")), fields_of.get(problem.get("column"))
+            if row is None or field is None:
+                unplaced.append(problem)
+            elif self.grid.problem(row, field) is None:   # a problem of the whole list
+                self.grid.mark(row, field, problem_text(field, problem.get("message", "")))
+        self.grid.check_all(require_weight=True)
+        self._grid_changed()
+        name = self.preview.path.name if self.preview.path else "the packing list"
+        self.unread = None
+        self.stack.setCurrentIndex(0)
+        marked = len(self.grid.problems())
+        note = (" " + "; ".join(p.get("message", "") for p in unplaced[:3]) + "."
+                if unplaced else "")
+        self.message.error(
+            f"Loaded {plural(len(file_rows), 'row')} of {name} into the grid: "
+            f"{plural(marked, 'cell')} in red to correct (row 1 of the grid is row "
+            f"{file_rows[0] if file_rows else 1} of the file). Nothing is saved until you "
+            f"press Receive stones (Ctrl+S).{note}")
+        first = self.grid.problems()
+        if first:
+            self.grid.go_to(first[0][0], first[0][1])
+        else:
+            self.grid.setFocus()
+
+    def receive_packing_list(self, allow_duplicates: bool = False) -> None:
         if self.busy or self.preview.packing is None:
             return
         path, count = self.preview.path, len(self.preview.packing.stones)
@@ -531,10 +617,16 @@ class IntakeView(View):
         received_at = self._received_at()
         self._start(lambda progress: self.lab.import_packing_list(
                         path, client, reference=reference, received_at=received_at,
-                        progress=progress),
+                        progress=progress, allow_duplicates=allow_duplicates),
                     self._imported, f"Receiving {plural(count, 'stone')}…")
 
     def _imported(self, result) -> None:
+        if isinstance(result, DuplicateIntake):
+            if ask_receive_duplicates(self, str(result)):
+                self.receive_packing_list(allow_duplicates=True)
+            else:
+                self.message.error(f"Nothing was saved. {result}.")
+            return
         if isinstance(result, ValidationError):
             if any(p.get("row") for p in result.problems) or result.field is None:
                 self.preview.show_problems(self.preview.path, result.problems)

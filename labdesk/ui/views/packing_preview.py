@@ -100,7 +100,10 @@ class PackingPreview(QWidget):
         self.receive = QPushButton("Receive these stones")
         self.receive.setAccessibleName("Receive these stones")
         self.receive.setDefault(True)
-        layout.addLayout(hbox(self.another, None, self.back, self.receive))
+        self.fix = QPushButton("Correct them in the grid")
+        self.fix.setAccessibleName("Correct the rows in the grid")
+        self.fix.hide()
+        layout.addLayout(hbox(self.another, None, self.back, self.fix, self.receive))
 
     # ------------------------------------------------------------------ filling
     def show_stones(self, path, packing) -> None:
@@ -133,17 +136,31 @@ class PackingPreview(QWidget):
         self.receive.setEnabled(True)
         self.receive.setToolTip(f"Receive the {count:,} {noun} for the client above "
                                 f"(Ctrl+S)")
+        self.fix.hide()
+        self.receive.setDefault(True)
 
-    def show_problems(self, path, problems: list[dict]) -> None:
-        """A packing list that cannot be received: every problem, nothing saved."""
+    def show_problems(self, path, problems: list[dict], rows: int = 0) -> None:
+        """A packing list that cannot be received as it is: every problem, nothing
+        saved.  With ``rows`` (the stone rows read under its header) the page offers to
+        load them into the intake grid, to correct the cells there and receive."""
         self.path, self.packing, self.problems = Path(path), None, list(problems)
         self.total_mct = 0
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
+        how = (f"correct {'it' if count == 1 else 'them'} in the grid (<i>Correct "
+               f"{'it' if count == 1 else 'them'} in the grid</i> loads its {rows:,} "
+               f"{'row' if rows == 1 else 'rows'}) and receive from there, or correct the "
+               f"spreadsheet and import it again" if rows else
+               "correct the spreadsheet and import it again")
         self.summary.setText(
             f"<b>{escape(self.path.name)}</b>: {tinted(f'<b>{count:,} {noun}</b>', 'bad')}"
-            f". Nothing can be received from this file: correct the "
-            f"spreadsheet and import it again. Nothing was saved.")
+            f". Nothing was saved: {how}.")
+        self.fix.setText(f"Correct {'it' if count == 1 else 'them'} in the &grid")
+        self.fix.setToolTip(f"Load the {rows:,} rows of this file into the intake grid, "
+                            f"its problems marked in red, to correct them there and "
+                            f"receive the stones" if rows else "")
+        self.fix.setVisible(bool(rows))
+        self.fix.setDefault(bool(rows))
         self.columns.hide()
         rows = [[p.get("row") if p.get("row") is not None else "",
                  p.get("column") or "", p.get("value") if p.get("value") is not None
