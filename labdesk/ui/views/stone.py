@@ -46,11 +46,44 @@ FACT_PLACEHOLDERS = {
     "inscription": "as laser-inscribed on the girdle",
 }
 LEFT_FACTS = ("client_ref", "weight", "shape", "colour", "clarity", "measurements",
-              "inscription")
+              "inscription", "earlier_lab", "earlier_report")
 RIGHT_FACTS = ("cut", "polish", "symmetry", "fluorescence", "identification",
-               "growth_method", "mounted")
+               "growth_method", "mounted", "declared_origin")
 FACT_TIPS = {"mounted": "Mounted stones are assessed under the jewellery provisions of "
-                        "each jurisdiction, not as loose stones"}
+                        "each jurisdiction, not as loose stones",
+             "earlier_lab": "The lab that graded the stone before, as the client's list "
+                            "says; printed on the report as the earlier report",
+             "earlier_report": "The earlier grading report's number, as the client's "
+                               "list says; the search box finds the stone by it",
+             "declared_origin": "The origin the client declares: their word, shown beside "
+                                "the evidence and never counted as evidence by the rules"}
+
+
+def declared_words(stone) -> str:
+    """What the client's list declares about the stone, beside its evidence: the origin
+    and the earlier grading report, the client's word and never evidence ('' when it
+    declares nothing)."""
+    parts = []
+    if stone.declared_origin:
+        parts.append(f"origin {declared_origin_words(stone.declared_origin)}")
+    if stone.earlier_lab or stone.earlier_report:
+        parts.append("earlier report " + " ".join(
+            p for p in (stone.earlier_lab, stone.earlier_report) if p))
+    if not parts:
+        return ""
+    return ("Declared by the client (not evidence; the rules do not count it): "
+            + "; ".join(parts) + ".")
+
+
+def declared_origin_words(text: str) -> str:
+    """'BW' -> 'Botswana (BW)', 'BW, NA' alike; any other text as the client wrote it."""
+    from labdesk.core.countries import country_name, parse_countries
+    from labdesk.errors import ValidationError
+    try:
+        codes = parse_countries(text.replace("/", ","))
+    except ValidationError:
+        return text
+    return ", ".join(f"{country_name(c)} ({c})" for c in codes) or text
 
 
 def no_growth_method(identification) -> str | None:
@@ -220,6 +253,11 @@ class StoneView(View):
         self.add_button.clicked.connect(self.add_evidence)
         self.evidence_count = QLabel()
         self.evidence_count.setAccessibleName("Evidence count")
+        self.declared = QLabel()
+        self.declared.setAccessibleName("Declared by the client")
+        self.declared.setObjectName("Hint")
+        self.declared.setWordWrap(True)
+        self.declared.hide()
 
         self.form = EvidenceForm(self.lab, self)
         self.form.saved.connect(lambda ev: self.reload(select_evidence=ev.id))
@@ -238,6 +276,7 @@ class StoneView(View):
         row.addWidget(self.evidence_count, 1)
         row.addWidget(self.add_button)
         top_layout.addLayout(row)
+        top_layout.addWidget(self.declared)
         top_layout.addWidget(self.evidence_table, 1)
         left = QSplitter(Qt.Vertical)
         left.setChildrenCollapsible(False)
@@ -536,7 +575,14 @@ class StoneView(View):
             parts.append(f"client ref {escape(stone.client_ref)}")
         parts.append(f"received {local_date(stone.received_at)}")
         self.header.setText(" · ".join(parts))
-        if stone.locked:
+        if getattr(stone, "voided", False):
+            self.banner.setText(f"Voided — submission {stone.submission} was voided on "
+                                f"{local_date(stone.voided_at)} (received by mistake): "
+                                f"the stone is kept, and nothing is proposed or issued "
+                                f"from it.")
+            self.banner.setToolTip(self.allowed("propose").why or "")
+            self.banner.show()
+        elif stone.locked:
             self.banner.setText(f"Locked — {state.lower()}; a supervisor may reopen it "
                                 f"with a reason to correct it.")
             self.banner.setToolTip(self.blocked_facts or "")
@@ -709,6 +755,8 @@ class StoneView(View):
                 row_to_select = row
         table.blockSignals(False)
         own = sum(1 for e in detail.evidence if e.level == "stone")
+        self.declared.setText(declared_words(stone))
+        self.declared.setVisible(bool(self.declared.text()))
         self.evidence_count.setText(
             f"{plural(len(detail.evidence), 'piece of evidence', 'pieces of evidence')}: "
             f"{own} on this stone, {len(detail.evidence) - own} on its parcel "
