@@ -935,27 +935,36 @@ def rules_settle(home, username, change_id, decision, note):
 
 @main.command()
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--size", default="1280x800", show_default=True,
-              help="The main window's size, WIDTHxHEIGHT.")
+@click.option("--size", "sizes", multiple=True, default=("1280x800",), show_default=True,
+              help="The main window's size, WIDTHxHEIGHT; give it more than once (such "
+              "as --size 1100x700 --size 1920x1080) for a folder OUTDIR/WIDTHxHEIGHT "
+              "of every screen at each size.")
 @click.option("--demo-home", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Copy this demo lab instead of building a new one "
               "(it is not changed).")
 @handles_errors
-def screenshots(outdir, size, demo_home):
+def screenshots(outdir, sizes, demo_home):
     """Render the first-run dialog, the setup wizard, the login and every page of the main
     window (a demo lab, offscreen) as PNG files in OUTDIR."""
     import re
-    match = re.fullmatch(r"\s*(\d{3,5})\s*[xX×]\s*(\d{3,5})\s*", size)
-    if not match:
-        raise ValidationError(f"size: {size!r} is not WIDTHxHEIGHT (such as 1280x800)",
-                              field="size")
+    shapes = []
+    for size in sizes:
+        match = re.fullmatch(r"\s*(\d{3,5})\s*[xX×]\s*(\d{3,5})\s*", size)
+        if not match:
+            raise ValidationError(f"size: {size!r} is not WIDTHxHEIGHT (such as 1280x800)",
+                                  field="size")
+        shapes.append((int(match[1]), int(match[2])))
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
         from labdesk.ui.screenshots import take_screenshots
     except ImportError as exc:  # Qt's system libraries missing
         _fail(f"the desktop application cannot start ({exc})")
-    written, failed = take_screenshots(outdir, size=(int(match[1]), int(match[2])),
-                                       demo_home=demo_home)
+    written, failed = [], []
+    for width, height in dict.fromkeys(shapes):
+        folder = outdir if len(set(shapes)) == 1 else outdir / f"{width}x{height}"
+        done, problems = take_screenshots(folder, size=(width, height), demo_home=demo_home)
+        written += done
+        failed += problems
     for path in written:
         click.echo(f"wrote {path}")
     for name, problem in failed:
