@@ -71,6 +71,17 @@ class LabContext:
         self.log_in(row)
         return self.actor
 
+    def require_reader(self) -> Actor:
+        """Who reads the lab's records (stones, submissions, evidence, findings, reports,
+        history, the audit trail, the check): a logged-in, active user, since ISO/IEC
+        17025 and 21 CFR 11.10(d) limit access to authorised people.  ``AuthError`` with
+        one sentence otherwise.  Only a report's verification with the lab's public key
+        needs no one (``labdesk verify --public-key``)."""
+        if self.actor is None:
+            raise AuthError("the lab's records are shown only to a logged-in user: log in "
+                            "first")
+        return self.require_actor()
+
     def signature(self, meaning: str, password: str | None) -> dict:
         """A signature's manifestation (21 CFR 11): printed name, time, meaning."""
         actor = self.require_actor()

@@ -28,12 +28,21 @@ class Upkeep:
         return self.ctx.db
 
     def check(self, progress=None) -> CheckResult:
-        """Check the database, the audit chain against every table, and every document.
+        """Check the database, the audit chain against every table, and every document,
+        for a logged-in user (the problems it names are the lab's records).
 
-        Reads its own snapshot of the database and takes no lock: every other call goes
-        on meanwhile (the window stays live for the 30-50 s a million stones take).
-        ``progress(step, done, total)`` is called now and then.
+        Reads its own snapshot of the database and takes the lock only to ask who is
+        logged in: every other call goes on meanwhile (the window stays live for the
+        30-50 s a million stones take).  ``progress(step, done, total)`` is called now
+        and then.
         """
+        with self.ctx.door:
+            self.ctx.require_reader()
+        return self.integrity(progress)
+
+    def integrity(self, progress=None) -> CheckResult:
+        """``check`` without asking who reads: a backup being restored is checked
+        before anyone can log in to it."""
         problems: list[str] = []
         report = lambda step, done, total: progress and progress(step, done, total)  # noqa
         report("database", 0, 1)

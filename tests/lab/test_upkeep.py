@@ -30,6 +30,7 @@ def test_check_passes_on_an_untouched_lab(lab, sub, tmp_path):
 
 
 def _problems(lab) -> list[str]:
+    login_as(lab, "admin")   # the check names the lab's records: a logged-in user's read
     result = lab.check()
     assert not result.ok
     return list(result.problems)
@@ -243,6 +244,10 @@ def test_backup_and_restore_give_back_the_same_lab(busy_lab, tmp_path):
     restored = Lab.restore(path, tmp_path / "restored")
     try:
         assert restored.home == tmp_path / "restored"
+        assert restored.user is None   # restored, checked, and nobody logged in
+        with pytest.raises(AuthError, match="logged-in user"):
+            restored.stones()
+        login_as(restored, "admin")
         assert _state(restored) == state
         assert restored.audit_events().total == events  # all but the backup's own event
         result = restored.check()
@@ -264,7 +269,6 @@ def test_backup_and_restore_give_back_the_same_lab(busy_lab, tmp_path):
         assert restored.verify(report.token).status == "valid"
         keys = [p for p in (restored.home / "keys").iterdir() if p.is_file()]
         assert keys and all(p.stat().st_mode & 0o077 == 0 for p in keys)
-        assert restored.user is None
         assert login_as(restored, "sup1").username == "sup1"
         # the restored lab goes on working: its chain continues
         restored.reopen(state["stones"][0].number, "Restored copy test")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDia
 
 from labdesk.core import workflow
 from labdesk.core.settings import PAPER_SIZES
+from labdesk.core.settings import warnings as setting_warnings
 from labdesk.errors import LabError
 from labdesk.ui import dialogs, shortcuts
 from labdesk.ui.views.base import View
@@ -155,7 +156,16 @@ class SettingsView(View):
                                self.save_profile.isEnabled() and self.save())
         self.addAction(save)
 
+        # said until a verify page URL is set (labdesk.core.settings.warnings)
+        self.profile_warning = QLabel()
+        self.profile_warning.setObjectName("FormError")
+        self.profile_warning.setWordWrap(True)
+        self.profile_warning.setMaximumWidth(820)
+        self.profile_warning.setAccessibleName("What the lab's settings still lack")
+        self.profile_warning.hide()
+
         layout = QVBoxLayout()
+        layout.addWidget(self.profile_warning)
         box = QWidget()
         box.setMaximumWidth(820)
         box.setLayout(form)
@@ -190,6 +200,10 @@ class SettingsView(View):
         self.backup_on_exit.setChecked(bool(values["backup_on_exit"]))
         self.backup_on_exit.blockSignals(False)
         self._show_logo(values.get("logo"))
+        lacking = [sentence(w) + ". Set the Verify page URL below: the address where the "
+                   "lab publishes its verify page." for w in setting_warnings(values)]
+        self.profile_warning.setText("\n".join(lacking))
+        self.profile_warning.setVisible(bool(lacking))
 
     def _show_logo(self, sha256):
         self.logo.setPixmap(QPixmap())
