@@ -126,6 +126,7 @@ def status(home):
         counts = lab.counts()
         users = lab.users()
         click.echo(f"{settings['lab_name']} ({lab.home})")
+        click.echo(f"database: {lab.database}")
         click.echo("users: " + ", ".join(f"{u.username} ({u.role})" for u in users))
         click.echo(f"stones: {_state_counts(counts['stones'])}")
         click.echo("verify page: " + (settings.get("verify_url") or "none"))
@@ -184,9 +185,12 @@ def _init_settings(command):
 @click.option("--lab-name", required=True, help="The lab's name, printed on reports.")
 @click.option("--admin", "admin_username", required=True, help="The first admin's username.")
 @click.option("--admin-name", required=True, help="The first admin's full name.")
+@click.option("--database", default=None,
+              help="Keep the lab's records on this PostgreSQL server (an empty database; "
+                   "no password in it: use ~/.pgpass), for several desks.")
 @_init_settings
 @handles_errors
-def init(home, lab_name, admin_username, admin_name, **settings):
+def init(home, lab_name, admin_username, admin_name, database, **settings):
     """Create a new lab; the admin's password comes from $LABDESK_PASSWORD or a prompt.
     Give --verify-url: without it the reports' QR codes open nothing on a phone."""
     from labdesk.core.settings import parse_setting, warnings
@@ -197,9 +201,9 @@ def init(home, lab_name, admin_username, admin_name, **settings):
         f"password for {admin_username}", hide_input=True, confirmation_prompt=True)
     lab = Lab.init(home or default_home(), lab_name=lab_name,
                    admin_username=admin_username, admin_password=password,
-                   admin_name=admin_name, **settings)
+                   admin_name=admin_name, database=database, **settings)
     try:
-        click.echo(f"created lab {lab_name!r} in {lab.home}")
+        click.echo(f"created lab {lab_name!r} in {lab.home} ({lab.database})")
         for warning in warnings(lab.settings()):
             click.echo(f"warning: {warning}; {SET_VERIFY_URL} before issuing reports",
                        err=True)
@@ -704,11 +708,14 @@ def backup(home, username, target):
 @click.argument("backup_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="A new, empty folder for the restored lab.")
+@click.option("--database", default=None,
+              help="Restore onto this PostgreSQL server (an empty database) instead; the "
+                   "home becomes a desk of it.")
 @handles_errors
-def restore(backup_file, home):
+def restore(backup_file, home, database):
     """Restore a backup into a new home and check it."""
     from labdesk.lab import Lab
-    lab = Lab.restore(backup_file, home)
+    lab = Lab.restore(backup_file, home, database=database)
     click.echo(f"restored into {lab.home}; check passed")
     lab.close()
 
@@ -1092,3 +1099,9 @@ def screenshots(outdir, sizes, demo_home):
     for name, problem in failed:
         click.echo(f"error: {name}: {problem}", err=True)
     sys.exit(1 if failed or not written else 0)
+
+
+# The commands of a lab with several desks (join, migrate, keys export-private and
+# import-private) register themselves on ``main`` and ``keys``.
+from labdesk import cli_desks  # noqa: E402
+DESK_COMMANDS = cli_desks.__name__
