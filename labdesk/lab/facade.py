@@ -154,7 +154,7 @@ class Lab:
         try:
             lab = cls.open(staging)
             try:
-                result = lab._upkeep.integrity()  # before anyone can log in
+                result = lab.check()
             finally:
                 lab.close()
             if not result.ok:
@@ -370,8 +370,8 @@ class Lab:
         return self._reports.reports(status=status, stone_no=stone_no, offset=offset, limit=limit)
 
     @_door
-    def report_pdf(self, report_no, path=None) -> Path:
-        return self._reports.report_pdf(report_no, path)
+    def report_pdf(self, report_no, path=None, *, original: bool = False) -> Path:
+        return self._reports.report_pdf(report_no, path, original=original)
 
     @_door
     def revoke_report(self, report_no, reason: str, password: str | None = None) -> Report:

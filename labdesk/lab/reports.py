@@ -6,6 +6,7 @@ held, it never takes it again and reaches the other services through its context
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -16,7 +17,7 @@ from labdesk.core.stones import missing_for_report
 from labdesk.core.records import (Page, Report, SigningKey, Verification)
 from labdesk.core.workflow import Actor
 from labdesk.errors import (IntegrityError, NotFound, StateError, storage_error)
-from labdesk.reports import claims, content, keys, pdf
+from labdesk.reports import claims, content, keys, pdf, stamp
 from labdesk.store import queries, writes
 from labdesk.store import rows as as_record
 from labdesk.store.connection import transaction, utcnow
@@ -30,6 +31,7 @@ class Reports:
     def __init__(self, ctx):
         self.ctx = ctx
         self.reports_swept = False   # reports/ swept of unrecorded PDFs once per Lab
+        self.stamped: dict[Path, str] = {}  # stamped copies made: path -> SHA-256
 
     @property
     def db(self):
@@ -143,28 +145,60 @@ class Reports:
         return row
 
     def report(self, report_no) -> Report:
-        self.ctx.require_reader()
         return self.report_record(self.report_row(report_no))
 
     def reports(self, *, status: str | None = None, stone_no=None, offset: int = 0,
                 limit: int = 100) -> Page:
-        self.ctx.require_reader()
         stone_id = self.ctx.stone_row(stone_no)["id"] if stone_no is not None else None
         rows, total = queries.list_reports(self.db, status=status, stone_id=stone_id,
                                            offset=offset, limit=limit)
         return Page(items=tuple(self.report_record(r) for r in rows), total=total,
                     offset=offset, limit=limit)
 
-    def report_pdf(self, report_no, path=None) -> Path:
-        """The verified PDF of a report; with ``path``, a copy written there."""
-        self.ctx.require_reader()
+    def report_pdf(self, report_no, path=None, *, original: bool = False) -> Path:
+        """The PDF of a report as LabDesk shows, prints and saves it; with ``path``, a
+        copy written there.  The archived original is read and checked against the
+        SHA-256 recorded at issue.  A revoked or superseded report's PDF is that original
+        stamped with its withdrawal across every page (``labdesk.reports.stamp``): derived
+        data, kept in the home's ``cache/stamped/``, never in the archive.  ``original``
+        gives the archived PDF as issued (the evidence; check and backups read it too)."""
         row = self.report_row(report_no)
         source = self.report_path(row["number"])
         data = read_verified(source, row["pdf_sha256"], f"report {row['number']}")
+        notice = None if original else self.withdrawal(row)
         if path is None:
-            return source
+            return source if notice is None else self.stamped_copy(row, data, notice)
+        if notice is not None:
+            data = stamp.stamp(data, notice)
         target = Path(path)
         write_atomically(target, data, mode=0o644)
+        return target
+
+    def withdrawal(self, row: dict) -> stamp.Withdrawal | None:
+        """What a withdrawn report's stamp says (None for a report that stands)."""
+        successor = row["superseded_by"]
+        successor_row = queries.report_by_number(self.db, successor) if successor else None
+        return stamp.withdrawal(row["status"], row["withdrawn_at"], row["withdrawn_reason"],
+                                successor, successor_row["issued_at"] if successor_row
+                                else None)
+
+    def stamped_copy(self, row: dict, original: bytes, notice: stamp.Withdrawal) -> Path:
+        """The stamped copy's path in the cache, made (again) when this ``Lab`` has not
+        made it yet or the file differs from what it made; older copies of the report
+        (another notice) are removed."""
+        number = row["number"]
+        folder = self.ctx.home / "cache" / "stamped"
+        target = folder / f"{number}-{stamp.cache_key(row['pdf_sha256'], notice)}.pdf"
+        made = self.stamped.get(target)
+        if made is not None and target.is_file() and \
+                hashlib.sha256(target.read_bytes()).hexdigest() == made:
+            return target
+        self.stamped[target] = write_atomically(
+            target, stamp.stamp(original, notice), mode=0o644,
+            action=f"stamping the copy of withdrawn report {number}")
+        for old in folder.glob("*.pdf"):
+            if old != target and old.stem.rsplit("-", 1)[0] == number:
+                old.unlink(missing_ok=True)
         return target
 
     def revoke_report(self, report_no, reason: str, password: str | None = None) -> Report:
@@ -195,11 +229,8 @@ class Reports:
             guard, work, before=lambda: self.ctx.signature("revocation", password)))
 
     def verify(self, text) -> Verification:
-        """Check a token, a URL with the token after '#', or QR text against the lab's
-        records, for a logged-in user (``AuthError`` otherwise: the records say why a
-        report was withdrawn; anyone may check with the public key instead).  Never
-        raises for the text: the result's ``status`` and ``problems`` say what is wrong."""
-        self.ctx.require_reader()
+        """Check a token, a URL with the token after '#', or QR text.  Never raises: the
+        result's ``status`` and ``problems`` say what is wrong."""
         parsed = claims.check_token(text, self.public_keys())
         if not parsed.valid:
             return Verification(valid=False, status=parsed.status, claim=parsed.claim,
