@@ -58,20 +58,31 @@ def _open(home: Path | None):
 
 
 @contextlib.contextmanager
-def _session(home: Path | None, username: str | None = None, login: bool = False):
-    """The lab at ``home``, logged in as ``username`` when ``login``; closed after."""
+def _session(home: Path | None, username: str | None = None, login: bool = False,
+             reads: bool = False):
+    """The lab at ``home``, logged in as ``username`` when ``login`` (or ``reads``: a
+    command that only reads the lab's records, which says so when ``--user`` is missing);
+    closed after."""
     lab = _open(home)
     try:
-        if login:
-            _login(lab, username)
+        if login or reads:
+            _login(lab, username, READS_NEED_LOGIN if reads and not login else
+                   "name the acting user with --user NAME")
         yield lab
     finally:
         lab.close()
 
 
-def _login(lab, username: str | None):
+#: Why a command that only reads needs ``--user`` (design.md: access to the lab's
+#: records is for logged-in users; only ``verify --public-key`` needs no one).
+READS_NEED_LOGIN = ("the lab's records are shown only to a logged-in user: name the user "
+                    "with --user NAME (the password comes from $LABDESK_PASSWORD or a "
+                    "prompt)")
+
+
+def _login(lab, username: str | None, why: str = "name the acting user with --user NAME"):
     if not username:
-        _fail("name the acting user with --user NAME")
+        _fail(why)
     password = os.environ.get("LABDESK_PASSWORD")
     if password is None:
         if not sys.stdin.isatty():
@@ -107,15 +118,66 @@ def gui(home):
 @home_option
 @handles_errors
 def status(home):
-    """Print the lab's name, users and stone counts."""
+    """Print the lab's name, users and stone counts, and what its settings still lack
+    (a verify page URL)."""
+    from labdesk.core.settings import warnings
     with _session(home) as lab:
         settings = lab.settings()
         counts = lab.counts()
+        users = lab.users()
         click.echo(f"{settings['lab_name']} ({lab.home})")
-        click.echo("users: " + ", ".join(f"{u.username} ({u.role})" for u in lab.users()))
-        states = counts["stones"]
-        click.echo(f"stones: {sum(states.values())} — "
-                   + ", ".join(f"{n} {s}" for s, n in sorted(states.items())))
+        click.echo(f"database: {lab.database}")
+        click.echo("users: " + ", ".join(f"{u.username} ({u.role})" for u in users))
+        click.echo(f"stones: {_state_counts(counts['stones'])}")
+        click.echo("verify page: " + (settings.get("verify_url") or "none"))
+        for warning in warnings(settings):
+            click.echo(f"warning: {warning}; {SET_VERIFY_URL}")
+
+
+#: How to set the verify page URL after ``labdesk init``.
+SET_VERIFY_URL = ("set it (the https:// address where 'labdesk publish' puts the verify "
+                  "page) with 'labdesk settings verify_url=https://...' or on the Settings "
+                  "page")
+
+
+def _state_counts(states: dict) -> str:
+    """{'received': 3, 'approved': 1} -> '4 (3 received, 1 approved)'; 'none yet'."""
+    from labdesk.core.workflow import STATES
+    total = sum(states.values())
+    if not total:
+        return "none yet"
+    order = sorted(states, key=lambda s: (STATES.index(s) if s in STATES else len(STATES),
+                                          s))
+    return f"{total:,} (" + ", ".join(f"{states[s]:,} {s}" for s in order if states[s]) \
+        + ")"
+
+
+#: The lab settings ``labdesk init`` takes: every one the setup wizard asks (labdesk/ui/
+#: setup.py), as ``(option, setting, click keywords)``; an admin changes them later with
+#: ``labdesk settings`` or on the Settings page.
+INIT_SETTINGS = (
+    ("--address", "address", {"default": "", "help": "The lab's postal address."}),
+    ("--accreditation", "accreditation", {
+        "default": "", "help": "The accreditation line printed on reports (such as "
+                               "'ISO/IEC 17025 accredited, BELAC 123-TEST')."}),
+    ("--report-prefix", "report_prefix", {"default": "LD", "show_default": True,
+                                          "help": "1 to 6 letters that start each report "
+                                                  "number."}),
+    ("--verify-url", "verify_url", {
+        "default": "", "help": "The https:// address of the lab's verify page (see "
+                               "'labdesk publish'); the reports' QR codes open it. "
+                               "Without it they carry a bare token that a phone shows "
+                               "as text."}),
+    ("--paper-size", "paper_size", {"type": click.Choice(["A4", "Letter"]),
+                                    "default": "A4", "show_default": True}),
+)
+
+
+def _init_settings(command):
+    """The ``INIT_SETTINGS`` options on ``command``; it gets them as ``settings=dict``."""
+    for option, key, keywords in reversed(INIT_SETTINGS):
+        command = click.option(option, key, **keywords)(command)
+    return command
 
 
 @main.command()
@@ -123,24 +185,65 @@ def status(home):
 @click.option("--lab-name", required=True, help="The lab's name, printed on reports.")
 @click.option("--admin", "admin_username", required=True, help="The first admin's username.")
 @click.option("--admin-name", required=True, help="The first admin's full name.")
-@click.option("--address", default="", help="The lab's postal address.")
-@click.option("--report-prefix", default="LD", show_default=True)
-@click.option("--verify-url", default="", help="https:// address of the verify page.")
-@click.option("--paper-size", type=click.Choice(["A4", "Letter"]), default="A4",
-              show_default=True)
+@click.option("--database", default=None,
+              help="Keep the lab's records on this PostgreSQL server (an empty database; "
+                   "no password in it: use ~/.pgpass), for several desks.")
+@_init_settings
 @handles_errors
-def init(home, lab_name, admin_username, admin_name, address, report_prefix, verify_url,
-         paper_size):
-    """Create a new lab; the admin's password comes from $LABDESK_PASSWORD or a prompt."""
+def init(home, lab_name, admin_username, admin_name, database, **settings):
+    """Create a new lab; the admin's password comes from $LABDESK_PASSWORD or a prompt.
+    Give --verify-url: without it the reports' QR codes open nothing on a phone."""
+    from labdesk.core.settings import parse_setting, warnings
     from labdesk.lab import Lab
+    for key, value in {"lab_name": lab_name, **settings}.items():
+        parse_setting(key, value)   # bad input is said before the password is asked
     password = os.environ.get("LABDESK_PASSWORD") or click.prompt(
         f"password for {admin_username}", hide_input=True, confirmation_prompt=True)
     lab = Lab.init(home or default_home(), lab_name=lab_name,
                    admin_username=admin_username, admin_password=password,
-                   admin_name=admin_name, address=address, report_prefix=report_prefix,
-                   verify_url=verify_url, paper_size=paper_size)
-    click.echo(f"created lab {lab_name!r} in {lab.home}")
-    lab.close()
+                   admin_name=admin_name, database=database, **settings)
+    try:
+        click.echo(f"created lab {lab_name!r} in {lab.home} ({lab.database})")
+        for warning in warnings(lab.settings()):
+            click.echo(f"warning: {warning}; {SET_VERIFY_URL} before issuing reports",
+                       err=True)
+    finally:
+        lab.close()
+
+
+@main.command("settings")
+@home_option
+@user_option
+@click.argument("pairs", nargs=-1, metavar="[SETTING=VALUE]...")
+@handles_errors
+def settings_(home, username, pairs):
+    """Print the lab's settings; with SETTING=VALUE pairs, change them (admins; recorded
+    in the audit trail), such as verify_url=https://verify.example.org/."""
+    from labdesk.core.settings import parse_setting, warnings
+    changes = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip().lower().replace("-", "_")
+        if not sep or not key:
+            raise ValidationError(f"{pair!r} is not SETTING=VALUE (such as "
+                                  f"verify_url=https://verify.example.org/)", field="setting")
+        if key == "logo":
+            raise ValidationError("logo: choose the logo on the Settings page",
+                                  field="logo")
+        if key in changes:
+            raise ValidationError(f"{key}: given twice", field=key)
+        if key == "backup_on_exit":
+            value = {"yes": True, "true": True, "on": True, "1": True, "no": False,
+                     "false": False, "off": False, "0": False}.get(value.strip().lower(),
+                                                                    value)
+        changes[key] = parse_setting(key, value)
+    with _session(home, username, login=bool(changes)) as lab:
+        values = lab.update_settings(**changes) if changes else lab.settings()
+    for key, value in values.items():
+        if key != "logo":
+            click.echo(f"{key:<18} {'' if value is None else value}".rstrip())
+    for warning in warnings(values):
+        click.echo(f"warning: {warning}; {SET_VERIFY_URL}", err=True)
 
 
 @main.group()
@@ -375,7 +478,7 @@ def evidence_add(home, username, target, kind, fields):
 @handles_errors
 def evidence_list(home, username, stone):
     """List the evidence that covers STONE (its own and its submission's)."""
-    with _session(home, username, login=bool(username)) as lab:
+    with _session(home, username, reads=True) as lab:
         detail = lab.stone_detail(stone)
     if not detail.evidence:
         click.echo(f"no evidence for {detail.stone.number} yet")
@@ -473,11 +576,11 @@ def reopen(home, username, stone, reason):
 def stones(home, username, state, client, search, limit):
     """List stones, one a line: number, state, weight, client and reference."""
     from labdesk.core import grading
-    with _session(home, username, login=bool(username)) as lab:
+    with _session(home, username, reads=True) as lab:
         page = lab.stones(state=state, client=client, search=search, limit=limit)
     for s in page.items:
         click.echo(f"{s.number}  {grading.label(s.state):<9} {s.weight:>8} ct  "
-                   f"{grading.label(s.identification) or '—':<10} {s.client}"
+                   f"{grading.label(s.identification) or '—':<16} {s.client}"
                    + (f"  ({s.client_ref})" if s.client_ref else ""))
     shown = len(page.items)
     total = f"more than {page.more_than:,}" if page.more_than else f"{page.total:,}"
@@ -497,7 +600,7 @@ def stone_(home, username, number, on):
     from labdesk.core import grading
     from labdesk.ui.wording import (STONE_FIELD_LABELS, describe_event, origin_words,
                                     outcome_words, value_words)
-    with _session(home, username, login=bool(username)) as lab:
+    with _session(home, username, reads=True) as lab:
         detail = lab.stone_detail(number)
         assessments = []
         for jurisdiction in lab.jurisdictions():
@@ -562,10 +665,11 @@ def stone_(home, username, number, on):
 
 @main.command()
 @home_option
+@user_option
 @handles_errors
-def check(home):
+def check(home, username):
     """Check the database, the audit chain and every document (exit 1 on problems)."""
-    with _session(home) as lab:
+    with _session(home, username, reads=True) as lab:
         result = lab.check()
     if result.ok:
         click.echo(f"ok: {result.events} audit events, {result.documents} documents, "
@@ -604,11 +708,14 @@ def backup(home, username, target):
 @click.argument("backup_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="A new, empty folder for the restored lab.")
+@click.option("--database", default=None,
+              help="Restore onto this PostgreSQL server (an empty database) instead; the "
+                   "home becomes a desk of it.")
 @handles_errors
-def restore(backup_file, home):
+def restore(backup_file, home, database):
     """Restore a backup into a new home and check it."""
     from labdesk.lab import Lab
-    lab = Lab.restore(backup_file, home)
+    lab = Lab.restore(backup_file, home, database=database)
     click.echo(f"restored into {lab.home}; check passed")
     lab.close()
 
@@ -669,6 +776,7 @@ def report_issue(home, username, stone):
 
 @report.command("pdf")
 @home_option
+@user_option
 @click.argument("number")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               required=True, help="Where to write the PDF.")
@@ -676,11 +784,11 @@ def report_issue(home, username, stone):
               help="The PDF exactly as issued, without the REVOKED or SUPERSEDED stamp "
                    "that a withdrawn report's copy carries.")
 @handles_errors
-def report_pdf(home, number, output, original):
+def report_pdf(home, username, number, output, original):
     """Write a copy of an issued report's PDF (its hash checked first).  A revoked or
     superseded report's copy is stamped with its withdrawal across every page, unless
     --original."""
-    with _session(home) as lab:
+    with _session(home, username, reads=True) as lab:
         click.echo(f"wrote {lab.report_pdf(number, output, original=original)}")
 
 
@@ -710,16 +818,35 @@ def labels(home, username, stones, output):
         click.echo(f"wrote {lab.labels_pdf(stones, output)}")
 
 
+#: ``labdesk verify`` given neither the lab's public key nor a lab: a retailer's case.
+VERIFY_NEEDS_KEY = (
+    "give the lab's public key to check its report: --public-key lab.pem (the lab "
+    "publishes its keys on its verify site, or its staff write them with 'labdesk keys "
+    "export'); add --revocations revocations.txt from the same site to learn whether the "
+    "lab withdrew the report. At the lab itself, --home and --user check against its "
+    "records")
+#: ``labdesk verify`` against a lab's records without ``--user``.
+VERIFY_NEEDS_LOGIN = (
+    "checking a report against the lab's records needs a logged-in user: name the user "
+    "with --user NAME (the password comes from $LABDESK_PASSWORD or a prompt), or check "
+    "it as a retailer does with the lab's public key (--public-key lab.pem)")
+
+
 @main.command()
 @click.argument("arg")
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Verify against this lab's records (default when no --public-key).")
+              help="Verify against this lab's records, as --user (the default when "
+                   "there is no --public-key and $LABDESK_HOME or the user data folder "
+                   "holds a lab).")
+@user_option
 @click.option("--public-key", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="The lab's public key(s) as PEM: verify without a lab.")
+              default=None, help="The lab's public key(s) as PEM (from its verify site "
+                                 "or 'labdesk keys export'): verify without a lab or a "
+                                 "login, as a retailer does.")
 @click.option("--revocations", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="The lab's signed revocation list (revocations.txt).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def verify(arg, home, public_key, revocations, as_json):
+def verify(arg, home, username, public_key, revocations, as_json):
     """Verify a report: ARG is a token, a verify URL, a photo or scan of the QR code, or a
     report PDF.
 
@@ -732,6 +859,7 @@ def verify(arg, home, public_key, revocations, as_json):
             whether the lab withdrew the report is unknown (--public-key without
             --revocations, or a revocation list that is damaged or not the lab's)"""
     import json as json_module
+    from labdesk.ui.wording import as_sentence, claim_facts, verdict_sentences
     try:
         text = _token_from_arg(arg)
         if public_key is not None:
@@ -746,8 +874,12 @@ def verify(arg, home, public_key, revocations, as_json):
             result = verify_offline(text, load_public_keys_file(public_key),
                                     revocation_text)
         else:
-            lab = _open(home)
+            lab_home = home or default_home()
+            if home is None and not (lab_home / "labdesk.db").is_file():
+                _fail(VERIFY_NEEDS_KEY)
+            lab = _open(lab_home)
             try:
+                _login(lab, username, VERIFY_NEEDS_LOGIN)
                 result = lab.verify(text)
             finally:
                 lab.close()
@@ -769,16 +901,14 @@ def verify(arg, home, public_key, revocations, as_json):
                        f"revocation list (--revocations revocations.txt, from its verify "
                        f"site) to know.")
         else:
-            click.echo(f"{result.status.upper()}: {result.summary}")
-        for key, label in (("n", "report"), ("d", "issued"), ("lab", "lab"),
-                           ("w", "carat"), ("sh", "shape"), ("col", "colour"),
-                           ("cla", "clarity"), ("id", "identification"),
-                           ("o", "origin"), ("mc", "mining country"), ("kid", "key")):
-            if key in (result.claim or {}):
-                click.echo(f"  {label:<15} {result.claim[key]}")
+            click.echo(f"{result.status.upper()}: {verdict_sentences(result)}")
+        if result.claim and result.status != "malformed":
+            for label, value in claim_facts(result.claim).items():
+                if value:
+                    click.echo(f"  {label + ':':<29}{value}")
         if result.valid:
             for problem in result.problems:
-                click.echo(f"  note: {problem}")
+                click.echo(f"  Note: {as_sentence(problem)}")
     sys.exit(3 if unchecked else 0 if result.valid else 1)
 
 
@@ -865,7 +995,7 @@ def assess(home, username, stone, jurisdiction, on, as_json, changed):
         return
     if not stone:
         _fail("name the stone to assess (or use --changed)")
-    with _session(home) as lab:
+    with _session(home, username, reads=True) as lab:
         result = lab.assess(stone, jurisdiction=jurisdiction, on=on)
     if as_json:
         click.echo(json_module.dumps(result.as_dict(), indent=1, default=str))
@@ -885,15 +1015,9 @@ def _print_rule_changes(home, username, as_json: bool) -> None:
     """Re-assess after a rules change when needed, then list the open changes."""
     import dataclasses
     import json as json_module
-    with _session(home) as lab:
+    with _session(home, username, reads=True) as lab:
         pending = lab.rules_review_needed()
         if pending:
-            if not username:
-                _fail("the rules in use are new to this lab ("
-                      + ", ".join(f"{c} {v}" for c, v in pending.items())
-                      + "): re-assessing its findings is recorded, so name the acting user "
-                        "with --user NAME")
-            _login(lab, username)
             review = lab.reassess(progress=lambda done, total: click.echo(
                 f"re-assessed {done:,} of {total:,} stones", err=True))
             click.echo(f"re-assessed {review.reassessed:,} stones under "
@@ -940,29 +1064,44 @@ def rules_settle(home, username, change_id, decision, note):
 
 @main.command()
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--size", default="1280x800", show_default=True,
-              help="The main window's size, WIDTHxHEIGHT.")
+@click.option("--size", "sizes", multiple=True, default=("1280x800",), show_default=True,
+              help="The main window's size, WIDTHxHEIGHT; give it more than once (such "
+              "as --size 1100x700 --size 1920x1080) for a folder OUTDIR/WIDTHxHEIGHT "
+              "of every screen at each size.")
 @click.option("--demo-home", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Copy this demo lab instead of building a new one "
               "(it is not changed).")
 @handles_errors
-def screenshots(outdir, size, demo_home):
+def screenshots(outdir, sizes, demo_home):
     """Render the first-run dialog, the setup wizard, the login and every page of the main
     window (a demo lab, offscreen) as PNG files in OUTDIR."""
     import re
-    match = re.fullmatch(r"\s*(\d{3,5})\s*[xX×]\s*(\d{3,5})\s*", size)
-    if not match:
-        raise ValidationError(f"size: {size!r} is not WIDTHxHEIGHT (such as 1280x800)",
-                              field="size")
+    shapes = []
+    for size in sizes:
+        match = re.fullmatch(r"\s*(\d{3,5})\s*[xX×]\s*(\d{3,5})\s*", size)
+        if not match:
+            raise ValidationError(f"size: {size!r} is not WIDTHxHEIGHT (such as 1280x800)",
+                                  field="size")
+        shapes.append((int(match[1]), int(match[2])))
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
         from labdesk.ui.screenshots import take_screenshots
     except ImportError as exc:  # Qt's system libraries missing
         _fail(f"the desktop application cannot start ({exc})")
-    written, failed = take_screenshots(outdir, size=(int(match[1]), int(match[2])),
-                                       demo_home=demo_home)
+    written, failed = [], []
+    for width, height in dict.fromkeys(shapes):
+        folder = outdir if len(set(shapes)) == 1 else outdir / f"{width}x{height}"
+        done, problems = take_screenshots(folder, size=(width, height), demo_home=demo_home)
+        written += done
+        failed += problems
     for path in written:
         click.echo(f"wrote {path}")
     for name, problem in failed:
         click.echo(f"error: {name}: {problem}", err=True)
     sys.exit(1 if failed or not written else 0)
+
+
+# The commands of a lab with several desks (join, migrate, keys export-private and
+# import-private) register themselves on ``main`` and ``keys``.
+from labdesk import cli_desks  # noqa: E402
+DESK_COMMANDS = cli_desks.__name__

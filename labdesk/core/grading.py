@@ -78,8 +78,10 @@ def _blank(value: object) -> bool:
 
 
 def _table(allowed: tuple, words: dict) -> dict:
-    """Every accepted spelling (by ``_key``) -> canonical value."""
-    return {**words, **{_key(canonical): canonical for canonical in allowed}}
+    """Every accepted spelling (by ``_key``) -> canonical value; the words a message
+    lists ('Not of Russian origin', ``label``) are accepted too."""
+    return {**{_key(_LABELS[c]): c for c in allowed if c in _LABELS}, **words,
+            **{_key(canonical): canonical for canonical in allowed}}
 
 
 def _lookup(value, field, allowed, table, what):

@@ -114,3 +114,19 @@ def parse_setting(key: str, value):
         raise ValidationError(f"{key}: not a setting (known: {', '.join(_PARSERS)})",
                               field=key)
     return _PARSERS[key](key, value)
+
+
+#: Said while the lab has no verify page URL (``labdesk init``, ``labdesk status``, the
+#: Settings page); each adds how to set one.
+NO_VERIFY_URL = ("no verify page URL is set, so the QR code on each report carries a bare "
+                 "token, which a phone's camera shows as text instead of opening the lab's "
+                 "verify page")
+
+
+def warnings(values: dict) -> list[str]:
+    """What the lab's settings leave its reports without, in sentences (none when
+    nothing): said until an admin sets it."""
+    found = []
+    if not str(values.get("verify_url") or "").strip():
+        found.append(NO_VERIFY_URL)
+    return found

@@ -12,8 +12,10 @@ from labdesk.core.records import User
 from labdesk.core.workflow import Actor
 from labdesk.errors import AuthError, NotFound, storage_error
 from labdesk.store import queries, rows
-from labdesk.store.connection import roll_back_if_left_open, transaction, utcnow
+from labdesk.store.connection import (is_pg, roll_back_if_left_open, snapshot_of,
+                                      transaction, utcnow)
 from labdesk.store.documents import DocumentStore
+from labdesk.store.pg_documents import DatabaseDocumentStore
 
 T = TypeVar("T")
 
@@ -27,8 +29,12 @@ class LabContext:
     def __init__(self, home: Path, db):
         self.home = Path(home)
         self.db = db
-        self.db_path = self.home / DB_NAME
-        self.documents = DocumentStore(self.home / "documents")
+        if is_pg(db):  # a desk of a lab on a PostgreSQL server (lab.desks)
+            self.db_path = None
+            self.documents = DatabaseDocumentStore(db, self.home / "cache" / "documents")
+        else:
+            self.db_path = self.home / DB_NAME
+            self.documents = DocumentStore(self.home / "documents")
         self.actor: Actor | None = None
         self.user: User | None = None
         self.door = None           # the facade's Door: only check and backup take it
@@ -71,6 +77,17 @@ class LabContext:
         self.log_in(row)
         return self.actor
 
+    def require_reader(self) -> Actor:
+        """Who reads the lab's records (stones, submissions, evidence, findings, reports,
+        history, the audit trail, the check): a logged-in, active user, since ISO/IEC
+        17025 and 21 CFR 11.10(d) limit access to authorised people.  ``AuthError`` with
+        one sentence otherwise.  Only a report's verification with the lab's public key
+        needs no one (``labdesk verify --public-key``)."""
+        if self.actor is None:
+            raise AuthError("the lab's records are shown only to a logged-in user: log in "
+                            "first")
+        return self.require_actor()
+
     def signature(self, meaning: str, password: str | None) -> dict:
         """A signature's manifestation (21 CFR 11): printed name, time, meaning."""
         actor = self.require_actor()
@@ -102,3 +119,12 @@ class LabContext:
         """After a failed COMMIT (a full disk) SQLite may leave the transaction open; the
         next write would then join it and never be committed."""
         roll_back_if_left_open(self.db.conn)
+
+    @property
+    def on_server(self) -> bool:
+        """Whether the lab's records are on a PostgreSQL server (several desks)."""
+        return is_pg(self.db)
+
+    def snapshot(self):
+        """A read-only snapshot of the lab's database (``check``, ``backup``)."""
+        return snapshot_of(self.db, self.db_path)

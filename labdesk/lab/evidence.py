@@ -120,9 +120,11 @@ class EvidenceService:
 
     def document_path(self, sha256: str) -> Path:
         """The path of a stored document, after verifying its hash (IntegrityError)."""
+        self.ctx.require_reader()
         return self.ctx.documents.verify(sha256)
 
     def attachment(self, attachment_id: int) -> Attachment:
+        self.ctx.require_reader()
         row = queries.attachment_by_id(self.db, int(attachment_id))
         if row is None:
             raise NotFound(f"attachment: no attachment {attachment_id}", field="attachment")
@@ -185,9 +187,11 @@ class EvidenceService:
                         attachments=attachments)
 
     def evidence(self, evidence_id: int) -> Evidence:
+        self.ctx.require_reader()
         return self.evidence_record(self.evidence_row(evidence_id))
 
     def submission_evidence(self, number) -> list[Evidence]:
+        self.ctx.require_reader()
         row = queries.submission_by_number(self.db, parse.number_text(number))
         if row is None:
             raise NotFound(f"submission: no submission {number}", field="submission")

@@ -154,7 +154,7 @@ class Lab:
         try:
             lab = cls.open(staging)
             try:
-                result = lab.check()
+                result = lab._upkeep.integrity()  # before anyone can log in
             finally:
                 lab.close()
             if not result.ok:

@@ -39,6 +39,7 @@ class Findings:
     def assess(self, stone_no, jurisdiction: str = "EU", on=None):
         """The origin assessment of a stone under ``jurisdiction``'s rules in force ``on``
         (default today): may this stone enter that market on that date."""
+        self.ctx.require_reader()
         code = str(jurisdiction or "").strip().upper()
         rulesets = rulesets_in_use()
         if code not in rulesets:
@@ -80,8 +81,9 @@ class Findings:
                              f"identification first.")
         origin = grading.parse_origin(origin)
         if origin is None:
-            raise ValidationError("origin: a finding needs an origin (non_russian, russian "
-                                  "or undetermined)", field="origin")
+            raise ValidationError("origin: choose the finding's origin (Not of Russian "
+                                  "origin, Russian origin or Origin undetermined)",
+                                  field="origin")
         country = parse_country(mining_country, "mining_country")
         text = parse.optional_text(statement, "statement", 2000) or ""
         if origin == "russian":
@@ -281,6 +283,7 @@ class Findings:
 
     def rule_changes(self, status: str | None = "open", stone_no=None) -> list[RuleChange]:
         """What rules changes did to findings, newest first (open ones by default)."""
+        self.ctx.require_reader()
         stone_id = self.ctx.stone_row(stone_no)["id"] if stone_no is not None else None
         return [as_record.rule_change(r) for r in queries.rule_changes(
             self.db, status=status, stone_id=stone_id)]

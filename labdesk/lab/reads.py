@@ -3,6 +3,10 @@ the review queue, history and the audit trail, the search box.
 
 A service of the ``Lab`` facade (``labdesk.lab.facade``): called with the door's lock
 held, it never takes it again and reaches the other services through its context.
+
+Every read of the lab's records needs a logged-in user (``ctx.require_reader``: one
+sentence, an ``AuthError``, when nobody is); the stone counts and the jurisdictions name
+no record, so ``labdesk status`` may show them before a login.
 """
 from __future__ import annotations
 
@@ -30,11 +34,13 @@ class Reads:
         return self.ctx.db
 
     def stone(self, stone_no) -> Stone:
+        self.ctx.require_reader()
         return as_record.stone(self.ctx.stone_row(stone_no))
 
     def stone_detail(self, stone_no) -> StoneDetail:
         """A stone with its evidence (its own and its parcel's), attachments, findings and
         history."""
+        self.ctx.require_reader()
         row = self.ctx.stone_row(stone_no)
         evidence = queries.evidence_for_stone(self.db, row["id"], row["submission_id"])
         findings = queries.findings_for_stone(self.db, row["id"])
@@ -69,6 +75,7 @@ class Reads:
                                                               else 0, c)))
 
     def submission(self, number) -> Submission:
+        self.ctx.require_reader()
         return self.submission_record(parse.number_text(number))
 
     def submission_record(self, number: str, with_stones: bool = True) -> Submission:
@@ -99,6 +106,7 @@ class Reads:
         """One page of stones (never all of them), filtered and sorted.  With
         ``count=False`` the total is not counted (-1): the next pages of a list whose
         total is known."""
+        self.ctx.require_reader()
         if state is not None and state not in workflow.STATES:
             raise ValidationError(f"state: {state!r} is not a state", field="state")
         limit, offset = max(1, min(int(limit), 1000)), max(0, int(offset))
@@ -112,9 +120,11 @@ class Reads:
 
     def review_queue(self) -> list[Finding]:
         """Proposed findings awaiting a supervisor, oldest first."""
+        self.ctx.require_reader()
         return [as_record.finding(r, r["stone_number"]) for r in queries.review_queue(self.db)]
 
     def finding(self, stone_no) -> Finding | None:
+        self.ctx.require_reader()
         return self.current_finding(self.ctx.stone_row(stone_no))
 
     def current_finding(self, row: dict) -> Finding | None:
@@ -122,6 +132,7 @@ class Reads:
         return as_record.finding(found[-1], row["number"]) if found else None
 
     def history(self, stone_no) -> list[AuditEvent]:
+        self.ctx.require_reader()
         row = self.ctx.stone_row(stone_no)
         return [as_record.event(e) for e in queries.history(self.db, row["id"], row["submission_id"])]
 
@@ -131,6 +142,7 @@ class Reads:
         """Audit events, newest first.  A batch event (the stones of an intake) comes with
         the span it created under ``data["batch"]`` (``first``, ``last`` ids, ``rows``);
         ``audit_event(id)`` gives its snapshots."""
+        self.ctx.require_reader()
         limit, offset = max(1, min(int(limit), 1000)), max(0, int(offset))
         rows, total = queries.audit_page(
             self.db, actor=actor, action=action, date_from=parse.day_text(date_from),
@@ -141,17 +153,20 @@ class Reads:
     def audit_event(self, event_id: int) -> AuditEvent:
         """One audit event with everything it recorded (a batch event's every snapshot,
         which ``audit_events`` leaves out)."""
+        self.ctx.require_reader()
         row = queries.audit_event(self.db, int(event_id))
         if row is None:
             raise NotFound(f"event: no audit event {event_id}", field="event")
         return as_record.event(row)
 
     def audit_actions(self) -> list[str]:
+        self.ctx.require_reader()
         return queries.audit_actions(self.db)
 
     def find(self, text: str) -> list[tuple[str, str]]:
         """What a search box or a barcode scanner's input names: a list of
         ``(kind, number)`` with kind ``stone``, ``submission`` or ``evidence``."""
+        self.ctx.require_reader()
         query = " ".join(str(text or "").split())
         if not query:
             return []

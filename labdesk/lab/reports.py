@@ -145,10 +145,12 @@ class Reports:
         return row
 
     def report(self, report_no) -> Report:
+        self.ctx.require_reader()
         return self.report_record(self.report_row(report_no))
 
     def reports(self, *, status: str | None = None, stone_no=None, offset: int = 0,
                 limit: int = 100) -> Page:
+        self.ctx.require_reader()
         stone_id = self.ctx.stone_row(stone_no)["id"] if stone_no is not None else None
         rows, total = queries.list_reports(self.db, status=status, stone_id=stone_id,
                                            offset=offset, limit=limit)
@@ -162,6 +164,7 @@ class Reports:
         stamped with its withdrawal across every page (``labdesk.reports.stamp``): derived
         data, kept in the home's ``cache/stamped/``, never in the archive.  ``original``
         gives the archived PDF as issued (the evidence; check and backups read it too)."""
+        self.ctx.require_reader()
         row = self.report_row(report_no)
         source = self.report_path(row["number"])
         data = read_verified(source, row["pdf_sha256"], f"report {row['number']}")
@@ -229,8 +232,11 @@ class Reports:
             guard, work, before=lambda: self.ctx.signature("revocation", password)))
 
     def verify(self, text) -> Verification:
-        """Check a token, a URL with the token after '#', or QR text.  Never raises: the
-        result's ``status`` and ``problems`` say what is wrong."""
+        """Check a token, a URL with the token after '#', or QR text against the lab's
+        records, for a logged-in user (``AuthError`` otherwise: the records say why a
+        report was withdrawn; anyone may check with the public key instead).  Never
+        raises for the text: the result's ``status`` and ``problems`` say what is wrong."""
+        self.ctx.require_reader()
         parsed = claims.check_token(text, self.public_keys())
         if not parsed.valid:
             return Verification(valid=False, status=parsed.status, claim=parsed.claim,

@@ -11,9 +11,10 @@ from pathlib import Path
 from labdesk.core import workflow
 from labdesk.core.records import CheckResult
 from labdesk.errors import (IntegrityError, ValidationError)
+from labdesk.lab import moving
 from labdesk.reports import keys
 from labdesk.store import audit, backup as backups, queries, schema, search_index
-from labdesk.store.connection import snapshot, transaction, utcnow
+from labdesk.store.connection import transaction, utcnow
 from labdesk.store.disk import read_verified
 
 
@@ -28,16 +29,25 @@ class Upkeep:
         return self.ctx.db
 
     def check(self, progress=None) -> CheckResult:
-        """Check the database, the audit chain against every table, and every document.
+        """Check the database, the audit chain against every table, and every document,
+        for a logged-in user (the problems it names are the lab's records).
 
-        Reads its own snapshot of the database and takes no lock: every other call goes
-        on meanwhile (the window stays live for the 30-50 s a million stones take).
-        ``progress(step, done, total)`` is called now and then.
+        Reads its own snapshot of the database and takes the lock only to ask who is
+        logged in: every other call goes on meanwhile (the window stays live for the
+        30-50 s a million stones take).  ``progress(step, done, total)`` is called now
+        and then.
         """
+        with self.ctx.door:
+            self.ctx.require_reader()
+        return self.integrity(progress)
+
+    def integrity(self, progress=None) -> CheckResult:
+        """``check`` without asking who reads: a backup being restored is checked
+        before anyone can log in to it."""
         problems: list[str] = []
         report = lambda step, done, total: progress and progress(step, done, total)  # noqa
         report("database", 0, 1)
-        with snapshot(self.ctx.db_path) as db:
+        with self.ctx.snapshot() as db:
             problems.extend(queries.database_problems(db))
             chain = audit.verify(db, lambda d, t: report("audit", d, t))
             problems.extend(chain.problems)
@@ -51,13 +61,21 @@ class Upkeep:
         problems.extend(f"keys: {problem}" for problem in keys.exposure(self.ctx.home / "keys"))
         for row in reports:
             try:
+                if self.ctx.on_server:  # the database's copy, which every desk reads
+                    try:
+                        self.ctx.documents.verify_stored(row["pdf_sha256"])
+                    except IntegrityError as exc:
+                        raise IntegrityError(f"report {row['number']}: {exc}") from None
+                    continue
                 read_verified(self.ctx.reports.report_path(row["number"]), row["pdf_sha256"],
                               f"report {row['number']}")
             except IntegrityError as exc:
                 problems.append(f"reports: {exc}")
+        verify = self.ctx.documents.verify_stored if self.ctx.on_server else \
+            self.ctx.documents.verify
         for index, (sha, what) in enumerate(documents):
             try:
-                self.ctx.documents.verify(sha)
+                verify(sha)
             except (IntegrityError, ValidationError) as exc:
                 problems.append(f"documents: {what}: {exc}")
             if index % 100 == 0:
@@ -79,9 +97,14 @@ class Upkeep:
         if path.is_dir():
             raise ValidationError(f"backup: {path} is a folder; name the backup file",
                                   field="backup")
-        with snapshot(self.ctx.db_path) as db:
-            manifest = backups.create(db.conn, self.ctx.home, path, schema.version(db),
-                                      progress)  # one LabError for a full or read-only disk
+        with self.ctx.snapshot() as db:
+            if self.ctx.on_server:  # the same portable zip, restorable into either backend
+                manifest = self.ctx.storage_guarded(
+                    f"writing the backup {path.name}",
+                    lambda: moving.backup_from_server(db, self.ctx.home, path, progress))
+            else:
+                manifest = backups.create(db.conn, self.ctx.home, path, schema.version(db),
+                                          progress)  # one LabError for a full disk
 
         def record():
             with transaction(self.db):

@@ -58,6 +58,10 @@ def page(number: str, issued_on: str, settings: dict, logo: bytes | None, stone,
         ("Fluorescence", grading.label(stone.fluorescence)),
         ("Inscription", stone.inscription or "None"),
     ]
+    earlier = " ".join(p for p in (getattr(stone, "earlier_lab", None),
+                                   getattr(stone, "earlier_report", None)) if p)
+    if earlier:  # only when the client's list named one: other reports print as before
+        stone_rows.append(("Earlier report", f"{earlier} (as the client's list states)"))
     ident = grading.label(stone.identification)
     if stone.identification == "laboratory_grown":
         ident += f" ({stone.growth_method})" if stone.growth_method else ""

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
                                                                Ed25519PublicKey)
 
-from labdesk.errors import IntegrityError, LabError, storage_error
+from labdesk.errors import IntegrityError, LabError, ValidationError, storage_error
 from labdesk.reports.claims import key_id
 from labdesk.store.disk import write_atomically
 
@@ -115,3 +115,47 @@ def load_private(keys_dir: Path, kid: str) -> Ed25519PrivateKey:
     if not isinstance(key, Ed25519PrivateKey) or key_id(key.public_key()) != kid:
         raise IntegrityError(f"the signing key {path} is not the key {kid}")
     return key
+
+
+#: The shortest passphrase a signing key is exported under.
+MIN_PASSPHRASE = 10
+
+
+def export_private(keys_dir: Path, kid: str, passphrase: str) -> bytes:
+    """The private key ``kid`` as PEM encrypted with ``passphrase`` (PKCS#8, the best
+    encryption ``cryptography`` has): what a desk that issues reports imports."""
+    if len(passphrase or "") < MIN_PASSPHRASE:
+        raise ValidationError(f"passphrase: at least {MIN_PASSPHRASE} characters protect "
+                              f"the lab's signing key", field="passphrase")
+    key = load_private(keys_dir, kid)
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.BestAvailableEncryption(passphrase.encode()))
+
+
+def import_private(keys_dir: Path, data: bytes, passphrase: str, known: set[str]) -> str:
+    """Keep the exported key ``data`` in ``keys_dir`` (0600); returns its id.  Refused
+    with one sentence: a wrong passphrase, a file that is no key, a key that is not one
+    of the lab's (``known``: the ids of its public keys)."""
+    try:
+        key = serialization.load_pem_private_key(bytes(data), password=(passphrase or
+                                                                         "").encode())
+    except (ValueError, TypeError):
+        raise ValidationError("key: the passphrase is wrong or the file is not an exported "
+                              "LabDesk signing key", field="key") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValidationError("key: the file holds no Ed25519 key", field="key")
+    kid = key_id(key.public_key())
+    if kid not in known:
+        raise ValidationError(f"key: {kid} is not one of this lab's signing keys",
+                              field="key")
+    target = keys_dir / f"{kid}.key"
+    if target.exists():
+        load_private(keys_dir, kid)  # the one there is that key, readable by us alone
+        return kid
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(keys_dir, 0o700)
+    write_atomically(target, pem, mode=0o600, action="keeping the lab's signing key",
+                     exclusive=True)
+    return kid

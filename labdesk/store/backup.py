@@ -144,7 +144,7 @@ def unpack(path: Path, home: Path) -> Path:
     place once the caller has checked the lab in it; ``discard`` removes it."""
     manifest = read_manifest(path)
     home = Path(home)
-    if (home / DB_NAME).exists():
+    if (home / DB_NAME).exists() or (home / "desk.json").exists():
         raise LabError(f"{home} already holds a lab: restore into a new, empty folder")
     if home.is_dir() and any(home.iterdir()):
         raise LabError(f"{home} is not empty: restore into a new, empty folder")

@@ -132,9 +132,6 @@ class FindResultsDialog(QDialog):
                 self.table.setItem(row, column, item)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
-        self.table.resizeColumnsToContents()
-        for column in range(len(HIT_COLUMNS)):
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 320))
         header.setStretchLastSection(True)
         self.table.itemActivated.connect(lambda _item: self.accept())
         self.table.doubleClicked.connect(lambda _index: self.accept())
@@ -146,8 +143,21 @@ class FindResultsDialog(QDialog):
         if hits:
             self.table.selectRow(0)
         self.table.setFocus()
-        width = sum(self.table.columnWidth(c) for c in range(len(HIT_COLUMNS))) + 40
-        self.resize(max(520, min(width, 900)), min(140 + 30 * len(hits), 520))
+        self._fitted = False
+
+    def showEvent(self, event) -> None:
+        """The columns as wide as what they show, measured in the font they are shown
+        in (the style sheet's, known once shown); the dialog as wide as they need."""
+        super().showEvent(event)
+        if self._fitted:
+            return
+        self._fitted = True
+        self.table.resizeColumnsToContents()
+        for column in range(len(HIT_COLUMNS)):
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 360))
+        width = sum(self.table.columnWidth(c) for c in range(len(HIT_COLUMNS))) + 60
+        rows = self.table.rowHeight(0) * len(self.hits) if self.hits else 0
+        self.resize(max(520, min(width, 1000)), max(220, min(130 + rows, 560)))
 
     def current_hit(self) -> Hit | None:
         row = self.table.currentRow()

@@ -174,7 +174,9 @@ def _main_pages(camera: Camera, lab, size: tuple[int, int]) -> None:
         issued = lab.reports(status="issued", limit=1).items
         if issued:
             camera.attempt("reports", lambda: (window.open_report(issued[0].number),
-                                               camera.shoot(window, "reports")))
+                                               _shoot_tabs(camera, window,
+                                                           window.views["reports"],
+                                                           "reports")))
             camera.attempt("verify-valid", lambda: (window.open_verify(issued[0].qr_text),
                                                     camera.shoot(window, "verify-valid")))
             camera.attempt("verify-forged", lambda: (
@@ -184,6 +186,8 @@ def _main_pages(camera: Camera, lab, size: tuple[int, int]) -> None:
             camera.failed.append(("reports", "the demo lab has no issued report"))
 
         camera.attempt("audit", lambda: _audit(camera, window))
+        camera.attempt("find-results", lambda: _find_results(camera, lab, window))
+        camera.attempt("keyboard-shortcuts", lambda: _keyboard_shortcuts(camera, window))
     finally:
         _close(camera, window)
         lab.logout()
@@ -196,6 +200,28 @@ def _main_pages(camera: Camera, lab, size: tuple[int, int]) -> None:
     finally:
         _close(camera, admin)
         lab.logout()
+
+
+def _find_results(camera: Camera, lab, window) -> None:
+    """The search box's list: a submission's number names each of its stones."""
+    submission = lab.stones(limit=1).items[0].submission
+    window.search.setText(submission)
+    window.search.returnPressed.emit()
+    dialog = getattr(window, "find_results", None)
+    if dialog is None:
+        camera.failed.append(("find-results", f"{submission} opened no list"))
+        return
+    camera.shoot(dialog, "find-results")
+    dialog.close()
+
+
+def _keyboard_shortcuts(camera: Camera, window) -> None:
+    show = getattr(window, "show_shortcuts", None)
+    if show is None:
+        return
+    dialog = show()
+    camera.shoot(dialog, "keyboard-shortcuts")
+    dialog.close()
 
 
 def _page(camera: Camera, window, key: str) -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QBrush, QColor, QImage, QPixmap
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (QApplication, QFormLayout, QFrame, QHBoxLayout, QLabel,
-                               QScrollArea, QVBoxLayout, QWidget)
+                               QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 #: Colours by what they mean.
 TONES = {
@@ -24,6 +24,8 @@ TONES = {
     "bad": "#8a1414", "bad_back": "#fde3e3", "bad_line": "#f1b0b0",
     "warn": "#7a5200", "warn_back": "#fff3d6", "warn_line": "#e8cf8f",
     "locked": "#8a5a00",
+    # a locked (disabled) field: its text stays readable, 4.5:1 or more on its background
+    "locked_field": "#3b4450", "locked_field_back": "#f1f2f4",
     "error": "#8a1c1c", "error_back": "#fde8e8", "problem_back": "#fff7f7",
     "invalid": "#c0392b", "invalid_back": "#fff5f5",
 }
@@ -59,6 +61,10 @@ QListWidget#Navigation { background: @ink; color: #e8edf2; border: none;
 QListWidget#Navigation::item { padding: 9px 14px; }
 QListWidget#Navigation::item:selected { background: #0f5c8c; color: white; }
 QLabel#Locked { color: @locked; font-weight: 600; }
+QLineEdit:disabled, QPlainTextEdit:disabled, QTextEdit:disabled, QComboBox:disabled,
+QAbstractSpinBox:disabled { color: @locked_field; }
+QLineEdit:disabled, QPlainTextEdit:disabled, QAbstractSpinBox:disabled {
+    background: @locked_field_back; }
 QLabel#Locked[banner="true"] { background: @warn_back; border: 1px solid #f0d08a;
     border-radius: 4px; padding: 6px 10px; }
 QFrame#RulesBanner { background: @warn_back; border: 1px solid #e6c36a;
@@ -161,6 +167,45 @@ class MessageBar(QLabel):
     @property
     def kind(self) -> str | None:
         return self.property("kind") if self.isVisible() else None
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text that takes the width it is given: what does not fit ends
+    in "…", and then the whole text is its tooltip.  ``text()`` is the whole text."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
+        self.setText(text)
+
+    def setText(self, text) -> None:
+        super().setText(text or "")
+        self._tip()
+
+    def shown_text(self) -> str:
+        """What is painted: the text, elided to the label's width."""
+        return self.fontMetrics().elidedText(self.text(), Qt.ElideRight,
+                                             self.contentsRect().width())
+
+    def elided(self) -> bool:
+        return self.shown_text() != self.text()
+
+    def _tip(self) -> None:
+        self.setToolTip(self.text() if self.elided() else "")
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance("Mm…"), hint.height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._tip()
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        self.style().drawItemText(painter, self.contentsRect(),
+                                  int(self.alignment()) | Qt.TextSingleLine, self.palette(),
+                                  self.isEnabled(), self.shown_text(), self.foregroundRole())
 
 
 def page_title(text: str, hint: str = "") -> QWidget:

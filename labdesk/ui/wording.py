@@ -10,6 +10,7 @@ local time with the zone named: ``2026-12-02 14:05 CET``.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import html
 import json
 import re
@@ -83,6 +84,13 @@ def sentence(text) -> str:
     """'you proposed this finding' -> 'You proposed this finding' (a message's start)."""
     text = str(text or "").strip()
     return text[:1].upper() + text[1:]
+
+
+def as_sentence(text) -> str:
+    """'the claim lacks v' -> 'The claim lacks v.': a message of the lab (which starts
+    in lower case after a prefix such as 'error: ') said as a sentence of its own."""
+    text = sentence(text)
+    return text if not text or text[-1] in ".!?…" else text + "."
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
@@ -210,6 +218,78 @@ def countries_words(value) -> str:
                      else str(code) for code in value or ())
 
 
+def usd_words(value) -> str:
+    """'185000.00' (or a number) -> 'USD 185,000.00'; text that is no amount as it is."""
+    try:
+        amount = decimal.Decimal(str(value).replace(",", "").strip())
+    except (decimal.InvalidOperation, ValueError):
+        return f"USD {value}"
+    if not amount.is_finite():
+        return f"USD {value}"
+    return f"USD {amount:,.2f}"
+
+
+# ---------------------------------------------------------------------- signed claims
+#: The signed claim's codes (design.md, the signed claim) in words.
+CLAIM_IDENTIFICATION = {"N": "Natural", "LG": "Laboratory-grown"}
+CLAIM_ORIGIN = {"NR": "Not of Russian origin", "RU": "Russian origin",
+                "UD": "Origin undetermined"}
+#: The facts of a signed claim as Verify and ``labdesk verify`` name them, in order.
+CLAIM_FACTS = ("Report number", "Date of issue", "Carat weight", "Shape", "Colour",
+               "Clarity", "Natural or laboratory-grown", "Origin", "Mining country",
+               "Laboratory", "Signing key")
+
+
+def country_words(code) -> str:
+    """'BW' -> 'Botswana (BW)'; a code no one knows, as it is."""
+    code = str(code or "").strip()
+    name = country_name(code) if code else ""
+    return f"{name} ({code})" if name and name != code else code
+
+
+def claim_facts(claim: dict | None) -> dict[str, str]:
+    """The signed claim's facts, in words, named as ``CLAIM_FACTS`` (empty text for
+    what the claim does not say): 'N' -> 'Natural', 'NR' -> 'Not of Russian origin',
+    'BW' -> 'Botswana (BW)'."""
+    claim = claim or {}
+    colour = str(claim.get("col") or "")
+    group = grading.colour_group(colour) if colour else None
+    identification, origin, weight = claim.get("id"), claim.get("o"), claim.get("w")
+    return {
+        "Report number": str(claim.get("n") or ""),
+        "Date of issue": str(claim.get("d") or ""),
+        "Carat weight": f"{weight} ct" if weight else "",
+        "Shape": grading.label(str(claim["sh"])) if claim.get("sh") else "",
+        "Colour": f"{colour} ({group})" if group else colour,
+        "Clarity": str(claim.get("cla") or ""),
+        "Natural or laboratory-grown": CLAIM_IDENTIFICATION.get(identification,
+                                                                str(identification or "")),
+        "Origin": CLAIM_ORIGIN.get(origin, str(origin or "")),
+        "Mining country": country_words(claim.get("mc")),
+        "Laboratory": str(claim.get("lab") or ""),
+        "Signing key": str(claim.get("kid") or ""),
+    }
+
+
+def verdict_sentences(result) -> str:
+    """What a verification (``labdesk.core.records.Verification``) means, in sentences a
+    retailer can act on, after its status word: 'VALID: ' + this."""
+    claim = result.claim or {}
+    n = claim.get("n") or "this report"
+    if result.status == "valid":
+        return f"Report {n} was issued by {claim.get('lab')} and is unaltered."
+    if result.status == "revoked":
+        return (f"The lab withdrew report {n}" + (f" ({result.reason.rstrip('.')})"
+                                                   if result.reason else "")
+                + ". Do not rely on it.")
+    if result.status == "superseded":
+        return (f"Report {n} was replaced" + (f" by {result.successor}" if result.successor
+                                               else "; a corrected report is pending")
+                + ". Ask for the new report.")
+    return " ".join(["Not genuine: do not trust this report."]
+                    + [as_sentence(p) for p in result.problems])
+
+
 class People:
     """Who the lab's users are, to name them: 'Sue Marchetti (sue)'."""
 
@@ -247,7 +327,7 @@ def value_words(column: str, value, people: People | None = None) -> str:
     if column == "value_cents" and isinstance(value, int):
         return f"USD {value / 100:,.2f}"
     if column == "value_usd":
-        return f"USD {value}"
+        return usd_words(value)
     if column in COUNTRY_LISTS or column == "issuing_country":
         return countries_words(value)
     if column == "kind":

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from labdesk.cli import main
+from labdesk.demo import DEMO_USERS
 
 LABDESK = [sys.executable, "-m", "labdesk"]
 
@@ -52,12 +53,12 @@ def test_missing_home_is_a_clear_error(tmp_path):
 
 
 def test_check_passes_then_reports_tampering_with_exit_1(home):
-    assert run("check", "--home", str(home)).returncode == 0
+    assert run("check", "--home", str(home), "--user", "admin").returncode == 0
     run("user", "add", "tech", "--home", str(home), "--user", "admin", "--name", "Tom",
         "--role", "technician", LABDESK_NEW_PASSWORD="tech-pass-1")
     with sqlite3.connect(home / "labdesk.db") as conn:
         conn.execute("UPDATE users SET role = 'supervisor' WHERE username = 'tech'")
-    result = run("check", "--home", str(home))
+    result = run("check", "--home", str(home), "--user", "admin")
     assert result.returncode == 1
     assert "users: tech differs from its last audited state" in result.stdout
     assert "role: recorded 'technician', now 'supervisor'" in result.stdout
@@ -70,12 +71,12 @@ def test_reindex_repairs_what_check_reports_about_the_search_index(home, tmp_pat
                "Acme").returncode == 0
     with sqlite3.connect(home / "labdesk.db") as conn:
         conn.execute("DELETE FROM stones_fts")
-    broken = run("check", "--home", str(home))
+    broken = run("check", "--home", str(home), "--user", "admin")
     assert broken.returncode == 1 and "search index: 0 entries for 2 stones" in broken.stdout
     result = run("reindex", "--home", str(home), "--user", "admin")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "search index rebuilt: 2 stones"
-    assert run("check", "--home", str(home)).returncode == 0
+    assert run("check", "--home", str(home), "--user", "admin").returncode == 0
 
 
 def test_import_packing_list_and_problems(home, tmp_path):
@@ -115,7 +116,8 @@ def test_demo_no_gui_builds_every_state(tmp_path):
     for state in ("received", "proposed", "rejected", "approved"):
         assert state in result.output
     assert "password:" in result.output
-    check = runner.invoke(main, ["check", "--home", str(tmp_path / "demo")])
+    check = runner.invoke(main, ["check", "--home", str(tmp_path / "demo"), "--user", "ada"],
+                          env={"LABDESK_PASSWORD": DEMO_USERS["ada"][2]})
     assert check.exit_code == 0, check.output
     assert Path(tmp_path / "demo" / "documents").is_dir()
 
@@ -127,8 +129,10 @@ def test_assess_prints_reasons_and_json(tmp_path):
     assert runner.invoke(main, ["demo", "--no-gui", "--home", home]).exit_code == 0
     from labdesk.lab import Lab
     lab = Lab.open(home)
+    lab.login("tom", DEMO_USERS["tom"][2])
     stone = lab.stones(limit=1).items[0].number
     lab.close()
+    runner = CliRunner(env={"LABDESK_USER": "tom", "LABDESK_PASSWORD": DEMO_USERS["tom"][2]})
     text = runner.invoke(main, ["assess", stone, "--jurisdiction", "eu", "--on",
                                 "2024-09-01", "--home", home])
     assert text.exit_code == 0, text.output

@@ -3,6 +3,7 @@
 from click.testing import CliRunner
 
 from labdesk.cli import main
+from labdesk.demo import DEMO_USERS
 from labdesk.lab import Lab
 
 
@@ -13,7 +14,9 @@ def test_demo_builds_in_labdesk_home_and_check_finds_it_there(tmp_path):
     assert built.exit_code == 0, built.output
     assert (home / "labdesk.db").is_file()
     assert not (tmp_path / "LabDesk-demo").exists()
-    assert runner.invoke(main, ["check"]).exit_code == 0
+    checked = runner.invoke(main, ["check", "--user", "ada"],
+                            env={"LABDESK_PASSWORD": DEMO_USERS["ada"][2]})
+    assert checked.exit_code == 0, checked.output
     again = runner.invoke(main, ["demo", "--no-gui"])
     assert again.exit_code == 0 and f"demo lab already in {home}" in again.output
 

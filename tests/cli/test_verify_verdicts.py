@@ -72,7 +72,7 @@ def test_valid_and_exit_0_only_when_revocation_was_checked(issued):
                     "--revocations", issued["clean"])
     assert with_list.returncode == 0, with_list.stdout + with_list.stderr
     assert with_list.stdout.startswith("VALID")
-    against_lab = run("verify", issued["token"], "--home", issued["home"])
+    against_lab = run("verify", issued["token"], "--home", issued["home"], "--user", "sup")
     assert against_lab.returncode == 0 and against_lab.stdout.startswith("VALID")
 
 
@@ -98,7 +98,7 @@ def test_a_revoked_report_offline(issued, tmp_path):
     revoked = run("verify", issued["token"], "--public-key", issued["pem"],
                   "--revocations", str(listing))
     assert revoked.returncode == 1 and revoked.stdout.startswith("REVOKED")
-    against_lab = run("verify", issued["token"], "--home", issued["home"])
+    against_lab = run("verify", issued["token"], "--home", issued["home"], "--user", "sup")
     assert against_lab.returncode == 1 and against_lab.stdout.startswith("REVOKED")
 
 

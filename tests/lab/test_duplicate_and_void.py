@@ -9,7 +9,7 @@ import pytest
 
 from labdesk.errors import DuplicateIntake, PermissionDenied, StateError, ValidationError
 from support.homes import PASSWORDS, login_as
-from support.labs import CLIENT, kp_fields, propose, receive_stones, written
+from support.labs import CLIENT, kp_fields, propose, written
 
 LIST = ("Stock #,Weight/Carat,Shape,Color,Clarity,Lab,Cert #,Origin/Country,Nature\n"
         "AC-101,1.02,RB,F,VS1,GIA,2141438167,Botswana,natural\n"
@@ -130,3 +130,27 @@ def test_the_earlier_report_is_kept_searchable_and_the_declared_origin_is_no_evi
     plain = lab.assess(second.number, "EU", on="2024-06-01")
     assert (declared.outcome, declared.reasons, declared.missing) == \
         (plain.outcome, plain.reasons, plain.missing)
+
+
+def test_the_report_prints_the_earlier_report(lab):
+    from labdesk.reports import content
+    from support.labs import approve_stone
+    login_as(lab, "tech")
+    sub = lab.receive(CLIENT, [{"client_ref": "ER-1", "weight": "0.90",
+                                "identification": "natural", "earlier_lab": "GIA",
+                                "earlier_report": "2141438167"},
+                               {"client_ref": "ER-2", "weight": "0.80",
+                                "identification": "natural"}])
+    numbers = [s.number for s in sub.stones]
+    for number in numbers:
+        approve_stone(lab, number)
+    finding = lab.finding(numbers[0])
+
+    def printed(number):
+        return dict(content.page("R-1", "2025-03-04", lab.settings(), None,
+                                 lab.stone(number), sub, None, finding, [], "sup1",
+                                 "2025-03-04T10:00:00Z", "x").stone_rows)
+    assert printed(numbers[0])["Earlier report"] == \
+        "GIA 2141438167 (as the client's list states)"
+    assert "Earlier report" not in printed(numbers[1])
+    assert lab.verify(lab.issue_report(numbers[0]).qr_text).valid

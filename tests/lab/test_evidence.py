@@ -12,13 +12,12 @@ from labdesk import AuthError, IntegrityError, StateError, ValidationError
 from labdesk.errors import NotFound
 from support.files import make_pdf, make_png
 from support.homes import login_as
-from support.labs import approve_stone, kp_fields, propose, written
+from support.labs import (approve_stone, kp_fields, propose, stored_documents,
+                          tamper_document, written)
 
 
 def _stored_documents(lab) -> list:
-    root = lab.home / "documents"
-    return sorted(p.name for p in root.rglob("*")
-                  if p.is_file() and p.relative_to(root).parts[0] != "tmp")
+    return stored_documents(lab)
 
 
 # ---------------------------------------------------------------------- add_evidence
@@ -277,8 +276,7 @@ def test_document_path_verifies_the_hash(lab, sub, tmp_path):
     ev = lab.add_evidence(sub.stones[0].number, "other", notes="scan")
     a = lab.attach(ev.id, make_png(tmp_path / "scan.png"))
     path = lab.document_path(a.sha256)
-    os.chmod(path, 0o644)
-    path.write_bytes(path.read_bytes() + b"extra")
+    tamper_document(lab, a.sha256, path.read_bytes() + b"extra")
     with pytest.raises(IntegrityError, match="altered"):
         lab.document_path(a.sha256)
     with pytest.raises(NotFound):

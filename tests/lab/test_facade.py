@@ -9,7 +9,7 @@ import pytest
 
 from labdesk import Lab, LabError, ValidationError
 from support.homes import login_as
-from support.labs import written
+from support.labs import set_schema_version, written
 
 
 # ---------------------------------------------------------------------- lifecycle
@@ -97,10 +97,8 @@ def test_open_refuses_a_database_that_is_no_lab(tmp_path, content):
 
 def test_open_refuses_a_lab_written_by_a_newer_labdesk(lab):
     home = lab.home
+    set_schema_version(lab, 99)
     lab.close()
-    conn = sqlite3.connect(home / "labdesk.db")
-    conn.execute("PRAGMA user_version = 99")
-    conn.close()
     with pytest.raises(LabError, match="newer"):
         Lab.open(home)
 

@@ -9,7 +9,7 @@ import pytest
 from labdesk import AuthError, ValidationError
 from labdesk.errors import NotFound
 from support.homes import login_as
-from support.labs import CLIENT, STONES, receive_stones, written
+from support.labs import CLIENT, STONES, receive_stones, stored_documents, written
 
 
 # ---------------------------------------------------------------------- receive
@@ -272,9 +272,7 @@ PACKING_LIST = ("Stock #,Shape,Weight,Color,Clarity,Price/Ct\n"
 
 
 def _stored_documents(lab) -> list:
-    root = lab.home / "documents"
-    return sorted(p.name for p in root.rglob("*")
-                  if p.is_file() and p.relative_to(root).parts[0] != "tmp")
+    return stored_documents(lab)
 
 
 def test_preview_packing_list_writes_nothing(lab, tmp_path):

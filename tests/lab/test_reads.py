@@ -6,6 +6,8 @@ import datetime as dt
 import json
 import sqlite3
 
+import psycopg
+
 import pytest
 
 from labdesk import ValidationError
@@ -13,7 +15,7 @@ from labdesk.errors import NotFound
 from support.files import make_pdf, make_png
 from support.homes import FULL_NAMES, PASSWORDS, login_as
 from support.labs import (CLIENT, STATEMENT, approve_stone, kp_fields, propose,
-                          receive_stones)
+                          receive_stones, raw_connection)
 
 
 # ---------------------------------------------------------------------- lookups and lists
@@ -164,8 +166,8 @@ def test_finding_of_a_stone_without_one(lab, sub):
 
 
 # ---------------------------------------------------------------------- audit trail
-def _raw(lab) -> sqlite3.Connection:
-    return sqlite3.connect(lab.home / "labdesk.db", isolation_level=None)
+def _raw(lab):
+    return raw_connection(lab)
 
 
 @pytest.mark.parametrize("statement", [
@@ -178,8 +180,8 @@ def test_the_audit_table_refuses_update_and_delete(lab, sub, statement):
     before = lab.audit_events().total
     conn = _raw(lab)
     try:
-        with pytest.raises((sqlite3.IntegrityError, sqlite3.OperationalError),
-                           match="append-only"):
+        with pytest.raises((sqlite3.IntegrityError, sqlite3.OperationalError,
+                            psycopg.Error), match="append-only"):
             conn.execute(statement)
     finally:
         conn.close()

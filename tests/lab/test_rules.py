@@ -178,7 +178,7 @@ def test_a_rule_change_list_is_the_cli_s_too(lab, stones, tmp_path, monkeypatch)
     lab.close()
     runner = CliRunner()
     refused = runner.invoke(main, ["assess", "--changed", "--home", home])
-    assert refused.exit_code == 2 and "name the acting user" in refused.output
+    assert refused.exit_code == 2 and "--user NAME" in refused.output
     done = runner.invoke(main, ["assess", "--changed", "--home", home, "--user", "tech"],
                          env={"LABDESK_PASSWORD": PASSWORDS["tech"]})
     assert done.exit_code == 0, done.output
@@ -187,7 +187,8 @@ def test_a_rule_change_list_is_the_cli_s_too(lab, stones, tmp_path, monkeypatch)
     lines = [line for line in done.output.splitlines() if line.startswith("#")]
     assert len(lines) == 2 and all("UK on " in line and "clear (UK 2026.1) -> insufficient "
                                    "(UK 2026.99), WORSE" in line for line in lines)
-    as_json = runner.invoke(main, ["assess", "--changed", "--json", "--home", home])
+    as_json = runner.invoke(main, ["assess", "--changed", "--json", "--home", home,
+                                   "--user", "tech"], env={"LABDESK_PASSWORD": PASSWORDS["tech"]})
     assert {c["stone"] for c in json.loads(as_json.output)} == {stones["A"], stones["B"]}
     change_id = json.loads(as_json.output)[0]["id"]
     settled = runner.invoke(main, ["rules", "settle", str(change_id), "keep", "--note",

@@ -12,7 +12,8 @@ import pytest
 from labdesk import AuthError, IntegrityError, Lab, LabError, ValidationError
 from support.files import make_pdf, make_png
 from support.homes import login_as
-from support.labs import CLIENT, approve_stone, kp_fields, propose, raw_sql
+from support.labs import (CLIENT, approve_stone, kp_fields, propose, raw_sql,
+                          tamper_document)
 
 
 # ---------------------------------------------------------------------- check()
@@ -30,6 +31,7 @@ def test_check_passes_on_an_untouched_lab(lab, sub, tmp_path):
 
 
 def _problems(lab) -> list[str]:
+    login_as(lab, "admin")   # the check names the lab's records: a logged-in user's read
     result = lab.check()
     assert not result.ok
     return list(result.problems)
@@ -56,10 +58,9 @@ def test_check_reports_a_document_edited_on_disk(lab, sub, tmp_path):
     ev = lab.add_evidence(sub.stones[0].number, "kp_certificate", **kp_fields())
     a = lab.attach(ev.id, make_pdf(tmp_path / "KP-scan.pdf"))
     path = lab.document_path(a.sha256)
-    os.chmod(path, 0o644)
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01
-    path.write_bytes(bytes(data))
+    tamper_document(lab, a.sha256, bytes(data))
     problems = _problems(lab)
     assert len(problems) == 1
     assert "KP-scan.pdf" in problems[0] and "altered" in problems[0]
@@ -71,7 +72,7 @@ def test_check_reports_a_document_edited_on_disk(lab, sub, tmp_path):
 def test_check_reports_a_missing_document(lab, sub, tmp_path):
     ev = lab.add_evidence(sub.stones[0].number, "other", notes="photo")
     a = lab.attach(ev.id, make_png(tmp_path / "photo.png"))
-    lab.document_path(a.sha256).unlink()
+    tamper_document(lab, a.sha256, None)
     problems = _problems(lab)
     assert len(problems) == 1 and "photo.png" in problems[0] and "missing" in problems[0]
 
@@ -79,9 +80,7 @@ def test_check_reports_a_missing_document(lab, sub, tmp_path):
 def test_check_reports_an_altered_logo(lab, tmp_path):
     login_as(lab, "admin")
     sha = lab.set_logo(make_png(tmp_path / "logo.png"))
-    path = lab.document_path(sha)
-    os.chmod(path, 0o644)
-    path.write_bytes(make_png(tmp_path / "other.png", colour=(0, 0, 255)).read_bytes())
+    tamper_document(lab, sha, make_png(tmp_path / "other.png", colour=(0, 0, 255)).read_bytes())
     problems = _problems(lab)
     assert any("logo" in p and "altered" in p for p in problems)
 
@@ -89,8 +88,12 @@ def test_check_reports_an_altered_logo(lab, tmp_path):
 def test_check_reports_a_report_pdf_edited_on_disk(lab, sub, approved):
     report = lab.issue_report(approved)
     path = report.pdf_path
-    os.chmod(path, 0o644)
-    path.write_bytes(path.read_bytes().replace(b"%%EOF", b"%%EOF\n% edited"))
+    edited = path.read_bytes().replace(b"%%EOF", b"%%EOF\n% edited")
+    if lab.on_server:  # the archive is the database's copy (the desk's file a cache)
+        tamper_document(lab, report.pdf_sha256, edited)
+    else:
+        os.chmod(path, 0o644)
+        path.write_bytes(edited)
     problems = _problems(lab)
     assert len(problems) == 1
     assert report.number in problems[0] and "altered" in problems[0]
@@ -146,8 +149,8 @@ def test_check_reports_an_audit_event_whose_actor_was_changed(lab, sub):
 
 def test_check_reports_rows_inserted_behind_labdesks_back(lab, sub):
     raw_sql(lab,
-            "INSERT INTO users (username, full_name, role, password_hash, active, "
-            "created_at) VALUES ('mallory', 'Mal Lory', 'supervisor', 'x', 1, "
+            "INSERT INTO users (id, username, full_name, role, password_hash, active, "
+            "created_at) VALUES (5, 'mallory', 'Mal Lory', 'supervisor', 'x', 1, "
             "'2024-01-01T00:00:00Z')",
             "INSERT INTO stones (id, number, submission_id, weight_mct, state, created_at, "
             "updated_at) VALUES (77, 'D0000077', 1, 1000, 'approved', "
@@ -243,6 +246,10 @@ def test_backup_and_restore_give_back_the_same_lab(busy_lab, tmp_path):
     restored = Lab.restore(path, tmp_path / "restored")
     try:
         assert restored.home == tmp_path / "restored"
+        assert restored.user is None   # restored, checked, and nobody logged in
+        with pytest.raises(AuthError, match="logged-in user"):
+            restored.stones()
+        login_as(restored, "admin")
         assert _state(restored) == state
         assert restored.audit_events().total == events  # all but the backup's own event
         result = restored.check()
@@ -264,7 +271,6 @@ def test_backup_and_restore_give_back_the_same_lab(busy_lab, tmp_path):
         assert restored.verify(report.token).status == "valid"
         keys = [p for p in (restored.home / "keys").iterdir() if p.is_file()]
         assert keys and all(p.stat().st_mode & 0o077 == 0 for p in keys)
-        assert restored.user is None
         assert login_as(restored, "sup1").username == "sup1"
         # the restored lab goes on working: its chain continues
         restored.reopen(state["stones"][0].number, "Restored copy test")
@@ -292,10 +298,12 @@ def test_restore_refuses_a_home_that_holds_a_lab(lab, sub, tmp_path):
     path = lab.backup(tmp_path / "lab.zip")
     other = tmp_path / "other"
     shutil.copytree(lab.home, other)
-    stones = (other / "labdesk.db").read_bytes()
+    before = sorted((p.relative_to(other), p.read_bytes()) for p in other.rglob("*")
+                    if p.is_file())
     with pytest.raises(LabError, match="already holds a lab"):
         Lab.restore(path, other)
-    assert (other / "labdesk.db").read_bytes() == stones
+    assert sorted((p.relative_to(other), p.read_bytes()) for p in other.rglob("*")
+                  if p.is_file()) == before
     with pytest.raises(LabError):
         Lab.restore(path, lab.home)
     assert lab.check().ok
@@ -397,14 +405,13 @@ def test_check_reports_an_imported_packing_list_edited_on_disk(lab, tmp_path):
     login_as(lab, "tech")
     sub = lab.import_packing_list(path, "Dealer One")
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    stored = lab.document_path(sha)
-    os.chmod(stored, 0o644)
-    stored.write_text("Stock #,Weight\nA1,1.16\nA2,0.25\n")
+    tamper_document(lab, sha, b"Stock #,Weight\nA1,1.16\nA2,0.25\n")
     problems = _problems(lab)
     assert any("altered" in p and (sub.number in p or "list.csv" in p or sha[:12] in p)
                for p in problems)
 
 
+@pytest.mark.backends("sqlite")
 def test_a_filled_column_unknown_to_the_snapshot_is_a_change(lab):
     """A column added later is accepted while it is NULL; filled behind LabDesk's back it
     is reported (the snapshot never recorded it)."""

@@ -268,11 +268,10 @@ class ReportsView(View):
         self.stone_button.setAccessibleName("Open the report's stone")
         self.stone_button.setToolTip("Open the stone this report is about")
         self.stone_button.clicked.connect(self._open_stone)
-        buttons = QHBoxLayout()
+        # the report's buttons share the filter row: the preview keeps the pane's width
         for button in (self.print_button, self.save_button, self.revoke_button,
                        self.verify_button, self.stone_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+            filters.addWidget(button)
         self.preview = PdfView()
         self.preview.setAccessibleName("Report preview")
         self.preview.installEventFilter(self)
@@ -287,13 +286,18 @@ class ReportsView(View):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.heading)
         right_layout.addWidget(self.details)
-        right_layout.addLayout(buttons)
         right_layout.addWidget(self.preview, 1)
-        split = QSplitter(Qt.Horizontal)
+        self.table.setTextElideMode(Qt.ElideRight)   # the note's tooltip is whole
+        self.table.setWordWrap(False)
+        right.setMinimumWidth(280)
+        split = self.split = QSplitter(Qt.Horizontal)
         split.setChildrenCollapsible(False)
         split.addWidget(self.table)
         split.addWidget(right)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
         split.setSizes([520, 560])
+        self._split_fitted = False
         layout.addWidget(split, 1)
         self.reports_tab = tab
         self.tabs.addTab(tab, "Issued reports")
@@ -343,9 +347,7 @@ class ReportsView(View):
         except LabError as exc:
             self.message.error(str(exc))
             return
-        widths = (110, 85, 85, 90, 120)
-        for column, width in enumerate(widths):
-            self.table.setColumnWidth(column, width)
+        self._fit_columns()
         total = self.model.total
         self.count.setText(plural(total, "report"))
         row = self.model.row_of(keep) if keep else None
@@ -356,6 +358,35 @@ class ReportsView(View):
             self._show(self.model.rows[row])
         else:
             self._show(None)
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as what it shows (within reason); the note takes the
+        rest, elided, its whole text in the tooltip."""
+        for column in range(len(COLUMNS) - 1):
+            self.table.resizeColumnToContents(column)
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 200))
+
+    def _fit_split(self) -> None:
+        """Once the page has its size: the table as wide as its columns and a short note
+        need (at most two thirds of the page), the preview the rest.  The user's own
+        dragging of the splitter is kept after that."""
+        total = sum(self.split.sizes())
+        if self._split_fitted or total <= 0:
+            return
+        self._split_fitted = True
+        needed = sum(self.table.columnWidth(c) for c in range(len(COLUMNS) - 1)) + 150 + \
+            self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth()
+        table = min(needed, total * 2 // 3)
+        self.split.setSizes([table, total - table])
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._fit_split()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.isVisible():
+            self._fit_split()
 
     def reload_ready(self) -> None:
         page = self.act(self.lab.stones, state="approved", order="number", limit=1000)
@@ -379,9 +410,11 @@ class ReportsView(View):
                 item.setData(Qt.UserRole, stone.number)
                 if column == 3:
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                item.setToolTip(value)
                 self.ready.setItem(row, column, item)
-        for column, width in enumerate((90, 220, 90, 60, 80, 60, 60, 130)):
-            self.ready.setColumnWidth(column, width)
+        for column in range(len(READY_COLUMNS) - 1):   # as wide as what they show
+            self.ready.resizeColumnToContents(column)
+            self.ready.setColumnWidth(column, min(self.ready.columnWidth(column), 220))
         more = page.total - len(page.items)
         self.ready_count.setText(
             f"{plural(page.total, 'stone')} ready for a report"
@@ -416,7 +449,7 @@ class ReportsView(View):
         self._set_buttons()
 
     def _preview_width(self) -> int:
-        return max(self.preview.viewport().width() - 40, 360)
+        return max(self.preview.viewport().width() - 40, 240)
 
     def _draw_preview(self) -> None:
         report = self.current

@@ -8,7 +8,7 @@ A button that may not be used is disabled and its tooltip says why: ``Lab`` deci
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFrame,
@@ -39,13 +39,15 @@ from labdesk.ui import shortcuts, signing
 from labdesk.ui.signing import Signature
 from labdesk.ui.views.base import View
 from labdesk.ui.views.rule_changes import RuleChangesDialog, summary
-from labdesk.ui.widgets import RICH_TEXT, PdfView, labelled
+from labdesk.ui.widgets import RICH_TEXT, ElidedLabel, PdfView, labelled
 from labdesk.ui.wording import (ORIGIN_SHORT, escape, local_date, local_time, origin_words,
                                 outcome_words, plural, value_words)
 
 STONE_FACTS = ("Carat weight", "Identification", "Shape", "Colour", "Clarity",
                "Fluorescence", "Measurements", "Inscription", "Client", "Client reference",
                "Submission", "Received")
+#: The stone's facts go three to a row where the page is wide enough, else two.
+WIDE_FACTS = 900
 APPROVE_MEANING = "Approval of the origin finding"
 REJECT_MEANING = "Rejection of the origin finding"
 NO_FINDING = Permission(False, "Pick a finding in the queue first.")
@@ -97,7 +99,8 @@ class DocumentPreview(QStackedWidget):
         self._draw()
 
     def _width(self) -> int:
-        return max(self.width() - 36, 240)
+        # the pane less its frame, scroll bar, margins and the page's border
+        return max(self.width() - 48, 200)
 
     def _draw(self):
         if self._document is None:
@@ -141,9 +144,10 @@ class ReviewView(View):
         # ---- the queue
         self.queue = QListWidget()
         self.queue.setAccessibleName("Review queue")
-        self.queue.setMinimumWidth(200)
+        self.queue.setMinimumWidth(170)
         self.queue.setAlternatingRowColors(True)
         self.queue.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.queue.setTextElideMode(Qt.ElideRight)   # the whole text is the tooltip
         self.queue.currentItemChanged.connect(self._picked)
         self.queue_count = QLabel()
         self.queue_count.setAccessibleName("Findings awaiting review")
@@ -167,29 +171,28 @@ class ReviewView(View):
 
         # ---- stone facts
         self.stone_box = QGroupBox("Stone")
-        grid = QGridLayout(self.stone_box)
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(3)
-        self.stone_facts: dict[str, QLabel] = {}
-        for index, name in enumerate(STONE_FACTS):
-            row, pair = divmod(index, 3)
-            value = QLabel()
-            value.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.facts_grid = QGridLayout(self.stone_box)
+        self.facts_grid.setHorizontalSpacing(10)
+        self.facts_grid.setVerticalSpacing(3)
+        self.stone_facts: dict[str, ElidedLabel] = {}
+        self.fact_captions: dict[str, QLabel] = {}
+        for name in STONE_FACTS:
+            value = ElidedLabel()
             caption = labelled(f"{name}:", value)
             caption.setObjectName("Hint")
             caption.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
-            grid.addWidget(caption, row, pair * 2)
-            grid.addWidget(value, row, pair * 2 + 1)
             self.stone_facts[name] = value
-        for pair in range(3):
-            grid.setColumnStretch(pair * 2 + 1, 1)
+            self.fact_captions[name] = caption
+        self.fact_columns = 0
+        self._lay_out_facts(3)
 
         # ---- evidence and documents
         self.evidence = QTreeWidget()
         self.evidence.setAccessibleName("Evidence and documents")
         self.evidence.setHeaderLabels(["Evidence", "Value"])
-        self.evidence.setColumnWidth(0, 170)
-        self.evidence.setWordWrap(True)
+        self.evidence.setColumnWidth(0, 150)
+        self.evidence.header().setStretchLastSection(True)
+        self.evidence.setTextElideMode(Qt.ElideRight)    # each item's tooltip is whole
         self.evidence.currentItemChanged.connect(self._evidence_picked)
         evidence_box = QGroupBox("Evidence and documents")
         QVBoxLayout(evidence_box).addWidget(self.evidence)
@@ -233,7 +236,9 @@ class ReviewView(View):
         middle.setChildrenCollapsible(False)
         middle.addWidget(centre)
         middle.addWidget(preview_box)
-        middle.setSizes([500, 500])
+        middle.setStretchFactor(0, 11)
+        middle.setStretchFactor(1, 9)
+        middle.setSizes([550, 450])
 
         self.details = QWidget()
         details = QVBoxLayout(self.details)
@@ -262,6 +267,7 @@ class ReviewView(View):
         self.right = QStackedWidget()
         self.right.addWidget(self.details)
         self.right.addWidget(self.empty)
+        self.right.installEventFilter(self)   # the facts reflow with the pane's width
 
         split = QSplitter(Qt.Horizontal)
         split.setChildrenCollapsible(False)
@@ -269,10 +275,33 @@ class ReviewView(View):
         split.addWidget(self.right)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
-        split.setSizes([230, 1000])
+        split.setSizes([190, 1000])
         self.outer.addWidget(self._rules_banner())
         self.outer.addWidget(split, 1)
         self._set_buttons()
+
+    def _lay_out_facts(self, columns: int) -> None:
+        """The stone's facts, ``columns`` (caption, value) pairs to a row."""
+        if columns == self.fact_columns:
+            return
+        grid = self.facts_grid
+        for name in STONE_FACTS:
+            grid.removeWidget(self.fact_captions[name])
+            grid.removeWidget(self.stone_facts[name])
+        for column in range(6):
+            grid.setColumnStretch(column, 0)
+        for index, name in enumerate(STONE_FACTS):
+            row, pair = divmod(index, columns)
+            grid.addWidget(self.fact_captions[name], row, pair * 2)
+            grid.addWidget(self.stone_facts[name], row, pair * 2 + 1)
+        for pair in range(columns):
+            grid.setColumnStretch(pair * 2 + 1, 1)
+        self.fact_columns = columns
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.right and event.type() == QEvent.Resize:
+            self._lay_out_facts(3 if event.size().width() >= WIDE_FACTS else 2)
+        return super().eventFilter(watched, event)
 
     def _rules_banner(self) -> QFrame:
         """Shown when new origin rules moved the outcome of findings already made."""
@@ -346,8 +375,9 @@ class ReviewView(View):
                     f"{ORIGIN_SHORT.get(f.origin, f.origin)} · {local_date(f.proposed_at)}")
             item = QListWidgetItem(text)
             item.setData(Qt.UserRole, f.stone)
-            item.setToolTip(f"{f.stone}: proposed by {f.proposed_by_name} on "
-                            f"{local_time(f.proposed_at)}")
+            item.setToolTip(f"{f.stone}: {origin_words(f.origin, f.mining_country)}, "
+                            f"proposed by {f.proposed_by_name}{' (you)' if mine else ''} "
+                            f"on {local_time(f.proposed_at)}")
             self.queue.addItem(item)
             if f.stone == select:
                 row_to_select = row
@@ -410,9 +440,7 @@ class ReviewView(View):
             "Client reference": stone.client_ref, "Submission": stone.submission,
             "Received": local_time(stone.received_at)}
         for name, label in self.stone_facts.items():
-            text = values.get(name) or "—"
-            label.setText(text)
-            label.setToolTip(text)
+            label.setText(values.get(name) or "—")   # elided where narrow, whole in its tip
 
     def _fill_evidence(self, evidence, finding) -> None:
         self.evidence.clear()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDia
 
 from labdesk.core import workflow
 from labdesk.core.settings import PAPER_SIZES
+from labdesk.core.settings import warnings as setting_warnings
 from labdesk.errors import LabError
 from labdesk.ui import dialogs, shortcuts
 from labdesk.ui.views.base import View
@@ -155,7 +156,16 @@ class SettingsView(View):
                                self.save_profile.isEnabled() and self.save())
         self.addAction(save)
 
+        # said until a verify page URL is set (labdesk.core.settings.warnings)
+        self.profile_warning = QLabel()
+        self.profile_warning.setObjectName("FormError")
+        self.profile_warning.setWordWrap(True)
+        self.profile_warning.setMaximumWidth(820)
+        self.profile_warning.setAccessibleName("What the lab's settings still lack")
+        self.profile_warning.hide()
+
         layout = QVBoxLayout()
+        layout.addWidget(self.profile_warning)
         box = QWidget()
         box.setMaximumWidth(820)
         box.setLayout(form)
@@ -190,6 +200,10 @@ class SettingsView(View):
         self.backup_on_exit.setChecked(bool(values["backup_on_exit"]))
         self.backup_on_exit.blockSignals(False)
         self._show_logo(values.get("logo"))
+        lacking = [sentence(w) + ". Set the Verify page URL below: the address where the "
+                   "lab publishes its verify page." for w in setting_warnings(values)]
+        self.profile_warning.setText("\n".join(lacking))
+        self.profile_warning.setVisible(bool(lacking))
 
     def _show_logo(self, sha256):
         self.logo.setPixmap(QPixmap())
@@ -260,6 +274,9 @@ class SettingsView(View):
         self.toggle_active = QPushButton("Deactivate")
         self.toggle_active.setAccessibleName("Deactivate or reactivate the selected user")
         self.toggle_active.clicked.connect(self.toggle_user)
+        self.unlock = QPushButton("Unlock")
+        self.unlock.setAccessibleName("Unlock the selected user")
+        self.unlock.clicked.connect(self.unlock_user)
         self.reset_password = QLineEdit()
         self.reset_password.setEchoMode(QLineEdit.Password)
         self.reset_password.setAccessibleName("New password for the selected user")
@@ -275,7 +292,7 @@ class SettingsView(View):
         selected_box = QGroupBox("Selected user")
         selected_layout = QVBoxLayout(selected_box)
         selected_layout.addWidget(self.selected)
-        selected_layout.addLayout(hbox(self.toggle_active, None))
+        selected_layout.addLayout(hbox(self.toggle_active, self.unlock, None))
         selected_layout.addWidget(_note("A deactivated user can no longer log in; their "
                                         "records and signatures stay."))
         selected_layout.addLayout(hbox(self.reset_password, self.reset_confirm,
@@ -325,7 +342,8 @@ class SettingsView(View):
         table.setRowCount(len(self._users))
         for row, user in enumerate(self._users):
             cells = (user.username, user.full_name, user.role.capitalize(),
-                     "Active" if user.active else "Deactivated",
+                     ("Active" if user.active else "Deactivated") +
+                     (" · locked" if self._locked(user) else ""),
                      local_time(user.created_at))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -361,8 +379,17 @@ class SettingsView(View):
                            self.reset_confirm):
                 self._set_enabled(widget, False, NO_USER)
             self.toggle_active.setText("Deactivate")
+            self._set_enabled(self.unlock, False, NO_USER)
             return
+        locked = self._locked(user)
+        self._set_enabled(self.unlock, self.is_admin and locked,
+                          ADMINS_ONLY if not self.is_admin else
+                          (f"Let {user.username} log in again now" if locked else
+                           "Not locked: an account is locked after five wrong "
+                           "passwords in a row, for fifteen minutes"))
         state = "active" if user.active else "deactivated"
+        if locked:
+            state += f", locked after wrong passwords until {local_time(user.locked_until)}"
         self.selected.setText(f"<b>{user.full_name}</b> ({user.username}), "
                               f"{user.role}, {state}")
         self.toggle_active.setText("Deactivate" if user.active else "Reactivate")
@@ -397,6 +424,24 @@ class SettingsView(View):
         self.load_users()
         self.select_user(added.username)
         self.message.info(f"Added {added.full_name} ({added.username}) as a {added.role}.")
+
+    @staticmethod
+    def _locked(user) -> bool:
+        import datetime as dt
+        until = getattr(user, "locked_until", None)
+        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return bool(until) and until > now
+
+    def unlock_user(self):
+        user = self.selected_user()
+        if user is None:
+            return
+        unlocked = self.act(self.lab.unlock_user, user.username)
+        if unlocked is None:
+            return
+        self.load_users()
+        self.message.info(f"{unlocked.full_name} ({unlocked.username}) is unlocked and "
+                          f"can log in again.")
 
     def toggle_user(self):
         user = self.selected_user()

@@ -193,11 +193,13 @@ class StoneView(View):
         for form, names in ((left, LEFT_FACTS), (right, RIGHT_FACTS)):
             form.setLabelAlignment(Qt.AlignRight)
             form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+            form.setHorizontalSpacing(8)
             for name in names:
                 form_row(form, STONE_FIELD_LABELS[name], self.facts[name],
                          FACT_TIPS.get(name, ""))
         self.facts_state = QLabel()
         self.facts_state.setObjectName("Hint")
+        self.facts_state.setWordWrap(True)  # a long "Read only: …" must not widen the tab
         self.facts_state.setAccessibleName("Facts status")
         self.save_button = QPushButton("Save facts")
         self.save_button.setAccessibleName("Save grading facts")

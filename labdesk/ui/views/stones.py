@@ -17,6 +17,12 @@ COLUMNS = (("number", "Stone", "number"), ("client", "Client", "client"),
            ("identification", "Identification", None), ("state", "State", "state"),
            ("received_at", "Received", "received"))
 PAGE = 200
+#: The client's name takes the width the other columns leave, elided, whole in the
+#: tooltip (as are the other columns that may not fit); the others are as wide as this.
+WIDTHS = {"number": 80, "client_ref": 75, "weight": 60, "shape": 75, "colour": 55,
+          "clarity": 55, "identification": 135, "state": 80, "received_at": 160}
+ELIDED = ("client", "client_ref", "colour")
+CLIENT_COLUMN = next(i for i, c in enumerate(COLUMNS) if c[0] == "client")
 
 
 class StonesModel(QAbstractTableModel):
@@ -74,7 +80,7 @@ class StonesModel(QAbstractTableModel):
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or role not in (Qt.DisplayRole, Qt.TextAlignmentRole,
-                                               Qt.UserRole):
+                                               Qt.UserRole, Qt.ToolTipRole):
             return None
         if role == Qt.TextAlignmentRole:
             return int(Qt.AlignRight | Qt.AlignVCenter) \
@@ -85,6 +91,8 @@ class StonesModel(QAbstractTableModel):
         if role == Qt.UserRole:
             return stone.number
         key = COLUMNS[index.column()][0]
+        if role == Qt.ToolTipRole:    # a cell too narrow is elided: its whole text
+            return (getattr(stone, key) or None) if key in ELIDED else None
         value = getattr(stone, key)
         if key == "received_at":
             return local_time(value)
@@ -141,8 +149,15 @@ class StonesView(View):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.ElideRight)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.Interactive)
+        header.setSectionResizeMode(CLIENT_COLUMN, QHeaderView.Stretch)
+        header.setMinimumSectionSize(40)
+        for column, (key, _label, _order) in enumerate(COLUMNS):
+            if key in WIDTHS:
+                self.table.setColumnWidth(column, WIDTHS[key])
         self.table.doubleClicked.connect(self._open)
         self.table.activated.connect(self._open)
         self.outer.addWidget(self.table, 1)
@@ -176,9 +191,6 @@ class StonesView(View):
             self.message.info(f"More than {self.model.more_than:,} stones match; the "
                               f"first {self.model.more_than:,} are listed. Add words to "
                               f"narrow the search.")
-        widths = (90, 220, 100, 70, 80, 60, 60, 130, 90)
-        for column, width in enumerate(widths):
-            self.table.setColumnWidth(column, width)
 
     def _open(self, index):
         number = self.model.data(index, Qt.UserRole)

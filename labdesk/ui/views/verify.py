@@ -20,12 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from labdesk.core import grading
-from labdesk.core.countries import country_name
 from labdesk.ui import dialogs, shortcuts
 from labdesk.ui.views.base import View
 from labdesk.ui.widgets import form_row, labelled, restyle
-from labdesk.ui.wording import escape
+from labdesk.ui.wording import CLAIM_FACTS, as_sentence, claim_facts, escape
 from labdesk.ui.worker import run_task
 
 VERDICTS = {  # status -> (headline, kind for the style sheet)
@@ -37,38 +35,9 @@ VERDICTS = {  # status -> (headline, kind for the style sheet)
     "unknown_key": ("✖ Unknown key", "bad"),
 }
 GOOD_OR_WITHDRAWN = ("valid", "revoked", "superseded")
-IDENTIFICATION = {"N": "Natural", "LG": "Laboratory-grown"}
-ORIGIN = {"NR": "Not of Russian origin", "RU": "Russian origin",
-          "UD": "Origin undetermined"}
-FACTS = ("Report number", "Date of issue", "Carat weight", "Shape", "Colour", "Clarity",
-         "Natural or laboratory-grown", "Origin", "Mining country", "Laboratory",
-         "Signing key")
+#: The claim's facts, named as on the page (one vocabulary: ``labdesk.ui.wording``).
+FACTS = CLAIM_FACTS
 FILE_FILTER = "Images and PDF (*.png *.jpg *.jpeg *.gif *.bmp *.tif *.tiff *.webp *.pdf)"
-
-
-def claim_facts(claim: dict) -> dict[str, str]:
-    """The signed claim's facts, in words (empty for what the claim does not say)."""
-    claim = claim or {}
-    colour = str(claim.get("col") or "")
-    group = grading.colour_group(colour) if colour else None
-    identification = claim.get("id")
-    origin = claim.get("o")
-    country = claim.get("mc")
-    weight = claim.get("w")
-    return {
-        "Report number": str(claim.get("n") or ""),
-        "Date of issue": str(claim.get("d") or ""),
-        "Carat weight": f"{weight} ct" if weight else "",
-        "Shape": grading.label(claim.get("sh")) if claim.get("sh") else "",
-        "Colour": f"{colour} ({group})" if group else colour,
-        "Clarity": str(claim.get("cla") or ""),
-        "Natural or laboratory-grown": IDENTIFICATION.get(identification,
-                                                          identification or ""),
-        "Origin": ORIGIN.get(origin, origin or ""),
-        "Mining country": f"{country_name(country)} ({country})" if country else "",
-        "Laboratory": str(claim.get("lab") or ""),
-        "Signing key": str(claim.get("kid") or ""),
-    }
 
 
 class VerifyView(View):
@@ -315,7 +284,7 @@ class VerifyView(View):
             headline, kind = VERDICTS.get(result.status, (result.status, "bad"))
             self.summary.setText(result.summary if result.status in GOOD_OR_WITHDRAWN
                                  else "Not genuine: do not trust this report.")
-            notes = list(result.problems)
+            notes = [as_sentence(p) for p in result.problems]
             if not result.revocations_checked:
                 notes.append("The revocation list could not be checked.")
             self.problems.setText("".join(f"• {escape(p)}<br>" for p in notes))
