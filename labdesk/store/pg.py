@@ -167,6 +167,7 @@ class PgDatabase:
         self._timeout = connect_timeout
         self.raw = self._connect()
         self.conn = _Conn(self)
+        self._writing = False  # inside transaction(): a lost connection is never replaced
 
     def _connect(self):
         import psycopg
@@ -185,8 +186,9 @@ class PgDatabase:
 
     def _reconnect_if_lost(self) -> None:
         """A connection the server dropped is opened again before the next operation
-        (never within one: an operation whose connection was lost is refused whole)."""
-        if self.raw.closed or self.raw.broken:
+        (never within a write transaction: its statements would then run without it;
+        the operation is refused whole instead)."""
+        if (self.raw.closed or self.raw.broken) and not self._writing:
             self.raw = self._connect()
 
     @contextlib.contextmanager
@@ -201,8 +203,7 @@ class PgDatabase:
             raise
 
     def execute(self, sql: str, params=None):
-        if not self.conn.in_transaction:
-            self._reconnect_if_lost()
+        self._reconnect_if_lost()
         with self.guarded():
             return self.raw.execute(translate(sql), params if params else None)
 
@@ -225,6 +226,7 @@ class PgDatabase:
             self.raw.execute("RELEASE SAVEPOINT labdesk_nested")
             return
         self._reconnect_if_lost()
+        self._writing = True
         try:
             with self.guarded():
                 self.raw.execute("BEGIN")
@@ -236,6 +238,8 @@ class PgDatabase:
         except BaseException:
             self.roll_back_if_left_open()
             raise
+        finally:
+            self._writing = False
 
     def roll_back_if_left_open(self) -> None:
         import psycopg

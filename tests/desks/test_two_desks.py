@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from labdesk import Lab, LabError
-from labdesk.errors import AuthError, PermissionDenied, StateError, ValidationError
+from labdesk.errors import PermissionDenied, StateError, ValidationError
 from support.files import make_png
 from support.homes import PASSWORDS, create_lab, login_as
 from support.labs import approve_stone, kp_fields, propose, receive_stones
