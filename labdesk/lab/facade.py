@@ -21,6 +21,7 @@ while they run.  No Qt here, no SQL here: SQL lives in ``labdesk.store``.
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from pathlib import Path
 
@@ -28,7 +29,8 @@ from labdesk.core.records import (Attachment, AuditEvent, CheckResult, Client, E
                                   Finding, Page, Report, RuleChange, RulesReview, SigningKey,
                                   Stone, StoneDetail, Submission, User, Verification)
 from labdesk.errors import IntegrityError, LabError
-from labdesk.lab import creation
+from labdesk.core import workflow
+from labdesk.lab import creation, desks, moving
 from labdesk.lab.accounts import Accounts
 from labdesk.lab.context import DB_NAME, LabContext
 from labdesk.lab.evidence import EvidenceService
@@ -37,8 +39,8 @@ from labdesk.lab.intake import Intake
 from labdesk.lab.reads import Reads
 from labdesk.lab.reports import Reports
 from labdesk.lab.upkeep import Upkeep
-from labdesk.store import backup as backups, queries, schema
-from labdesk.store.connection import connect, utcnow
+from labdesk.store import audit, backup as backups, changes, queries, schema
+from labdesk.store.connection import connect, transaction, utcnow
 
 FOLDERS = creation.FOLDERS
 
@@ -87,6 +89,7 @@ class Lab:
         ctx.reports = self._reports = Reports(ctx)
         ctx.reads = self._reads = Reads(ctx)
         ctx.upkeep = self._upkeep = Upkeep(ctx)
+        self._watch = None
 
     @property
     def home(self) -> Path:
@@ -104,21 +107,38 @@ class Lab:
     # ------------------------------------------------------------------ lifecycle
     @classmethod
     def init(cls, home, lab_name: str, admin_username: str, admin_password: str,
-             admin_name: str, **settings) -> "Lab":
+             admin_name: str, database: str | None = None, **settings) -> "Lab":
         """Create a new lab in ``home`` (which must hold no lab yet) with its first admin;
         built whole beside it, then moved into place (an interrupted creation leaves
         nothing in ``home``).  The returned lab is logged in as that admin.
+
+        ``database``: a PostgreSQL address (``postgresql://user@host/db``, no password)
+        of an empty database that is to hold the lab's records for several desks;
+        ``home`` is then the first desk (its settings, cache and the signing key).
         """
         row = creation.create(Path(home), lab_name, admin_username, admin_password,
-                              admin_name, settings)
+                              admin_name, settings, database)
         lab = cls.open(home)
         lab._ctx.log_in(row)
         return lab
 
     @classmethod
+    def join(cls, home, database: str) -> "Lab":
+        """Make ``home`` (absent or empty) a new desk of the lab whose records are in the
+        PostgreSQL database ``database``; returned open, nobody logged in.  The desk
+        holds no signing key until one is imported (``import_private_key``)."""
+        desks.join(Path(home), database)
+        return cls.open(home)
+
+    @classmethod
     def open(cls, home) -> "Lab":
         """Open an existing lab; ``LabError`` when ``home`` holds none or a damaged one."""
         home = Path(home)
+        if desks.is_desk(home):
+            db = desks.open_database(desks.dsn_of(home))
+            for folder in desks.DESK_FOLDERS:
+                (home / folder).mkdir(parents=True, exist_ok=True)
+            return cls(home, db)
         path = home / DB_NAME
         if not path.is_file():
             raise LabError(f"no lab in {home} (no {DB_NAME}); create one with "
@@ -148,9 +168,18 @@ class Lab:
         return cls(home, db)
 
     @classmethod
-    def restore(cls, path, home) -> "Lab":
-        """Restore a backup into a new home; the restored lab must pass ``check()``."""
+    def restore(cls, path, home, database: str | None = None) -> "Lab":
+        """Restore a backup into a new home; the restored lab must pass ``check()``.
+
+        ``database``: restore onto a PostgreSQL server instead (an empty database);
+        ``home`` becomes a desk of it, holding the backup's signing keys."""
         staging = backups.unpack(Path(path), Path(home))
+        if database is not None:
+            try:
+                return cls._restore_to_server(staging, Path(home), database)
+            finally:
+                if staging.exists():
+                    backups.discard(staging)
         try:
             lab = cls.open(staging)
             try:
@@ -167,8 +196,53 @@ class Lab:
             raise
         return cls.open(home)
 
+    @classmethod
+    def _restore_to_server(cls, staging: Path, home: Path, database: str) -> "Lab":
+        lab = cls.open(staging)
+        try:
+            result = lab._upkeep.integrity()  # before anyone can log in
+            if not result.ok:
+                raise IntegrityError("the restored lab fails its check: "
+                                     + "; ".join(result.problems[:5]))
+            desk = home.with_name(f".{home.name}.restoring-{os.getpid()}")
+            moving.move_to_server(staging, lab._ctx.db, database, desk)
+        finally:
+            lab.close()
+        desks.write_desk(desk, database)
+        os.replace(desk, home)
+        return cls.open(home)
+
+    @_door
+    def move_to_server(self, database: str, progress=None) -> "Lab":
+        """Move this SQLite lab into the empty PostgreSQL database ``database`` (an
+        admin's act): records, chain, documents, report PDFs and keys, in one transaction
+        on the server; then this home becomes the lab's first desk (its SQLite files set
+        aside in ``moved-to-server-*/``, never deleted).  The lab must pass its check
+        first.  Returns the lab opened from its new home; this ``Lab`` is closed."""
+        ctx = self._ctx
+        actor = ctx.require_actor()
+        workflow.check_admin(actor, "move the lab to a server")
+        if ctx.on_server:
+            raise LabError("this lab is already on a server")
+        result = self._upkeep.integrity(progress)
+        if not result.ok:
+            raise IntegrityError("the lab fails its check; it is not moved: "
+                                 + "; ".join(result.problems[:5]))
+        with transaction(ctx.db):
+            audit.record(ctx.db, actor.username, "lab.move", "lab", "database",
+                         to=desks.pg.describe(database))
+        moving.move_to_server(ctx.home, ctx.db, database, ctx.home)
+        ctx.log_out()
+        ctx.db.close()
+        moving.set_aside_sqlite_files(ctx.home)
+        desks.write_desk(ctx.home, database)
+        return Lab.open(ctx.home)
+
     @_door
     def close(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
         self._ctx.log_out()
         self._ctx.db.close()
 
@@ -177,6 +251,28 @@ class Lab:
 
     def __exit__(self, *exc):
         self.close()
+
+    @property
+    def database(self) -> str:
+        """Where this lab's records are, as a person is told: 'SQLite: <file>' or
+        'PostgreSQL <db> on <host:port>' (the status bar, ``labdesk status``)."""
+        if self._ctx.on_server:
+            return self._ctx.db.description
+        return f"SQLite: {self._ctx.db_path}"
+
+    def changed(self) -> bool:
+        """Whether the lab's records changed since the last call (another window, another
+        desk, or this one): the window polls it to refresh its pages.  Never waits for a
+        lock and takes no door (the first call starts the watch and says False)."""
+        if self._watch is None:
+            self._watch = changes.watch(self._ctx.db, self._ctx.db_path)
+            return False
+        return self._watch.changed()
+
+    @property
+    def on_server(self) -> bool:
+        """Whether the lab's records are on a PostgreSQL server shared by several desks."""
+        return self._ctx.on_server
 
     @property
     def user(self) -> User | None:
@@ -404,6 +500,14 @@ class Lab:
     @_door
     def rotate_key(self) -> SigningKey:
         return self._reports.rotate_key()
+
+    @_door
+    def export_private_key(self, path, passphrase: str) -> Path:
+        return self._reports.export_private_key(path, passphrase)
+
+    @_door
+    def import_private_key(self, path, passphrase: str) -> str:
+        return self._reports.import_private_key(path, passphrase)
 
     # ------------------------------------------------------------------ reads
 

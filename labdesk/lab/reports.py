@@ -16,9 +16,10 @@ from labdesk.core import voids, workflow
 from labdesk.core.stones import missing_for_report
 from labdesk.core.records import (Page, Report, SigningKey, Verification)
 from labdesk.core.workflow import Actor
-from labdesk.errors import (IntegrityError, NotFound, StateError, storage_error)
+from labdesk.errors import (IntegrityError, NotFound, StateError, ValidationError,
+                            storage_error)
 from labdesk.reports import claims, content, keys, pdf, stamp
-from labdesk.store import queries, writes
+from labdesk.store import audit, queries, writes
 from labdesk.store import rows as as_record
 from labdesk.store.connection import transaction, utcnow
 from labdesk.store.disk import (read_verified, remove_dead_writers_temporary_files,
@@ -41,7 +42,45 @@ class Reports:
         row = queries.active_signing_key(self.db)
         if row is None:
             raise IntegrityError("the lab has no active signing key")
+        if self.ctx.on_server and not (self.ctx.home / "keys" / f"{row['kid']}.key").exists():
+            raise StateError("this desk holds no signing key, so it cannot issue reports: "
+                             "an admin exports the key at a desk that holds it (labdesk "
+                             "keys export-private) and imports it here (labdesk keys "
+                             "import-private)")
         return row["kid"], keys.load_private(self.ctx.home / "keys", row["kid"])
+
+    def export_private_key(self, path, passphrase: str) -> Path:
+        """Write the active signing key, encrypted with ``passphrase``, to ``path`` (an
+        admin's act, audited): for a desk of the lab that is to issue reports."""
+        actor = self.ctx.require_actor()
+        workflow.check_admin(actor, "export the signing key")
+        row = queries.active_signing_key(self.db)
+        if row is None:
+            raise IntegrityError("the lab has no active signing key")
+        data = keys.export_private(self.ctx.home / "keys", row["kid"], passphrase)
+        target = Path(path)
+        with transaction(self.db):
+            write_atomically(target, data, mode=0o600, action="exporting the signing key")
+            audit.record(self.db, actor.username, "key.export", "signing_keys", row["kid"],
+                         file=target.name)
+        return target
+
+    def import_private_key(self, path, passphrase: str) -> str:
+        """Keep at this desk the signing key exported to ``path`` (an admin's act,
+        audited); returns its id.  Only one of the lab's own keys is taken."""
+        actor = self.ctx.require_actor()
+        workflow.check_admin(actor, "import the signing key")
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise ValidationError(f"key: {path} cannot be read ({exc.strerror or exc})",
+                                  field="key") from None
+        known = {r["kid"] for r in queries.signing_keys(self.db)}
+        with transaction(self.db):
+            kid = keys.import_private(self.ctx.home / "keys", data, passphrase, known)
+            audit.record(self.db, actor.username, "key.import", "signing_keys", kid,
+                         desk=str(self.ctx.home))
+        return kid
 
     def public_keys(self) -> dict:
         return {r["kid"]: keys.load_public(r["public_pem"])
@@ -96,6 +135,8 @@ class Reports:
                 sha = write_atomically(path, pdf_bytes,
                                        action=f"issuing the report of {row['number']}")
                 written.append((path, number))
+                if self.ctx.on_server:  # every desk reads it: in the same transaction
+                    self.ctx.documents.put_bytes(pdf_bytes, f"report {number}")
                 stored = writes.insert(self.db, "reports", {
                     "id": report_id, "number": number, "stone_id": row["id"],
                     "finding_id": finding.id, "kid": kid,
@@ -122,7 +163,16 @@ class Reports:
         return self.report_record(stored)
 
     def report_path(self, number: str) -> Path:
-        return self.ctx.home / "reports" / f"{number}.pdf"
+        """Where the report's archived PDF is read: the home's ``reports/``.  On a desk
+        of a PostgreSQL lab that folder is a cache of the database's copies (any desk
+        may have issued the report): fetched, checked against its SHA-256, when absent."""
+        path = self.ctx.home / "reports" / f"{number}.pdf"
+        if self.ctx.on_server and not path.is_file():
+            row = queries.report_by_number(self.db, number)
+            if row is not None:
+                write_atomically(path, self.ctx.documents.read(row["pdf_sha256"]),
+                                 mode=0o444, action=f"caching report {number}")
+        return path
 
     def report_record(self, row: dict) -> Report:
         people = {r["id"]: r["username"] for r in queries.users(self.db)}
