@@ -117,6 +117,7 @@ def test_new_keys_backups_and_restores_keep_the_key_private(home, fast_passwords
     restored = Lab.restore(backup, tmp_path / "restored")
     try:
         assert keys.exposure(tmp_path / "restored" / "keys") == []
+        restored.login("admin", PW["admin"])
         assert restored.check().ok
     finally:
         restored.close()

@@ -18,6 +18,8 @@ def _stone_page(window, username, number):
 
 
 def _first(lab, state):
+    if lab.user is None:   # the lab's records are read by a logged-in user
+        login(lab, "tom")
     return lab.stones(state=state, limit=1).items[0].number
 
 

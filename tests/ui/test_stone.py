@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QApplication
 from labdesk.core import grading
 from labdesk.core.evidence import KIND_FIELDS
 from labdesk.ui import dialogs
-from ui_helpers import password
+from ui_helpers import login, password
 
 
 def _open(window, lab, username="tom", state="received", number=None):
@@ -279,6 +279,7 @@ def test_dropping_on_frozen_parcel_evidence_is_refused(window, lab, qtbot, tmp_p
 
 
 def test_altered_document_is_marked_and_not_shown(window, lab, qtbot):
+    login(lab, "tom")
     number = lab.stones(state="received", limit=1).items[0].number
     ev = next(e for e in lab.stone_detail(number).evidence if e.attachments)
     att = ev.attachments[0]
