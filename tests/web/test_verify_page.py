@@ -98,6 +98,7 @@ def test_valid_token(browser, published):
     assert status == "valid"
     assert "Genuine report" in text and published["tokens"]["valid"].number in text
     assert "1.05 ct" in text and "Not of Russian origin" in text and "Oval" in text
+    assert "Canada (CA)" in text   # the mining country in words (issue 16, item 10)
 
 
 def test_one_altered_claim_byte_is_forged(browser, published):
