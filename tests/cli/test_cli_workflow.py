@@ -129,9 +129,15 @@ def lab_home(tmp_path, monkeypatch):
 
 
 def counts(home) -> dict:
+    """What a refused command must not change: the records, and the audit events other
+    than the wrong passwords it counts (each is audited, issue 16 item 14)."""
     with sqlite3.connect(home / "labdesk.db") as conn:
-        return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                for table in ("audit", "evidence", "attachments", "findings")}
+        found = {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                 for table in ("evidence", "attachments", "findings")}
+        found["audit"] = conn.execute(
+            "SELECT count(*) FROM audit WHERE action NOT IN ('user.login_failed', "
+            "'user.lock', 'user.failures_cleared')").fetchone()[0]
+        return found
 
 
 def invoke(home, *args, password=None):
