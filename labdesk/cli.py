@@ -1101,6 +1101,9 @@ def screenshots(outdir, sizes, demo_home):
     sys.exit(1 if failed or not written else 0)
 
 
+#: For the commands that live in other modules (``cli_desks``).
+fail, session = _fail, _session
+
 # The commands of a lab with several desks (join, migrate, keys export-private and
 # import-private) register themselves on ``main`` and ``keys``.
 from labdesk import cli_desks  # noqa: E402

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from labdesk.cli import (_fail, _session, default_home, handles_errors, home_option,
-                         keys, main, user_option)
+from labdesk.cli import (default_home, fail, handles_errors, home_option, keys, main,
+                         session, user_option)
 
 DATABASE_HELP = ("The lab server's PostgreSQL address, e.g. postgresql://labdesk@db.lab."
                  "local/labdesk?sslmode=verify-full (no password: put it in ~/.pgpass).")
@@ -25,7 +25,7 @@ def _passphrase(confirm: bool) -> str:
     if value is not None:
         return value
     if not sys.stdin.isatty():
-        _fail("set LABDESK_KEY_PASSPHRASE or run in a terminal to be asked for the "
+        fail("set LABDESK_KEY_PASSPHRASE or run in a terminal to be asked for the "
               "passphrase")
     return click.prompt("passphrase for the signing key", hide_input=True,
                         confirmation_prompt=confirm)
@@ -55,7 +55,7 @@ def join(home, database):
 def migrate(home, username, database):
     """Move this SQLite lab into an empty PostgreSQL database (admins); this home then
     becomes its first desk and keeps its SQLite files aside, never deleted."""
-    with _session(home, username, login=True) as lab:
+    with session(home, username, login=True) as lab:
         moved = lab.move_to_server(database)
     try:
         click.echo(f"moved the lab to {moved.database}; {moved.home} is now a desk of it. "
@@ -74,7 +74,7 @@ def migrate(home, username, database):
 def keys_export_private(home, username, output):
     """Write the signing key, encrypted with a passphrase (from
     $LABDESK_KEY_PASSPHRASE or a prompt), for a desk that is to issue reports (admins)."""
-    with _session(home, username, login=True) as lab:
+    with session(home, username, login=True) as lab:
         path = lab.export_private_key(output, _passphrase(confirm=True))
     click.echo(f"wrote the encrypted signing key to {path}")
 
@@ -86,6 +86,6 @@ def keys_export_private(home, username, output):
 @handles_errors
 def keys_import_private(home, username, key_file):
     """Keep at this desk a signing key written by 'keys export-private' (admins)."""
-    with _session(home, username, login=True) as lab:
+    with session(home, username, login=True) as lab:
         kid = lab.import_private_key(key_file, _passphrase(confirm=False))
     click.echo(f"this desk now holds the signing key {kid} and can issue reports")

@@ -14,11 +14,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from labdesk.errors import IntegrityError
 from labdesk.lab import desks
 from labdesk.lab.context import DB_NAME
-from labdesk.store import backup as backups, queries, schema, transfer
-from labdesk.store.connection import connect, stream, transaction, utcnow
+from labdesk.store import backup as backups, pg_documents, queries, schema, transfer
+from labdesk.store.connection import connect, transaction, utcnow
 from labdesk.store.disk import read_verified, write_atomically
 from labdesk.store.documents import DocumentStore
 
@@ -35,8 +34,7 @@ def backup_from_server(db, home: Path, target: Path, progress=None) -> dict:
             with transaction(lite):
                 transfer.copy_records(db, lite)
             reports = {r["pdf_sha256"]: r["number"] for r in queries.all_reports(db)}
-            for sha, data in stream(db, "SELECT sha256, data FROM documents ORDER BY sha256"):
-                data = bytes(data)
+            for sha, data in pg_documents.every_document(db):
                 if sha in reports:
                     path = stage / "reports" / f"{reports[sha]}.pdf"
                 else:
@@ -61,10 +59,10 @@ def move_to_server(source_home: Path, source_db, database: str, desk_home: Path)
             transfer.copy_records(source_db, target)
             documents = DocumentStore(source_home / "documents")
             for sha in sorted(documents.all_hashes()):
-                _put(target, sha, documents.read(sha))
+                pg_documents.store_bytes(target, sha, documents.read(sha))
             for row in queries.all_reports(source_db):
                 path = source_home / "reports" / f"{row['number']}.pdf"
-                _put(target, row["pdf_sha256"],
+                pg_documents.store_bytes(target, row["pdf_sha256"],
                      read_verified(path, row["pdf_sha256"], f"report {row['number']}"))
     finally:
         target.close()
@@ -81,14 +79,6 @@ def set_aside_sqlite_files(home: Path) -> Path:
         if (home / name).exists():
             os.replace(home / name, aside / name)
     return aside
-
-
-def _put(db, sha: str, data: bytes) -> None:
-    import hashlib
-    if hashlib.sha256(data).hexdigest() != sha:
-        raise IntegrityError(f"document {sha[:12]} does not match its SHA-256")
-    db.execute("INSERT INTO documents (sha256, size, data, stored_at) VALUES (?, ?, ?, ?) "
-               "ON CONFLICT (sha256) DO NOTHING", [sha, len(data), data, utcnow()])
 
 
 def _copy_keys(source: Path, target: Path) -> None:

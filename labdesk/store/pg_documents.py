@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from labdesk.errors import IntegrityError, storage_error
-from labdesk.store.connection import utcnow
+from labdesk.store.connection import stream, utcnow
 from labdesk.store.disk import unlink_quietly, write_atomically
 from labdesk.store.documents import DocumentStore
 
@@ -93,3 +93,18 @@ class DatabaseDocumentStore(DocumentStore):
     def all_hashes(self):
         for (sha,) in self.db.execute("SELECT sha256 FROM documents ORDER BY sha256"):
             yield sha
+
+
+def store_bytes(db, sha256: str, data: bytes) -> None:
+    """Keep ``data`` under its SHA-256 in the lab's database, checked (a lab being moved
+    or restored onto the server); equal bytes kept once."""
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise IntegrityError(f"document {sha256[:12]} does not match its SHA-256")
+    db.execute("INSERT INTO documents (sha256, size, data, stored_at) VALUES (?, ?, ?, ?) "
+               "ON CONFLICT (sha256) DO NOTHING", [sha256, len(data), data, utcnow()])
+
+
+def every_document(db):
+    """(SHA-256, bytes) of every document in the lab's database, streamed."""
+    for sha, data in stream(db, "SELECT sha256, data FROM documents ORDER BY sha256"):
+        yield sha, bytes(data)
