@@ -101,8 +101,12 @@ class Figures:
 
 
 def _open(home: Path, op: str) -> Lab:
+    """The lab at ``home``, its admin logged in (its records are read by a logged-in
+    user)."""
     with reliability.schema_next() if op == "migrate" else contextlib.nullcontext():
-        return Lab.open(home)
+        lab = Lab.open(home)
+    lab.login("admin", reliability.PASSWORDS["admin"])
+    return lab
 
 
 def _snapshot(home: Path, op: str) -> tuple:
@@ -165,6 +169,8 @@ class Expect:
 
 
 def _check_whole(lab: Lab) -> None:
+    if lab.user is None:
+        lab.login("admin", reliability.PASSWORDS["admin"])
     result = lab.check()
     assert result.ok, result.problems
     assert not reliability.stored_files_whole(lab.home)
@@ -209,6 +215,7 @@ def _verify_backup(lab: Lab, expect: Expect, home: Path) -> None:
     restored = home.parent / (home.name + "-restored")
     again = Lab.restore(target, restored)
     try:
+        again.login("admin", reliability.PASSWORDS["admin"])
         assert again.check().ok
         assert reliability.snapshot(again) == expect.before
     finally:

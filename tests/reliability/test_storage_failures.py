@@ -152,6 +152,7 @@ def test_a_report_on_a_full_disk_is_whole_or_absent_at_every_level_of_free_space
     assert lab.check().ok
     again = Lab.open(lab.home)  # committed: another connection sees it
     try:
+        again.login("admin", reliability.PASSWORDS["admin"])
         assert again.report(issued.number).status == "issued"
         assert again.check().ok
     finally:

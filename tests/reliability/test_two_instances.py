@@ -25,6 +25,7 @@ def test_two_processes_receive_and_approve_at_once_without_losing_a_write(templa
                                                                          tmp_path):
     before = Lab.open(home)
     try:
+        before.login("admin", reliability.PASSWORDS["admin"])   # reads need a login
         template_stones = before.stones().total
         template_approvals = before.audit_events(action="finding.approve").total
     finally:
@@ -49,6 +50,7 @@ def test_two_processes_receive_and_approve_at_once_without_losing_a_write(templa
 
     lab = Lab.open(home)
     try:
+        lab.login("admin", reliability.PASSWORDS["admin"])
         result = lab.check()
         assert result.ok, result.problems
         assert lab.stones().total == template_stones + len(received)
