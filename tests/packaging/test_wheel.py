@@ -122,8 +122,9 @@ def test_installed_wheel_runs_demo_report_and_verify(wheel, tmp_path):
 
     approved = run([python, "-c", (
         "import sys; from labdesk.lab import Lab;"
-        "lab = Lab.open(sys.argv[1]);"
-        "print(lab.stones(state='approved', limit=1).items[0].number)"), home],
+        "lab = Lab.open(sys.argv[1]); lab.login('sue', sys.argv[2]);"
+        "print(lab.stones(state='approved', limit=1).items[0].number)"), home,
+        DEMO_USERS["sue"][2]],
         cwd=work, env=env).stdout.strip()
     assert re.fullmatch(r"D\d{7}", approved), approved
 
@@ -134,7 +135,8 @@ def test_installed_wheel_runs_demo_report_and_verify(wheel, tmp_path):
     pdf = Path(match[3])
     assert pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-"
 
-    verified = run([labdesk, "verify", pdf, "--home", home], cwd=work, env=env)
+    verified = run([labdesk, "verify", pdf, "--home", home, "--user", "sue"], cwd=work,
+                   env={**env, "LABDESK_PASSWORD": DEMO_USERS["sue"][2]})
     assert verified.stdout.startswith("VALID"), verified.stdout
     assert match[1] in verified.stdout
 
