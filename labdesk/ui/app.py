@@ -16,6 +16,12 @@ except ImportError as exc:  # Qt's own libraries need system libraries: say whic
     raise ImportError(platform_check.import_problem(exc)) from exc
 
 
+def has_lab(home: Path) -> bool:
+    """Whether ``home`` holds a lab: its SQLite database, or a desk's settings naming the
+    lab's server (``desk.json``)."""
+    return (home / "labdesk.db").exists() or (home / "desk.json").exists()
+
+
 class Controller(QObject):
     """Walks the user from an empty home to the main window, and back to the login when
     they switch user.  ``window`` is the main window once shown."""
@@ -31,7 +37,7 @@ class Controller(QObject):
         """Open the lab, running the first-run dialog and wizard when there is none."""
         from labdesk.lab import Lab
         from labdesk.ui.setup import FirstRunDialog, SetupWizard
-        if (self.home / "labdesk.db").exists():
+        if has_lab(self.home):
             self.lab = Lab.open(self.home)
             return True
         choice = FirstRunDialog(self.home).exec()
@@ -41,8 +47,9 @@ class Controller(QObject):
             self.lab = Lab.open(demo) if (demo / "labdesk.db").exists() else build_demo(demo)
             self.home = demo
             return True
-        if choice == FirstRunDialog.CREATE:
-            wizard = SetupWizard(self.home)
+        if choice in (FirstRunDialog.CREATE, FirstRunDialog.JOIN):
+            # joining a lab server: the desk is made, nobody logged in; the login is next
+            wizard = SetupWizard(self.home, join=choice == FirstRunDialog.JOIN)
             if wizard.exec() == QDialog.Accepted and wizard.created is not None:
                 self.lab = wizard.created
                 self.lab.logout()

@@ -1,12 +1,21 @@
 """The main window: navigation on the left, one page at a time, a global search box that
-takes typing or a barcode scanner, and a status bar saying who is working where."""
+takes typing or a barcode scanner, and a status bar saying who is working where and on
+which database.
+
+Live across desks and windows: a timer asks ``Lab.changed()`` twice a second (it never
+waits); when the lab changed, the pages that show the lab's work in progress (``LIVE``)
+are marked stale.  The page shown is read again at once, as it is when the user opens
+it, keeping the user's selection, scrolling, focus and message; the others are read when
+next shown (as every page is).  A page with unsaved edits, or a window busy with a
+dialog, a menu or work in the background, waits until the next tick that finds it free.
+"""
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QMainWindow, QStackedWidget, QToolBar,
-                               QWidget)
+from PySide6.QtWidgets import (QAbstractScrollArea, QApplication, QHBoxLayout, QLabel,
+                               QLineEdit, QListWidget, QListWidgetItem, QMainWindow,
+                               QStackedWidget, QToolBar, QWidget)
 
 from labdesk.core.evidence import kind_label
 from labdesk.errors import LabError
@@ -21,7 +30,8 @@ from labdesk.ui.views.stone import StoneView
 from labdesk.ui.views.stones import StonesView
 from labdesk.ui.views.verify import VerifyView
 from labdesk.ui.widgets import apply_style
-from labdesk.ui.wording import plural
+from labdesk.ui.wording import (CHANGES_WAITING, WAITING_BECAUSE, database_words,
+                                plural)
 from labdesk.ui.worker import run_task
 
 # (key, label, view class, admins only); each page's keys are shortcuts' "page_<key>"
@@ -34,6 +44,10 @@ PAGES = (("intake", "Intake", IntakeView, False),
          ("settings", "Settings", SettingsView, True))
 #: At most this many rows in the list of what a search found.
 MAX_HITS = 500
+#: The pages read again when another desk or window changed the lab.
+LIVE = ("stones", "review", "reports")
+#: How often the window asks whether the lab changed (ms).
+LIVE_INTERVAL = 500
 
 
 class MainWindow(QMainWindow):
@@ -112,9 +126,25 @@ class MainWindow(QMainWindow):
         self.status_user.setAccessibleName("Logged-in user")
         self.status_home = QLabel(f"Lab: {lab.home}")
         self.status_home.setAccessibleName("Lab home")
+        words, tip = database_words(lab.database, lab.home)
+        self.status_database = QLabel(words)
+        self.status_database.setAccessibleName("Database")
+        self.status_database.setToolTip(tip)
+        self.status_database.setContentsMargins(0, 0, 12, 0)
+        self.status_waiting = QLabel()
+        self.status_waiting.setObjectName("Hint")
+        self.status_waiting.setAccessibleName("Changes waiting")
+        self.status_waiting.hide()
         self.statusBar().addWidget(self.status_user)
+        self.statusBar().addWidget(self.status_waiting, 1)
+        self.statusBar().addPermanentWidget(self.status_database)
         self.statusBar().addPermanentWidget(self.status_home)
+        self.stale: set[str] = set()
         self._restore()
+        self.live = QTimer(self)
+        self.live.setInterval(LIVE_INTERVAL)
+        self.live.timeout.connect(self.poll_changes)
+        self._watch_changes()
         self.reassessing = None
         QTimer.singleShot(0, self._reassess_if_needed)
 
@@ -167,6 +197,8 @@ class MainWindow(QMainWindow):
                 self.nav.setCurrentRow(row)
                 self.nav.blockSignals(False)
         self.stack.setCurrentWidget(view)
+        self.stale.discard(key)
+        self.status_waiting.hide()
         view.refresh()
         return view
 
@@ -292,6 +324,125 @@ class MainWindow(QMainWindow):
         self.shortcuts_dialog.show()
         return self.shortcuts_dialog
 
+    # -------------------------------------------------------------- live across desks
+    def _watch_changes(self) -> None:
+        try:
+            self.lab.changed()          # the first call starts the watch
+        except LabError:
+            return
+        self.live.start()
+
+    def poll_changes(self) -> None:
+        """The timer's tick: whether the lab changed (never waits), then the page shown
+        read again when it is stale and the window is free."""
+        try:
+            changed = self.lab.changed()
+        except LabError:
+            changed = False
+        if changed:
+            self.stale.update(k for k in LIVE if k in self.views)
+        self._refresh_stale()
+
+    def _refresh_stale(self) -> None:
+        key = self.current_key()
+        view = self.views.get(key)
+        if key not in self.stale or view is None:
+            self.status_waiting.hide()
+            return
+        if not self._free():
+            return
+        why = self._unsaved(key, view)
+        if why:
+            title = next((label for k, label, *_ in PAGES if k == key), key)
+            self.status_waiting.setText(CHANGES_WAITING.format(page=title, why=why))
+            self.status_waiting.show()
+            return
+        self.status_waiting.hide()
+        self.stale.discard(key)
+        if key == "review" and not self._queue_moved(view):
+            view.update_rules_banner()    # the finding shown is left as the user sees it
+            return
+        self.refresh_in_place(view)
+
+    def _queue_moved(self, view) -> bool:
+        """Whether the Review queue differs from the one shown (a finding proposed,
+        decided or proposed again elsewhere)."""
+        try:
+            queue = self.lab.review_queue()
+        except LabError:
+            return True                   # the page's own reading says what is wrong
+        def key(findings):
+            return [(f.id, f.status) for f in findings]
+        return key(queue) != key(getattr(view, "findings", []))
+
+    def _free(self) -> bool:
+        """Nothing the user is in the middle of, and no facade call running in the
+        background (it holds the Lab's door: a read now would wait for it)."""
+        app = QApplication.instance()
+        return (self.isVisible() and self.lab.user is not None
+                and app.activeModalWidget() is None and app.activePopupWidget() is None
+                and app.mouseButtons() == Qt.NoButton
+                and QThreadPool.globalInstance().activeThreadCount() == 0)
+
+    @staticmethod
+    def _unsaved(key: str, view) -> str:
+        """Why ``view`` must not be read again now (its unsaved edits), or ''."""
+        has_edits = getattr(view, "has_unsaved_edits", None)
+        if callable(has_edits) and has_edits():
+            return "your edits are saved or discarded"
+        comment = getattr(view, "comment", None)
+        if key == "review" and comment is not None and comment.text().strip():
+            return WAITING_BECAUSE["review"]
+        return ""
+
+    def refresh_in_place(self, view) -> None:
+        """``view.refresh()`` as if nothing moved: the selected stone or report, the
+        scroll positions, the focus and the message shown are put back."""
+        app = QApplication.instance()
+        focus = app.focusWidget()
+        scrolls = [(area, area.horizontalScrollBar().value(),
+                    area.verticalScrollBar().value())
+                   for area in view.findChildren(QAbstractScrollArea)]
+        message = (view.message.kind, view.message.text()) \
+            if view.message.isVisible() else None
+        selected = self._selected_stone(view)
+        view.refresh()
+        if selected is not None:
+            self._select_stone(view, *selected)
+        for area, x, y in scrolls:
+            area.horizontalScrollBar().setValue(x)
+            area.verticalScrollBar().setValue(y)
+        if message is not None and not view.message.isVisible():
+            (view.message.error if message[0] == "error" else view.message.info)(message[1])
+        if focus is not None and app.focusWidget() is not focus and focus.isVisible():
+            focus.setFocus(Qt.OtherFocusReason)
+
+    @staticmethod
+    def _selected_stone(view):
+        """The Stones page's selected stone and its row, or None."""
+        table, model = getattr(view, "table", None), getattr(view, "model", None)
+        if not isinstance(view, StonesView) or table is None:
+            return None
+        index = table.currentIndex()
+        number = model.data(index, Qt.UserRole) if index.isValid() else None
+        return (number, index.row(), index.column(), model.rowCount()) if number else None
+
+    @staticmethod
+    def _select_stone(view, number: str, row: int, column: int, total: int) -> None:
+        """Select ``number`` again on the Stones page: near its old row (stones received
+        since push it down), without scrolling to it."""
+        model = view.model
+        shift = min(max(model.rowCount() - total, 0), 1000)
+        for candidate in range(max(row - 5, 0), min(row + shift + 6, model.rowCount())):
+            if model.data(model.index(candidate, 0), Qt.UserRole) == number:
+                auto = view.table.hasAutoScroll()
+                view.table.setAutoScroll(False)
+                view.table.selectionModel().setCurrentIndex(
+                    model.index(candidate, column),
+                    QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+                view.table.setAutoScroll(auto)
+                return
+
     # -------------------------------------------------------------- settings
     def _restore(self):
         settings = QSettings("LabDesk", "LabDesk")
@@ -304,6 +455,7 @@ class MainWindow(QMainWindow):
         self.show_page(last if last in self.views and last != "stone" else "stones")
 
     def closeEvent(self, event):
+        self.live.stop()
         settings = QSettings("LabDesk", "LabDesk")
         settings.setValue("main/geometry", self.saveGeometry())
         settings.setValue("main/page", self.current_key())

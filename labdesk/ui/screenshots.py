@@ -121,6 +121,19 @@ def _dialogs(camera: Camera, lab, scratch: Path) -> None:
         dialog.close()
         dialog.deleteLater()
 
+    def join_server():
+        dialog = SetupWizard(scratch / "new-desk", join=True)
+        dialog.join_page.address.setText(
+            "postgresql://amina@db.antwerp-origin.example:5432/labdesk?sslmode=verify-full")
+        dialog.adjustSize()
+        dialog.resize(max(640, dialog.width()), dialog.height())
+        dialog.show()
+        dialog.join_page.address.setCursorPosition(0)
+        dialog.join_page.address.deselect()
+        camera.shoot(dialog, "join-lab-server")
+        dialog.close()
+        dialog.deleteLater()
+
     def login():
         dialog = LoginDialog(lab)
         dialog.username.setText("sue")
@@ -129,6 +142,7 @@ def _dialogs(camera: Camera, lab, scratch: Path) -> None:
 
     camera.attempt("first-run", first_run)
     camera.attempt("setup-wizard", wizard)
+    camera.attempt("join-lab-server", join_server)
     camera.attempt("login", login)
 
 
@@ -200,6 +214,28 @@ def _main_pages(camera: Camera, lab, size: tuple[int, int]) -> None:
     finally:
         _close(camera, admin)
         lab.logout()
+
+
+def shoot_status_bar(lab, path, size: tuple[int, int] = (1280, 800)) -> Path:
+    """The status bar of the main window of ``lab`` (someone logged in) as a PNG at
+    ``path``: who works, on which database, in which home.  For a desk of a lab on a
+    server (the demo lab is SQLite): ``docs/screenshots/desk-status-bar.png``."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+    from labdesk.ui.main_window import MainWindow
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    window = MainWindow(lab)
+    window.resize(*size)
+    window.show()
+    window.show_page("stones")
+    camera = Camera(app, Path(path).parent)
+    try:
+        camera.settle()
+        if not window.statusBar().grab().save(str(path)):
+            raise OSError(f"{path}: the picture could not be saved")
+    finally:
+        _close(camera, window)
+    return Path(path)
 
 
 def _find_results(camera: Camera, lab, window) -> None:

@@ -1,18 +1,21 @@
-"""First run: create a lab (a wizard) or open the demo lab."""
+"""First run: create a lab (a wizard), join a lab server (a desk of a lab whose records
+are on PostgreSQL), or open the demo lab."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QPushButton, QVBoxLayout, QWizard,
-                               QWizardPage)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QFormLayout, QLabel, QLineEdit,
+                               QPlainTextEdit, QPushButton, QVBoxLayout,
+                               QWizard, QWizardPage)
 
 from labdesk.errors import LabError
 from labdesk.ui.widgets import apply_style, form_row
+from labdesk.ui.wording import JOIN_ADDRESS_HINT, one_sentence
 
 
 class FirstRunDialog(QDialog):
     """No lab in the home yet: create one, or open the demo lab."""
 
-    CREATE, DEMO = 1, 2
+    CREATE, DEMO, JOIN = 1, 2, 3
 
     def __init__(self, home, parent=None):
         super().__init__(parent)
@@ -34,6 +37,15 @@ class FirstRunDialog(QDialog):
         demo.clicked.connect(lambda: self.done(self.DEMO))
         layout.addWidget(create)
         layout.addWidget(demo)
+        # a second desk of a lab: the records are on the lab's server already
+        join = QLabel('This computer is one more desk of a lab on a server? '
+                      '<a href="join">Join a lab server…</a>')
+        join.setObjectName("Hint")
+        join.setAccessibleName("Join a lab server")
+        join.setTextInteractionFlags(Qt.TextBrowserInteraction)
+        join.linkActivated.connect(lambda _link: self.done(self.JOIN))
+        self.join_link = join
+        layout.addWidget(join)
 
 
 class _LabPage(QWizardPage):
@@ -95,21 +107,92 @@ class _AdminPage(QWizardPage):
         self.registerField("username*", self.username)
         self.registerField("full_name*", self.full_name)
 
+    def nextId(self) -> int:
+        return -1      # the last page of creating a lab (joining is a page of its own)
+
+
+class _JoinPage(QWizardPage):
+    """The address of the lab's PostgreSQL server; the desk is made on Finish."""
+
+    def __init__(self):
+        super().__init__()
+        self.setTitle("Join a lab server")
+        self.setSubTitle("This computer becomes one more desk of a lab whose records are "
+                         "on a PostgreSQL server. Someone of the lab logs in next.")
+        layout = QVBoxLayout(self)     # word-wrapped notes keep their height here
+        self.address = QLineEdit()
+        self.address.setPlaceholderText("postgresql://labdesk@db.lab.local:5432/labdesk")
+        self.address.setAccessibleName("Lab server address")
+        label = QLabel("&Server address")
+        label.setBuddy(self.address)
+        self.hint = QLabel(JOIN_ADDRESS_HINT)
+        self.hint.setObjectName("Hint")
+        self.hint.setWordWrap(True)
+        self.hint.setAccessibleName("About the server address")
+        self.error = QLabel()
+        self.error.setObjectName("FormError")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Join error")
+        for widget in (label, self.address, self.hint, self.error):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        self.registerField("server_address*", self.address)
+        self.setFinalPage(True)
+
+    def nextId(self) -> int:
+        return -1
+
 
 class SetupWizard(QWizard):
-    """Creates the lab when finished; ``self.created`` is then the open ``Lab``."""
+    """Creates the lab, or joins a lab server, when finished; ``self.created`` is then
+    the open ``Lab`` (logged in as the new admin; nobody logged in at a joined desk).
+    ``join``: start at the "Join a lab server" page; the first page offers it too."""
 
-    def __init__(self, home, parent=None):
+    LAB, ADMIN, JOIN = 0, 1, 2
+
+    def __init__(self, home, parent=None, *, join: bool = False):
         super().__init__(parent)
         apply_style(self)
         self.home = home
         self.created = None
-        self.setWindowTitle("Create a lab")
         self.lab_page, self.admin_page = _LabPage(), _AdminPage()
-        self.addPage(self.lab_page)
-        self.addPage(self.admin_page)
+        self.join_page = _JoinPage()
+        self.setPage(self.LAB, self.lab_page)
+        self.setPage(self.ADMIN, self.admin_page)
+        self.setPage(self.JOIN, self.join_page)
+        # one button switches between creating a lab and joining one on a server
+        self.setOption(QWizard.HaveCustomButton1, True)
+        self.button(QWizard.CustomButton1).clicked.connect(self._switch)
+        self.currentIdChanged.connect(self._page_changed)
+        self.show_join() if join else self.show_create()
+
+    @property
+    def joining(self) -> bool:
+        return self.startId() == self.JOIN
+
+    def show_join(self) -> None:
+        """The "Join a lab server" page (what the first page's button opens)."""
+        self.setStartId(self.JOIN)
+        self.restart()
+
+    def show_create(self) -> None:
+        self.setStartId(self.LAB)
+        self.restart()
+
+    def _switch(self) -> None:
+        self.show_create() if self.joining else self.show_join()
+
+    def _page_changed(self, page_id: int) -> None:
+        self.setWindowTitle("Join a lab server" if self.joining else "Create a lab")
+        button = self.button(QWizard.CustomButton1)
+        button.setText("Create a new lab instead" if self.joining else
+                       "Join a lab server…")
+        button.setAccessibleName(button.text().rstrip("…"))
+        button.setVisible(page_id in (self.LAB, self.JOIN))
 
     def validateCurrentPage(self) -> bool:
+        if self.currentPage() is self.join_page:
+            return self._join()
         if self.currentPage() is self.lab_page:
             # say what is wrong on the page that holds it, not after the admin's page
             from labdesk.core.settings import parse_setting
@@ -138,4 +221,20 @@ class SetupWizard(QWizard):
         except LabError as exc:
             page.error.setText(str(exc))
             return False
+        return True
+
+    def _join(self) -> bool:
+        """``Lab.join`` on the address given; its refusal is one sentence on the page and
+        nothing is written (``Lab.join`` makes the desk whole or not at all)."""
+        page = self.join_page
+        from labdesk.lab import Lab
+        QApplication.setOverrideCursor(Qt.WaitCursor)   # a far server: up to seconds
+        try:
+            self.created = Lab.join(self.home, database=page.address.text().strip())
+        except LabError as exc:
+            page.error.setText(one_sentence(exc))
+            return False
+        finally:
+            QApplication.restoreOverrideCursor()
+        page.error.clear()
         return True

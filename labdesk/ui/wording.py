@@ -510,3 +510,39 @@ def _json(text):
         return json.loads(text)
     except (TypeError, ValueError):
         return text
+
+
+# ---------------------------------------------------------------------- several desks
+def database_words(database: str, home=None) -> tuple[str, str]:
+    """What the status bar says of where the lab's records are, and its tooltip, from
+    ``Lab.database`` ('SQLite: <file>' or 'PostgreSQL <db> on <host:port>'):
+    ('Database: SQLite (this computer)', 'The lab's records are in <file> ...')."""
+    text = str(database or "").strip()
+    if text.startswith("SQLite:"):
+        path = text.split(":", 1)[1].strip()
+        return ("Database: SQLite (this computer)",
+                f"The lab's records are in {path}, on this computer; only windows on "
+                f"this computer share them.")
+    desk = f" This desk's home: {home}." if home else ""
+    return (f"Database: {text}",
+            f"The lab's records are on the server ({text}), shared by every desk of the "
+            f"lab; what another desk records shows here within a second.{desk}")
+
+
+#: The status bar while the page shown waits for the user's edits before it refreshes.
+CHANGES_WAITING = "The lab changed at another desk or window: {page} refreshes once {why}."
+WAITING_BECAUSE = {"review": "your comment is used or cleared"}
+
+
+def one_sentence(error) -> str:
+    """A lab's error as one sentence on a page: its lines joined, a capital, a full
+    stop ('the lab server (…) cannot be reached: …\\n\\tIs the server…' -> one line)."""
+    return as_sentence(" ".join(str(error or "").split()))
+
+
+JOIN_ADDRESS_HINT = (
+    "The lab server's address, as its administrator gave it: "
+    "postgresql://user@host:port/database. The password goes in ~/.pgpass (or the "
+    "PGPASSWORD environment variable), never here: this address is kept in the desk's "
+    "home. TLS settings pass through in the address (sslmode=verify-full, "
+    "sslrootcert=/path/to/root.crt, …).")
