@@ -149,7 +149,7 @@ def test_the_report_prints_the_earlier_report(lab):
     def printed(number):
         return dict(content.page("R-1", "2025-03-04", lab.settings(), None,
                                  lab.stone(number), sub, None, finding, [], "sup1",
-                                 "2025-03-04T10:00:00Z", "x").stone_rows)
+                                 "2025-03-04T10:00:00Z", "x").stone)
     assert printed(numbers[0])["Earlier report"] == \
         "GIA 2141438167 (as the client's list states)"
     assert "Earlier report" not in printed(numbers[1])

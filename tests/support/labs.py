@@ -78,18 +78,24 @@ def backend() -> str:
 _TEMPLATE_DB = "labdesk_template"
 
 
-@pytest.fixture(scope="session")
+_TEMPLATES: dict[str, Path] = {}
+
+
+@pytest.fixture
 def template_home(tmp_path_factory, backend, request) -> Path:
-    """A lab home with the four users, made once; tests copy it.  On PostgreSQL the
-    lab's database is made once too (``labdesk_template``) and each test's copy is a
-    database created from it."""
-    home = tmp_path_factory.mktemp(f"template-{backend}") / "home"
-    if backend == "postgresql":
-        server = request.getfixturevalue("pg_server")
-        create_lab(home, database=server.create_database(_TEMPLATE_DB)).close()
-    else:
-        create_lab(home).close()
-    return home
+    """A lab home with the four users, made once per backend; tests copy it.  On
+    PostgreSQL the lab's database is made once too (``labdesk_template``) and each
+    test's copy is a database created from it.  (Kept here rather than by pytest's
+    session cache, which would hand one backend's template to the other's tests.)"""
+    if backend not in _TEMPLATES:
+        home = tmp_path_factory.mktemp(f"template-{backend}") / "home"
+        if backend == "postgresql":
+            server = request.getfixturevalue("pg_server")
+            create_lab(home, database=server.create_database(_TEMPLATE_DB)).close()
+        else:
+            create_lab(home).close()
+        _TEMPLATES[backend] = home
+    return _TEMPLATES[backend]
 
 
 _copies = iter(range(1, 10**9))
