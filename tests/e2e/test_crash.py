@@ -49,9 +49,9 @@ def test_sigkill_during_intake_leaves_all_or_nothing(template, tmp_path, delay):
 
     lab = Lab.open(home)
     try:
+        lab.login("tech", "tech-pass-1")
         result = lab.check()
         assert result.ok, result.problems
-        lab.login("tech", "tech-pass-1")
         killed = lab.stones(search="KILLED", limit=1).total
         assert killed in (0, STONES)
         assert lab.stones().total == killed
