@@ -733,7 +733,7 @@ def demo(home, no_gui):
     if home is None and os.environ.get("LABDESK_HOME"):
         home = Path(os.environ["LABDESK_HOME"])
     home = home or default_home().parent / "LabDesk-demo"
-    if (home / "labdesk.db").exists():
+    if (home / "labdesk.db").exists() or (home / "desk.json").exists():
         lab = Lab.open(home)
         name = lab.settings()["lab_name"]
         lab.close()
@@ -875,7 +875,8 @@ def verify(arg, home, username, public_key, revocations, as_json):
                                     revocation_text)
         else:
             lab_home = home or default_home()
-            if home is None and not (lab_home / "labdesk.db").is_file():
+            if home is None and not ((lab_home / "labdesk.db").is_file() or
+                                     (lab_home / "desk.json").is_file()):
                 _fail(VERIFY_NEEDS_KEY)
             lab = _open(lab_home)
             try:
