@@ -4,9 +4,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHeaderView, QLineEdit,
-                               QTableView)
+                               QPushButton, QTableView)
 
 from labdesk.core import grading, workflow
+from labdesk.ui.views import exporting
 from labdesk.ui.views.base import View
 from labdesk.ui.widgets import hbox
 from labdesk.ui.wording import local_time
@@ -135,8 +136,14 @@ class StonesView(View):
         self.received_from = QLineEdit()
         self.received_from.setPlaceholderText("received from YYYY-MM-DD")
         self.received_from.setAccessibleName("Received from")
+        self.export_button = QPushButton("Export…")
+        self.export_button.setAccessibleName("Export the stones listed")
+        self.export_button.setToolTip("Every stone listed (this filter, this order) to an "
+                                      "Excel workbook or a CSV file")
+        self.export_button.clicked.connect(self.export)
+        self.export_task = None
         self.outer.addLayout(hbox(self.search, self.state, self.client,
-                                  self.received_from))
+                                  self.received_from, self.export_button))
         self.model = StonesModel(lab, self)
         self.table = QTableView()
         self.table.setAccessibleName("Stones table")
@@ -191,6 +198,19 @@ class StonesView(View):
             self.message.info(f"More than {self.model.more_than:,} stones match; the "
                               f"first {self.model.more_than:,} are listed. Add words to "
                               f"narrow the search.")
+
+    def filters(self) -> dict:
+        """The filter the list shows now (as ``Lab.stones`` takes it)."""
+        return {k: v for k, v in {
+            "state": self.state.currentData(), "client": self.client.currentData(),
+            "search": self.search.text().strip(),
+            "received_from": self.received_from.text().strip() or None}.items() if v}
+
+    def export(self):
+        """Every stone listed, in the list's order, to a file the user names."""
+        self.export_task = exporting.export_stones(self, self.filters(), self.model.order,
+                                                   self.model.descending)
+        return self.export_task
 
     def _open(self, index):
         number = self.model.data(index, Qt.UserRole)
