@@ -10,8 +10,8 @@ from pathlib import Path
 
 from labdesk.core import workflow
 from labdesk.core.records import CheckResult
-from labdesk.errors import (IntegrityError, ValidationError)
-from labdesk.lab import moving
+from labdesk.errors import (IntegrityError, StateError, ValidationError)
+from labdesk.lab import desks, moving
 from labdesk.reports import keys
 from labdesk.store import audit, backup as backups, queries, schema, search_index
 from labdesk.store.connection import transaction, utcnow
@@ -125,3 +125,20 @@ class Upkeep:
             audit.record(self.db, actor.username, "lab.reindex", "lab", "search index",
                          stones=count)
         return count
+
+    def move_to_server(self, database: str, progress=None) -> None:
+        """Copy this SQLite lab into the empty PostgreSQL database ``database`` (an
+        admin's act, audited here first so that the server's chain holds it too); the
+        facade then turns the home into a desk.  The lab must pass its check first."""
+        actor = self.ctx.require_actor()
+        workflow.check_admin(actor, "move the lab to a server")
+        if self.ctx.on_server:
+            raise StateError("this lab is already on a server")
+        result = self.integrity(progress)
+        if not result.ok:
+            raise IntegrityError("the lab fails its check; it is not moved: "
+                                 + "; ".join(result.problems[:5]))
+        with transaction(self.db):
+            audit.record(self.db, actor.username, "lab.move", "lab", "database",
+                         to=desks.pg.describe(database))
+        moving.move_to_server(self.ctx.home, self.db, database, self.ctx.home)
