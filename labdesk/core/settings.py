@@ -17,8 +17,18 @@ DEFAULT_SETTINGS = {
     "max_attachment_mb": 100,
     "backup_on_exit": False,
     "report_issuers": "supervisors",   # who issues reports: supervisors (and admins)
+    "label_size": None,           # intake labels; None: a sheet of the lab's paper size
 }
 PAPER_SIZES = ("A4", "Letter")
+#: The intake labels' stock (labdesk.reports.labels lays each out), in words: sheets for an
+#: office printer, rolls for a label printer (one label a page).
+LABEL_SIZES = {
+    "A4": "A4 sheet, 24 labels of 70 x 37 mm",
+    "Letter": "Letter sheet, 30 labels of 2.625 x 1 in",
+    "62x29mm": "Roll, 62 x 29 mm (Brother DK)",
+    "2x1in": "Roll, 2 x 1 in (Zebra, Dymo)",
+    "2.25x1.25in": "Roll, 2.25 x 1.25 in (Zebra, Dymo)",
+}
 #: Who may issue reports: "supervisors" (supervisors and admins, the default) or
 #: "everyone" (technicians too).
 REPORT_ISSUERS = ("supervisors", "everyone")
@@ -69,6 +79,22 @@ def _paper(key, value):
     raise ValidationError(f"paper_size: {value!r} is not A4 or Letter", field=key)
 
 
+def _label_size(key, value):
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip().lower().replace(" ", "").replace("×", "x")
+    for size in LABEL_SIZES:
+        if text == size.lower():
+            return size
+    raise ValidationError(f"{key}: {value!r} is not a label size (one of "
+                          f"{', '.join(LABEL_SIZES)})", field=key)
+
+
+def label_size(values: dict) -> str:
+    """The lab's intake label size: as set, else a sheet of its paper size."""
+    return values.get("label_size") or values.get("paper_size") or "A4"
+
+
 def _megabytes(key, value):
     try:
         number = int(value)
@@ -105,7 +131,8 @@ def _flag(key, value):
 _PARSERS = {"lab_name": _lab_name, "address": _text(500), "accreditation": _text(200),
             "logo": _sha, "report_prefix": _prefix, "verify_url": _url,
             "paper_size": _paper, "max_attachment_mb": _megabytes,
-            "backup_on_exit": _flag, "report_issuers": _issuers}
+            "backup_on_exit": _flag, "report_issuers": _issuers,
+            "label_size": _label_size}
 
 
 def parse_setting(key: str, value):

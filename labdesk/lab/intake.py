@@ -11,6 +11,7 @@ from pathlib import Path
 from labdesk.core import fields as parse
 from labdesk.core import declared, voids, workflow
 from labdesk.core.records import (Client, Stone, Submission)
+from labdesk.core.settings import label_size, parse_setting
 from labdesk.core.stones import held_refs_message, parse_stone_fields, stone_number
 from labdesk.core.weights import MAX_PARCEL_MCT, format_weight, parse_weight
 from labdesk.errors import DuplicateIntake, NotFound, ValidationError
@@ -215,18 +216,20 @@ class Intake:
                           "stone.update", submission_id=row["submission_id"])
         return self.ctx.reads.stone(row["number"])
 
-    def labels_pdf(self, stone_numbers, path) -> Path:
-        """A sheet of envelope labels for the stones, for printing at reception."""
+    def labels_pdf(self, stone_numbers, path, size=None) -> Path:
+        """The stones' envelope labels, for printing at reception: on ``size`` stock
+        (a ``LABEL_SIZES`` key), by default the lab's label size setting."""
         self.ctx.require_actor()
+        settings = self.ctx.accounts.settings()
+        size = label_size(settings) if size is None else parse_setting("label_size", size)
         rows = [self.ctx.stone_row(n) for n in stone_numbers]
         if not rows:
             raise ValidationError("stones: name at least one stone", field="stones")
-        settings = self.ctx.accounts.settings()
         data = labels.build([labels.Label(number=r["number"], client_ref=r["client_ref"] or "",
                                           weight=format_weight(r["weight_mct"]),
                                           client=r["client_name"],
                                           received=r["received_at"][:10]) for r in rows],
-                            settings["lab_name"], settings["paper_size"])
+                            settings["lab_name"], size or label_size(settings))
         target = Path(path)
         write_atomically(target, data, mode=0o644)
         return target

@@ -344,7 +344,7 @@ def test_intake_labels_are_offered_after_receiving(window, lab, qtbot, tmp_path,
         asked.append(suggested)
         return str(tmp_path / "labels")
     monkeypatch.setattr(dialogs, "ask_save_file", ask_save_file)
-    qtbot.mouseClick(view.labels_button, Qt.LeftButton)
+    qtbot.mouseClick(view.save_labels_button, Qt.LeftButton)
     wait_idle(qtbot, view)
     pdf = tmp_path / "labels.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")

@@ -12,9 +12,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QCompleter, QDateTimeEdit, QLa
 
 from labdesk.core import declared
 from labdesk.core.grading import parse_identification
+from labdesk.core.settings import LABEL_SIZES, label_size
 from labdesk.core.stones import STONE_FIELDS, unreportable_warning
 from labdesk.core.weights import MAX_PARCEL_MCT, format_weight, parse_weight
-from labdesk.errors import DuplicateIntake, ValidationError
+from labdesk.errors import DuplicateIntake, LabError, ValidationError
 from labdesk.ui import dialogs, shortcuts
 from labdesk.ui.views.base import View
 from labdesk.ui.views.intake_grid import FIELD_LABELS, StonesGrid, problem_text
@@ -32,6 +33,43 @@ PACKING_FILTERS = ("Packing lists (*.csv *.xlsx);;CSV files (*.csv);;"
 
 def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
+
+
+def ask_print(parent, printer) -> bool:
+    """The system's print dialog for the intake labels on ``printer``; True when the user
+    chose to print.  (One place tests replace, so that no test blocks on the dialog.)"""
+    from PySide6.QtPrintSupport import QPrintDialog
+    from PySide6.QtWidgets import QDialog
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle("Print intake labels")
+    try:
+        return dialog.exec() == QDialog.Accepted
+    finally:
+        dialog.deleteLater()
+
+
+def label_printer(path, name: str, size_words: str, printer_name: str = ""):
+    """A printer for the labels PDF at ``path``: the page exactly its first page (a roll's
+    one label, or the sheet), named ``size_words`` in the dialog, the whole page printable
+    (the label's own margins are in the PDF), on ``printer_name`` when that is known."""
+    import pypdfium2 as pdfium
+    from PySide6.QtCore import QSizeF
+    from PySide6.QtGui import QPageLayout, QPageSize
+    from PySide6.QtPrintSupport import QPrinter
+    printer = QPrinter(QPrinter.HighResolution)
+    if printer_name:
+        printer.setPrinterName(printer_name)
+    printer.setDocName(name)
+    document = pdfium.PdfDocument(str(path))
+    try:
+        width, height = document[0].get_size()
+    finally:
+        document.close()
+    printer.setPageSize(QPageSize(QSizeF(width, height), QPageSize.Point, size_words,
+                                  QPageSize.FuzzyMatch))
+    printer.setPageOrientation(QPageLayout.Portrait)   # the page as it is, wide or tall
+    printer.setFullPage(True)
+    return printer
 
 
 def ask_receive_duplicates(parent, message: str) -> bool:
@@ -133,6 +171,7 @@ class IntakeView(View):
         shortcuts.bind(self, "print", self.print_labels)
         chain = (self.client, self.reference, self.received, self.declared_count,
                  self.declared_weight, self.grid, self.save_button, self.labels_button,
+                 self.save_labels_button,
                  self.add_row_button, self.remove_rows_button, self.paste_button,
                  self.import_button, self.problems)
         for first, second in zip(chain, chain[1:]):
@@ -273,13 +312,18 @@ class IntakeView(View):
         self.labels_button = QPushButton("Print intake labels…")
         self.labels_button.setAccessibleName("Print intake labels")
         self.labels_button.clicked.connect(self.print_labels)
+        self.save_labels_button = QPushButton("Save labels as PDF…")
+        self.save_labels_button.setAccessibleName("Save intake labels as PDF")
+        self.save_labels_button.clicked.connect(self.save_labels)
+        self.printer_name = ""   # the printer the labels last went to, offered again
         self.save_button = QPushButton("Receive stones")
         self.save_button.setAccessibleName("Receive stones")
         self.save_button.setToolTip("Save the submission and its stones (Ctrl+S)")
         self.save_button.setDefault(True)
         self.save_button.setMinimumWidth(150)
         self.save_button.clicked.connect(self.save)
-        layout.addLayout(hbox(self.totals, None, self.labels_button, self.save_button))
+        layout.addLayout(hbox(self.totals, None, self.save_labels_button,
+                              self.labels_button, self.save_button))
         self._set_labels_enabled()
         return page
 
@@ -641,15 +685,69 @@ class IntakeView(View):
     # ------------------------------------------------------------------ labels
     def _set_labels_enabled(self) -> None:
         self.labels_button.setEnabled(bool(self.last_numbers))
+        self.save_labels_button.setEnabled(bool(self.last_numbers))
         if self.last_numbers:
             stones = plural(len(self.last_numbers), "stone")
-            self.labels_button.setToolTip(f"Save a PDF of envelope labels for the {stones} "
-                                          f"of {self.last_submission}, to print (Ctrl+P)")
+            self.labels_button.setToolTip(f"Print the envelope labels for the {stones} of "
+                                          f"{self.last_submission} (Ctrl+P), on the label "
+                                          f"size chosen in Settings")
+            self.save_labels_button.setToolTip(f"Save a PDF of the envelope labels for "
+                                               f"the {stones} of {self.last_submission}")
         else:
-            self.labels_button.setToolTip("Receive a submission first: its intake labels "
-                                          "are printed from here")
+            for button in (self.labels_button, self.save_labels_button):
+                button.setToolTip("Receive a submission first: its intake labels are "
+                                  "printed from here")
+
+    def _label_size_words(self) -> str:
+        return LABEL_SIZES[label_size(self.lab.settings())]
 
     def print_labels(self) -> None:
+        """The labels on the lab's label size, through the print dialog to the printer
+        chosen there (the one chosen last time offered first)."""
+        if self.busy or not self.last_numbers:
+            return
+        import shutil
+        import tempfile
+        numbers, submission = list(self.last_numbers), self.last_submission
+        folder = Path(tempfile.mkdtemp(prefix="labdesk-labels-"))
+        path = folder / f"{submission}-labels.pdf"
+        def make(progress):
+            try:
+                return self.lab.labels_pdf(numbers, path)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+        self._start(make, lambda result: self._print_labels(result, submission, len(numbers),
+                                                      folder),
+                    "Making the intake labels…")
+
+    def _print_labels(self, result, submission: str, count: int, folder: Path) -> None:
+        import shutil
+        from labdesk.ui.views.reports import print_pdf
+        try:
+            if isinstance(result, ValidationError):
+                self.message.error(str(result))
+                return
+            words = self._label_size_words()
+            printer = label_printer(result, f"{submission} intake labels", words,
+                                    self.printer_name)
+            if not ask_print(self, printer):
+                self.message.info("Nothing was printed.")
+                return
+            try:
+                pages = print_pdf(result, printer)
+            except LabError as exc:
+                self.message.error(f"The labels were not printed: {exc}")
+                return
+            where = printer.outputFileName() or printer.printerName() or "the printer"
+            if not printer.outputFileName():
+                self.printer_name = printer.printerName()
+            self.message.info(f"Printed the intake labels for {plural(count, 'stone')} "
+                              f"({words}, {plural(pages, 'page')}) on {where}.")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def save_labels(self) -> None:
         if self.busy or not self.last_numbers:
             return
         numbers, submission = list(self.last_numbers), self.last_submission
@@ -669,7 +767,7 @@ class IntakeView(View):
             self.message.error(str(result))
             return
         self.message.info(f"Intake labels for {plural(count, 'stone')} saved to "
-                          f"{result}. Open the PDF to print them.")
+                          f"{result} ({self._label_size_words()}).")
 
     # ------------------------------------------------------------------ background
     def _start(self, fn, on_done, title: str) -> None:

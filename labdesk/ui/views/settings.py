@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDia
                                QWidget)
 
 from labdesk.core import workflow
-from labdesk.core.settings import PAPER_SIZES
+from labdesk.core.settings import LABEL_SIZES, PAPER_SIZES, label_size
 from labdesk.core.settings import warnings as setting_warnings
 from labdesk.errors import LabError
 from labdesk.ui import dialogs, shortcuts
@@ -28,13 +28,16 @@ from labdesk.ui.worker import run_task
 ADMINS_ONLY = "Only an admin can change the lab's settings."
 NO_USER = "Select a user in the table first."
 REPORT_PREFIX_TIP = "1 to 6 letters, such as LD: report numbers look like LD26-000123"
+LABEL_SIZE_TIP = ("The stock the intake labels print on: a sheet for an office printer, or "
+                  "a label printer's roll (one label a page, the page the label's size)")
 VERIFY_URL_TIP = ("Where the lab publishes its verify page; the QR code on each report "
                   "points there")
 FIELD_NAMES = {"lab_name": "lab name", "address": "address",
                "accreditation": "accreditation", "report_prefix": "report prefix",
                "verify_url": "verify page URL", "paper_size": "paper size",
                "max_attachment_mb": "largest attachment", "logo": "logo",
-               "backup_on_exit": "backup on exit", "report_issuers": "who issues reports"}
+               "backup_on_exit": "backup on exit", "report_issuers": "who issues reports",
+               "label_size": "intake label size"}
 #: The lab setting report_issuers, in words.
 ISSUERS = (("supervisors", "Supervisors and admins"),
            ("everyone", "Everyone, technicians too"))
@@ -98,6 +101,10 @@ class SettingsView(View):
         self.paper_size = QComboBox()
         self.paper_size.addItems(list(PAPER_SIZES))
         self.paper_size.setMaximumWidth(120)
+        self.label_size = QComboBox()
+        for value, words in LABEL_SIZES.items():
+            self.label_size.addItem(words, value)
+        self.label_size.setMaximumWidth(320)
         self.report_issuers = QComboBox()
         for value, words in ISSUERS:
             self.report_issuers.addItem(words, value)
@@ -136,6 +143,8 @@ class SettingsView(View):
                  name="Report number prefix")
         form_row(form, "Verify page URL", self.verify_url, VERIFY_URL_TIP)
         form_row(form, "Paper size", self.paper_size)
+        form_row(form, "Intake labels", self.label_size, LABEL_SIZE_TIP,
+                 name="Intake label size")
         form_row(form, "Who issues reports", self.report_issuers,
                  "Who may sign and issue a report once its finding is approved")
         form_row(form, "Largest attachment", self.max_attachment)
@@ -183,6 +192,7 @@ class SettingsView(View):
                 "verify_url": self.verify_url.text(),
                 "paper_size": self.paper_size.currentText(),
                 "report_issuers": self.report_issuers.currentData(),
+                "label_size": self.label_size.currentData(),
                 "max_attachment_mb": self.max_attachment.value()}
 
     def load_profile(self):
@@ -195,6 +205,7 @@ class SettingsView(View):
         self.paper_size.setCurrentText(values["paper_size"])
         self.report_issuers.setCurrentIndex(
             max(0, self.report_issuers.findData(values["report_issuers"])))
+        self.label_size.setCurrentIndex(max(0, self.label_size.findData(label_size(values))))
         self.max_attachment.setValue(int(values["max_attachment_mb"]))
         self.backup_on_exit.blockSignals(True)
         self.backup_on_exit.setChecked(bool(values["backup_on_exit"]))
@@ -222,7 +233,12 @@ class SettingsView(View):
 
     def save(self) -> bool:
         current = self.lab.settings()
-        changed = {k: v for k, v in self._profile_values().items()
+        values = self._profile_values()
+        if current.get("label_size") is None:   # labels follow the paper size until set
+            current["label_size"] = label_size(current)
+            if values["paper_size"] != current["paper_size"]:
+                current["label_size"] = None    # keep the sheet the admin sees
+        changed = {k: v for k, v in values.items()
                    if v != (current.get(k) if current.get(k) is not None else "")}
         if not changed:
             self.message.info("Nothing to save: the profile is as stored.")
@@ -682,7 +698,8 @@ class SettingsView(View):
     def _apply_role(self):
         admin = self.is_admin
         controls = (self.lab_name, self.address, self.accreditation, self.report_prefix,
-                    self.verify_url, self.paper_size, self.max_attachment, self.choose_logo,
+                    self.verify_url, self.paper_size, self.label_size, self.max_attachment,
+                    self.choose_logo,
                     self.save_profile, self.revert_profile, self.new_username,
                     self.new_full_name, self.new_role, self.new_password, self.new_confirm,
                     self.add_button, self.export_keys, self.rotate, self.backup_now,
