@@ -5,7 +5,8 @@ Colours live here only.  A widget that changes colour with its state carries a d
 property (``kind``, ``outcome``, ``invalid``…) or an object name the style sheet selects;
 ``restyle`` sets the property and has the sheet applied again.  Table cells and rich text,
 which the sheet cannot reach, take their colour from ``TONES`` by name (``brush``,
-``tinted``, ``RICH_TEXT``)."""
+``tinted``, ``RICH_TEXT``); plots and painted badges from ``PLOT_TONES`` and ``TONES``
+(``colour``)."""
 from __future__ import annotations
 
 import re
@@ -32,6 +33,18 @@ TONES = {
 #: The tone of each outcome and report status, where a colour says it.
 OUTCOME_TONES = {"clear": "good", "insufficient": "warn", "prohibited": "bad"}
 STATUS_TONES = {"issued": "good", "revoked": "bad", "superseded": "warn"}
+#: The plots' colours (the Dashboard's): series in the Okabe-Ito palette, told apart with
+#: every common colour blindness, and the paper and axes they are drawn on.
+PLOT_TONES = {
+    "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermilion": "#D55E00",
+    "sky": "#56B4E9", "purple": "#CC79A7", "yellow": "#F0E442",
+    "paper": "#ffffff",          # a plot's background, its legend's, a marker's outline
+    "axis": "#8a94a0",           # axis lines and ticks
+}
+#: The plot tone of each outcome's series.
+OUTCOME_PLOT_TONES = {"clear": "green", "insufficient": "orange", "prohibited": "vermilion"}
+#: A sidebar entry's badge (the Review entry's count): its pill and its text.
+BADGE_TONES = {"back": "orange", "text": "ink"}
 
 _SHEET = """
 QWidget { font-size: 10pt; }
@@ -88,6 +101,9 @@ QLabel#Outcome[outcome="clear"] { background: @good_back; color: @good; }
 QLabel#Outcome[outcome="insufficient"] { background: @warn_back; color: @warn; }
 QLabel#Outcome[outcome="prohibited"] { background: @bad_back; color: @bad; }
 QLabel#LogoPreview { border: 1px dashed #9aa5b1; background: white; color: @muted; }
+QFrame#DashboardTile { background: white; border: 1px solid #d6dbe1; border-radius: 6px; }
+QLabel#DashboardFigure { font-size: 20pt; font-weight: 600; color: @ink; border: none; }
+QLabel#DashboardCaption { color: @muted; border: none; }
 """
 #: The rich text of a text browser: class names for the tones.
 _RICH_TEXT = """
@@ -130,6 +146,14 @@ def brush(tone: str) -> QBrush:
     if tone not in _BRUSHES:
         _BRUSHES[tone] = QBrush(QColor(TONES[tone]))
     return _BRUSHES[tone]
+
+
+def colour(tone: str, alpha: int = 255) -> QColor:
+    """A tone (of ``TONES`` or ``PLOT_TONES``) as a colour, for what paints itself (a
+    plot, a delegate); ``alpha`` from 0 (clear) to 255 (opaque)."""
+    result = QColor(PLOT_TONES[tone] if tone in PLOT_TONES else TONES[tone])
+    result.setAlpha(alpha)
+    return result
 
 
 def tinted(text: str, tone: str) -> str:

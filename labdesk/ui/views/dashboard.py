@@ -12,25 +12,22 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QFont, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHBoxLayout,
                                QHeaderView, QLabel, QStyledItemDelegate, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from labdesk.core.dashboard import OUTCOMES, WEEKS, WORK_DAYS
 from labdesk.ui.views.base import View
-from labdesk.ui.widgets import TONES
+from labdesk.ui.widgets import BADGE_TONES, OUTCOME_PLOT_TONES, TONES, colour
 from labdesk.ui.wording import OUTCOME_WORDS, plural
 
 #: The item data role of a sidebar entry's badge (a count; 0 or None shows none).
 BADGE_ROLE = Qt.UserRole + 7
-#: Series colours (Okabe-Ito: told apart with every common colour blindness).
-BLUE, ORANGE, GREEN, VERMILION, SKY, PURPLE, YELLOW = (
-    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442")
-OUTCOME_COLOURS = {"clear": GREEN, "insufficient": ORANGE, "prohibited": VERMILION}
 OUTCOME_SHORT = {"clear": "Clear", "insufficient": "Insufficient", "prohibited": "Prohibited"}
-WORK_SERIES = (("received", "Received", SKY), ("proposed", "Proposed", BLUE),
-               ("decided", "Decided", PURPLE), ("issued", "Reports", GREEN))
+#: Work per person: (figure, legend, plot tone) of each series.
+WORK_SERIES = (("received", "Received", "sky"), ("proposed", "Proposed", "blue"),
+               ("decided", "Decided", "purple"), ("issued", "Reports", "green"))
 STATE_WORDS = {"received": "Received", "rejected": "Rejected: back to the technician",
                "proposed": "Awaiting review", "approved": "Approved: report to issue"}
 
@@ -61,9 +58,9 @@ class BadgeDelegate(QStyledItemDelegate):
         rect = QRectF(option.rect.right() - width - 10,
                       option.rect.center().y() - height / 2 + 0.5, width, height)
         painter.setPen(Qt.NoPen)
-        painter.setBrush(QColor(ORANGE))
+        painter.setBrush(colour(BADGE_TONES["back"]))
         painter.drawRoundedRect(rect, height / 2, height / 2)
-        painter.setPen(QColor(TONES["ink"]))
+        painter.setPen(colour(BADGE_TONES["text"]))
         painter.drawText(rect, Qt.AlignCenter, text)
         painter.restore()
 
@@ -74,17 +71,14 @@ class Tile(QFrame):
     def __init__(self, caption: str, name: str):
         super().__init__()
         self.setObjectName("DashboardTile")
-        self.setStyleSheet("QFrame#DashboardTile { background: white; border: 1px solid "
-                           "#d6dbe1; border-radius: 6px; }")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 8, 14, 8)
         layout.setSpacing(0)
         self.figure = QLabel("—")
-        self.figure.setStyleSheet(f"font-size: 20pt; font-weight: 600; color: {TONES['ink']};"
-                                  " border: none;")
+        self.figure.setObjectName("DashboardFigure")
         self.figure.setAccessibleName(name)
         self.caption = QLabel(caption)
-        self.caption.setStyleSheet(f"color: {TONES['muted']}; border: none;")
+        self.caption.setObjectName("DashboardCaption")
         layout.addWidget(self.figure)
         layout.addWidget(self.caption)
 
@@ -98,7 +92,7 @@ class Plot(pg.PlotWidget):
     """A still plot with a title, its x axis labelled by category."""
 
     def __init__(self, title: str, name: str, left: str = ""):
-        super().__init__(background="w")
+        super().__init__(background=colour("paper"))
         self.setAccessibleName(name)
         self.setMinimumSize(220, 180)
         item = self.getPlotItem()
@@ -110,7 +104,7 @@ class Plot(pg.PlotWidget):
         item.showGrid(y=True, alpha=0.15)
         for axis in ("left", "bottom"):
             ax = item.getAxis(axis)
-            ax.setPen(pg.mkPen("#8a94a0"))
+            ax.setPen(pg.mkPen(colour("axis")))
             ax.setTextPen(pg.mkPen(TONES["ink"]))
         if left:
             item.setLabel("left", left, color=TONES["muted"])
@@ -123,7 +117,7 @@ class Plot(pg.PlotWidget):
         item.clear()
         if legend_columns and self.legend is None:
             self.legend = item.addLegend(offset=(6, 2), labelTextColor=TONES["ink"],
-                                         brush=pg.mkBrush(255, 255, 255, 230),
+                                         brush=pg.mkBrush(colour("paper", 230)),
                                          labelTextSize="8pt", colCount=legend_columns,
                                          horSpacing=2, verSpacing=-6)
         if self.legend is not None:
@@ -243,12 +237,13 @@ class DashboardView(View):
         plot.reset(legend_columns=2)
         weeks = data.turnaround
         xs = [i for i, w in enumerate(weeks) if w.reports]
-        for values, name, colour, style, symbol in (
-                ([weeks[i].median_days for i in xs], "median", BLUE, Qt.SolidLine, "o"),
-                ([weeks[i].p90_days for i in xs], "90th percentile", VERMILION,
+        for values, name, tone, style, symbol in (
+                ([weeks[i].median_days for i in xs], "median", "blue", Qt.SolidLine, "o"),
+                ([weeks[i].p90_days for i in xs], "90th percentile", "vermilion",
                  Qt.DashLine, "t1")):
-            plot.plot(xs, values, name=name, pen=pg.mkPen(colour, width=2, style=style),
-                      symbol=symbol, symbolSize=9, symbolBrush=colour, symbolPen="w")
+            plot.plot(xs, values, name=name,
+                      pen=pg.mkPen(colour(tone), width=2, style=style), symbol=symbol,
+                      symbolSize=9, symbolBrush=colour(tone), symbolPen=colour("paper"))
         plot.categories([w.start.strftime("%d %b") for w in weeks], every=2)
         plot.fit(len(weeks), max([w.p90_days or 0 for w in weeks] + [1]), legend_rows=1)
         plot.say("Turnaround per week (week of, reports, median, 90th percentile): " +
@@ -261,7 +256,7 @@ class DashboardView(View):
         days = data.received
         heights = [d.stones for d in days]
         plot.addItem(pg.BarGraphItem(x=list(range(len(days))), height=heights, width=0.75,
-                                     brush=BLUE, pen=None))
+                                     brush=colour("blue"), pen=None))
         plot.categories([d.day.strftime("%d %b") for d in days], every=7)
         plot.fit(len(days), max(heights + [1]))
         plot.say(f"{sum(heights):,} stones received in 30 days; by day: " +
@@ -279,7 +274,8 @@ class DashboardView(View):
             if codes:
                 plot.addItem(bar := pg.BarGraphItem(
                     x=[i + (k - 1) * width for i in range(len(codes))], height=heights,
-                    width=width * 0.92, brush=OUTCOME_COLOURS[outcome], pen=None))
+                    width=width * 0.92, brush=colour(OUTCOME_PLOT_TONES[outcome]),
+                    pen=None))
                 plot.legend.addItem(bar, OUTCOME_SHORT[outcome])
         plot.categories(codes)
         plot.fit(len(codes), top, legend_rows=1)
@@ -296,13 +292,13 @@ class DashboardView(View):
         people = list(data.work)[:8]
         width = 0.2
         top = 1
-        for k, (key, label, colour) in enumerate(WORK_SERIES):
+        for k, (key, label, tone) in enumerate(WORK_SERIES):
             heights = [getattr(p, key) for p in people]
             top = max([top] + heights)
             if people:
                 plot.addItem(bar := pg.BarGraphItem(
                     x=[i + (k - 1.5) * width for i in range(len(people))], height=heights,
-                    width=width * 0.92, brush=colour, pen=None))
+                    width=width * 0.92, brush=colour(tone), pen=None))
                 plot.legend.addItem(bar, label)
         plot.categories([p.name.split()[0] if p.name else p.username for p in people])
         plot.fit(len(people), top, legend_rows=2)
