@@ -14,7 +14,7 @@ from labdesk.errors import LabError, PermissionDenied, StateError
 
 #: The actions a page may offer on a stone, in the order a page shows them.
 STONE_ACTIONS = ("edit_facts", "add_evidence", "edit_parcel_evidence", "propose",
-                 "approve", "reject", "reopen", "issue")
+                 "approve", "reject", "reopen", "issue", "return")
 
 
 @dataclass(frozen=True)
@@ -93,4 +93,7 @@ def stone_actions(actor: Actor | None, number: str, state: str, *,
                                                                proposer_id)),
         "reopen": permission(lambda: workflow.check_can_reopen(actor, number, state)),
         "issue": permission(issue_check),
+        # a returned stone takes no further work: every guard above refuses it
+        # (workflow.check_not_returned), and it is not returned twice
+        "return": permission(lambda: workflow.check_can_return(actor, number, state)),
     }

@@ -327,3 +327,55 @@ class RulesReview:
     @property
     def worse(self) -> int:
         return sum(1 for change in self.changes if change.worse)
+
+
+@dataclass(frozen=True)
+class StoneReturn:
+    """One stone handed back to its client: a custody event (a row of ``returns``)."""
+    id: int
+    receipt: str                   # the receipt's number, shared by the stones handed over together
+    stone: str
+    client_ref: str | None
+    weight: str                    # '1.234'
+    weight_mct: int
+    from_state: str                # reported | received | rejected (returned ungraded)
+    report: str | None             # the report that went with it (None: ungraded)
+    report_status: str | None      # issued | revoked | superseded
+    collected_by: str              # who collected it, as they named themselves
+    id_document: str | None        # the identity document the staff member saw
+    note: str | None
+    returned_by: str               # the staff member's username (their signature)
+    returned_by_name: str
+    returned_at: str               # UTC ISO-8601
+
+
+@dataclass(frozen=True)
+class Return:
+    """Stones handed back together against one receipt for the collector to sign."""
+    receipt: str
+    client: str
+    submission: str                # the submissions the stones came in, ', '-joined
+    collected_by: str
+    id_document: str | None
+    note: str | None
+    returned_by: str
+    returned_by_name: str
+    returned_at: str
+    stones: tuple[StoneReturn, ...]
+    receipt_path: object = None    # the receipt's PDF (a Path), once made
+
+    @property
+    def total_weight_mct(self) -> int:
+        return sum(s.weight_mct for s in self.stones)
+
+
+@dataclass(frozen=True)
+class CustodyEvent:
+    """Where a stone was and who had it: received from the client, returned to them."""
+    at: str                        # UTC ISO-8601
+    kind: str                      # received | returned
+    party: str                     # the client (received) or who collected (returned)
+    staff: str                     # the staff member's full name
+    id_document: str | None = None
+    note: str | None = None
+    receipt: str | None = None     # a return's receipt, or the submission received

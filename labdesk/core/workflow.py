@@ -5,6 +5,13 @@
                   v  |
                 rejected (reason, back to the technician)
 
+    reported -> returned      (handed back to the client against a signature)
+    received | rejected -> returned   (handed back ungraded)
+
+A returned stone has left the lab: it takes no further work (no edits, no evidence, no
+proposal, no review, no report, no reopening).  Its reports stand as issued; a supervisor
+may still revoke one.
+
 Every guard raises a typed error and has no side effects, so the facade calls it before
 it writes anything, and the UI calls the same functions to grey out what may not be done.
 """
@@ -15,8 +22,11 @@ from dataclasses import dataclass
 from labdesk.errors import PermissionDenied, StateError, ValidationError
 
 ROLES = ("technician", "supervisor", "admin")
-STATES = ("received", "proposed", "rejected", "approved", "reported")
-LOCKED_STATES = ("approved", "reported")
+STATES = ("received", "proposed", "rejected", "approved", "reported", "returned")
+#: A returned stone is locked for good (and, unlike the others, never reopened).
+LOCKED_STATES = ("approved", "reported", "returned")
+#: The states from which a stone goes back to its client (reported, or ungraded).
+RETURNABLE_STATES = ("reported", "received", "rejected")
 REPORT_STATES = ("issued", "revoked", "superseded")
 
 
@@ -45,13 +55,41 @@ def _a(noun: str) -> str:
 
 
 def is_locked(state: str) -> bool:
-    """Grading facts, evidence and attachments are locked once the finding is approved."""
+    """Grading facts, evidence and attachments are locked once the finding is approved,
+    and for good once the stone is returned to its client."""
     return state in LOCKED_STATES
+
+
+def check_not_returned(stone_no: str, state: str, what: str | None = None) -> None:
+    """StateError when the stone went back to its client: it takes no further work."""
+    if state == "returned":
+        change = f" ({what} cannot change)" if what else ""
+        raise StateError(f"{stone_no} was returned to the client and takes no further "
+                         f"work{change}; a stone brought back is received again as a new "
+                         f"stone")
+
+
+def check_can_return(actor: Actor | None, stone_no: str, state: str) -> None:
+    """Any member of staff hands stones back (a signature); a stone goes back once, and
+    never while its finding is under review or approved without a report."""
+    require_role(actor, *ROLES, action="return stones to the client")
+    if state == "returned":
+        raise StateError(f"{stone_no} was returned to the client already")
+    if state == "proposed":
+        raise StateError(f"{stone_no} has a finding awaiting review: a supervisor approves "
+                         f"or rejects it before the stone is returned")
+    if state == "approved":
+        raise StateError(f"{stone_no} has an approved finding but no report yet: issue its "
+                         f"report (or reopen it) before the stone is returned")
+    if state not in RETURNABLE_STATES:
+        raise StateError(f"{stone_no} is {state}: it cannot be returned")
 
 
 def check_editable(stone_no: str, state: str, what: str = "this stone") -> None:
     """StateError when the stone is locked (approved or reported), or while its finding
-    awaits review: the supervisor reviews exactly what was proposed."""
+    awaits review: the supervisor reviews exactly what was proposed; or when it went back
+    to its client."""
+    check_not_returned(stone_no, state, what)
     if is_locked(state):
         raise StateError(f"{stone_no} is {state} and locked: {what} cannot change. A "
                          f"supervisor may reopen it with a reason.")
@@ -62,6 +100,7 @@ def check_editable(stone_no: str, state: str, what: str = "this stone") -> None:
 
 def check_can_propose(actor: Actor | None, stone_no: str, state: str) -> None:
     require_role(actor, *ROLES, action="propose a finding")
+    check_not_returned(stone_no, state)
     if state == "proposed":
         raise StateError(f"{stone_no} already has a finding awaiting review")
     if state not in ("received", "rejected"):
@@ -92,7 +131,8 @@ def check_can_reject(actor: Actor | None, stone_no: str, state: str,
 
 def check_can_reopen(actor: Actor | None, stone_no: str, state: str) -> None:
     require_role(actor, "supervisor", action="reopen a stone")
-    if state not in LOCKED_STATES:
+    check_not_returned(stone_no, state)
+    if state not in ("approved", "reported"):
         raise StateError(f"{stone_no} is {state}: only an approved or reported stone is "
                          f"reopened")
 
@@ -103,6 +143,7 @@ def check_can_issue(actor: Actor | None, stone_no: str, state: str,
     admins by default, everyone when the lab says so."""
     roles = ROLES if issuers == "everyone" else ("supervisor", "admin")
     require_role(actor, *roles, action="issue a report")
+    check_not_returned(stone_no, state)
     if state != "approved":
         raise StateError(f"{stone_no} is {state}: a report is issued only for an approved "
                          f"finding")

@@ -308,7 +308,30 @@ CREATE TRIGGER stones_search_reference AFTER UPDATE OF reference ON submissions
 
 #: (version, script): a new PostgreSQL lab runs them all; an existing one those above
 #: its version.  Each SQLite migration after v4 has its counterpart here.
-MIGRATIONS: list[tuple[int, str]] = [(4, _BASE)]
+# v5 (SQLite's v5: returns to the client): the ``returned`` state, by replacing the CHECK
+# constraint PostgreSQL named for the column (no rebuild needed here), and the ``returns``
+# table with SQLite's columns and values.
+_V5 = r"""
+ALTER TABLE stones DROP CONSTRAINT stones_state_check;
+ALTER TABLE stones ADD CONSTRAINT stones_state_check
+    CHECK (state IN ('received', 'proposed', 'rejected', 'approved', 'reported', 'returned'));
+CREATE TABLE returns (
+    id BIGINT PRIMARY KEY,
+    receipt TEXT NOT NULL,
+    stone_id BIGINT NOT NULL UNIQUE REFERENCES stones(id),
+    from_state TEXT NOT NULL CHECK (from_state IN ('received', 'rejected', 'reported')),
+    report_id BIGINT REFERENCES reports(id),
+    collected_by TEXT NOT NULL,
+    id_document TEXT,
+    note TEXT,
+    returned_by BIGINT NOT NULL REFERENCES users(id),
+    returned_at TEXT NOT NULL
+);
+CREATE INDEX returns_receipt ON returns(receipt, id);
+CREATE INDEX returns_returned ON returns(returned_at);
+"""
+
+MIGRATIONS: list[tuple[int, str]] = [(4, _BASE), (5, _V5)]
 
 
 def tables(db) -> set[str]:

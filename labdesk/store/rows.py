@@ -8,7 +8,7 @@ import json
 from labdesk.core import workflow
 from labdesk.core.facts import EvidenceFacts, StoneFacts
 from labdesk.core.records import (Attachment, AuditEvent, Client, Finding, RuleChange, Stone,
-                                  User)
+                                  StoneReturn, User)
 from labdesk.core.records import build as build_record
 from labdesk.core.weights import format_weight
 from labdesk.core.workflow import Actor
@@ -121,3 +121,15 @@ def rule_change(row: dict) -> RuleChange:
         found_at=row["found_at"], status=row["status"],
         decided_by=row["decided_by_name"], decided_at=row["decided_at"],
         decision_note=row["decision_note"])
+
+
+def stone_return(row: dict) -> StoneReturn:
+    """A row of ``queries.RETURN_SELECT`` as the record the facade hands out."""
+    return StoneReturn(
+        id=row["id"], receipt=row["receipt"], stone=row["stone_number"],
+        client_ref=row["client_ref"], weight=format_weight(row["weight_mct"]),
+        weight_mct=row["weight_mct"], from_state=row["from_state"],
+        report=row["report_number"], report_status=row["report_status"],
+        collected_by=row["collected_by"], id_document=row["id_document"],
+        note=row["note"], returned_by=row["returned_by_name"],
+        returned_by_name=row["returned_by_full"], returned_at=row["returned_at"])

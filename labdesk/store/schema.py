@@ -268,13 +268,96 @@ CREATE INDEX stones_earlier_report ON stones(upper(earlier_report));
 CREATE INDEX submissions_voided ON submissions(voided_at);
 """
 
-MIGRATIONS: list[tuple[int, str]] = [(1, _V1), (2, _V2), (3, _V3), (4, _V4)]
+# v5 (issue 17, returns to the client): a stone handed back to its client is
+# ``returned``, a state after ``reported`` (or after ``received`` or ``rejected`` for a stone
+# returned ungraded) that takes no further work.  SQLite cannot alter a CHECK constraint, so
+# ``stones`` is rebuilt by SQLite's documented procedure (create the new table, copy every
+# row with its id, drop the old, rename; foreign keys off meanwhile and checked before the
+# commit, see ``migrate``): the same columns in the same order with the same values, so
+# every row stays equal to its audited snapshot; every index and the search trigger made
+# again as v1 to v4 left them; the triggers on clients and submissions that read stones are
+# made again around the rename.  Keeping the old CHECK and deriving "returned" from another
+# table would put a stone's state in two places, and every list, count and guard that reads
+# ``state`` would have to know.  ``returns``: one custody event per stone (UNIQUE: a stone
+# goes back once), the stones handed over together sharing a receipt number; who collected
+# them and the identity document seen, the staff member who handed them over (the event's
+# signature is in the audit chain), when, the state it left and the report that went with it.
+_V5 = """
+DROP TRIGGER stones_fts_update;
+DROP TRIGGER stones_fts_client;
+DROP TRIGGER stones_fts_reference;
+CREATE TABLE stones_v5 (
+    id INTEGER PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    client_ref TEXT,
+    weight_mct INTEGER NOT NULL CHECK (weight_mct > 0),
+    shape TEXT, colour TEXT, clarity TEXT, cut TEXT, polish TEXT, symmetry TEXT,
+    fluorescence TEXT, measurements TEXT, inscription TEXT, identification TEXT,
+    growth_method TEXT, notes TEXT,
+    state TEXT NOT NULL DEFAULT 'received'
+        CHECK (state IN ('received', 'proposed', 'rejected', 'approved', 'reported',
+                         'returned')),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    mounted INTEGER CHECK (mounted IN (0, 1)),
+    earlier_lab TEXT,
+    earlier_report TEXT,
+    declared_origin TEXT
+);
+INSERT INTO stones_v5 (id, number, submission_id, client_ref, weight_mct, shape, colour,
+    clarity, cut, polish, symmetry, fluorescence, measurements, inscription,
+    identification, growth_method, notes, state, created_at, updated_at, mounted,
+    earlier_lab, earlier_report, declared_origin)
+SELECT id, number, submission_id, client_ref, weight_mct, shape, colour, clarity, cut,
+    polish, symmetry, fluorescence, measurements, inscription, identification,
+    growth_method, notes, state, created_at, updated_at, mounted, earlier_lab,
+    earlier_report, declared_origin FROM stones;
+DROP TABLE stones;
+ALTER TABLE stones_v5 RENAME TO stones;
+CREATE INDEX stones_submission ON stones(submission_id);
+CREATE INDEX stones_state ON stones(state, id);
+CREATE INDEX stones_client_ref ON stones(client_ref COLLATE NOCASE);
+CREATE INDEX stones_created ON stones(created_at);
+CREATE INDEX stones_submission_state ON stones(submission_id, state);
+CREATE INDEX stones_earlier_report ON stones(upper(earlier_report));
+CREATE TRIGGER stones_fts_update AFTER UPDATE OF client_ref, inscription, notes ON stones
+BEGIN
+    UPDATE stones_fts SET client_ref = new.client_ref, inscription = new.inscription,
+        notes = new.notes WHERE rowid = new.id;
+END;
+CREATE TRIGGER stones_fts_client AFTER UPDATE OF name ON clients BEGIN
+    UPDATE stones_fts SET client = new.name WHERE rowid IN (
+        SELECT st.id FROM stones st JOIN submissions s ON s.id = st.submission_id
+        WHERE s.client_id = new.id);
+END;
+CREATE TRIGGER stones_fts_reference AFTER UPDATE OF reference ON submissions BEGIN
+    UPDATE stones_fts SET reference = new.reference
+    WHERE rowid IN (SELECT id FROM stones WHERE submission_id = new.id);
+END;
+CREATE TABLE returns (
+    id INTEGER PRIMARY KEY,
+    receipt TEXT NOT NULL,
+    stone_id INTEGER NOT NULL UNIQUE REFERENCES stones(id),
+    from_state TEXT NOT NULL CHECK (from_state IN ('received', 'rejected', 'reported')),
+    report_id INTEGER REFERENCES reports(id),
+    collected_by TEXT NOT NULL,
+    id_document TEXT,
+    note TEXT,
+    returned_by INTEGER NOT NULL REFERENCES users(id),
+    returned_at TEXT NOT NULL
+);
+CREATE INDEX returns_receipt ON returns(receipt, id);
+CREATE INDEX returns_returned ON returns(returned_at);
+"""
+
+MIGRATIONS: list[tuple[int, str]] = [(1, _V1), (2, _V2), (3, _V3), (4, _V4), (5, _V5)]
 LATEST = MIGRATIONS[-1][0]
 
 #: Tables whose every row is mirrored in the audit chain (check() compares them).
 AUDITED_TABLES = ("settings", "users", "clients", "submissions", "stones", "evidence",
                   "attachments", "findings", "signing_keys", "reports", "rulesets",
-                  "rule_changes")
+                  "rule_changes", "returns")
 
 
 def version(db: sqlite_utils.Database) -> int:
@@ -313,11 +396,22 @@ def migrate(db: sqlite_utils.Database, backup_to: Path | None = None) -> int:
     for number, script in MIGRATIONS:
         if number <= start:
             continue
+        # Foreign keys are off while a migration runs (a table rebuilt, as v5 rebuilds
+        # stones, is dropped while others refer to it; SQLite ignores the pragma inside a
+        # transaction) and every reference is checked before the commit.
+        conn.execute("PRAGMA foreign_keys = OFF")
         try:
-            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};"
-                               f"\nCOMMIT;")
+            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};")
+            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise LabError(f"schema migration {number} would break "
+                               f"{len(broken)} references (first: {broken[0]}); "
+                               f"nothing was changed")
+            conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        finally:
+            conn.execute("PRAGMA foreign_keys = ON")
     return start

@@ -16,7 +16,7 @@ from labdesk.store.writes import columns as table_columns
 #: In an order that every foreign key allows.
 TABLES = ("settings", "users", "clients", "submissions", "stones", "evidence",
           "attachments", "findings", "signing_keys", "reports", "rulesets", "rule_changes",
-          "audit")
+          "returns", "audit")
 _BATCH = 5000
 
 

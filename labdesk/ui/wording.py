@@ -150,13 +150,14 @@ ACTION_LABELS = {
     "rules.adopt": "Origin rules adopted",
     "rules.reassess": "Findings assessed again under new rules",
     "rules.settle": "Rules change settled",
+    "stone.return": "Handed back to the client", "stone.returned": "Returned — no further work",
 }
 ENTITY_LABELS = {
     "stones": "Stone", "submissions": "Submission", "reports": "Report",
     "findings": "Finding", "evidence": "Evidence", "attachments": "Document",
     "clients": "Client", "users": "User", "settings": "Setting",
     "signing_keys": "Signing key", "lab": "Lab", "rulesets": "Ruleset",
-    "rule_changes": "Rules change",
+    "rule_changes": "Rules change", "returns": "Return",
 }
 #: Stored columns in words (the grading facts, the evidence fields, the rest).
 COLUMN_LABELS = {
@@ -170,6 +171,9 @@ COLUMN_LABELS = {
     "origin": "Origin", "mining_country": "Mining country", "statement": "Statement",
     "reopened_by": "Reopened by", "reopened_at": "Reopened at",
     "reopen_reason": "Reason reopened", "retired_at": "Retired", "value": "Value",
+    "collected_by": "Collected by", "id_document": "Identity document seen",
+    "from_state": "State before the return", "receipt": "Receipt",
+    "returned_by": "Handed back by", "returned_at": "Returned at",
 }
 #: The same column named otherwise on a record of this kind.
 _ENTITY_COLUMN_LABELS = {("evidence", "weight_mct"): FIELD_LABELS["weight"],
@@ -491,6 +495,11 @@ def _added(event, row: dict) -> list[str]:
         bits = [origin_words(row.get("origin"), row.get("mining_country"))]
         if row.get("statement"):
             bits.append(f"“{' '.join(str(row['statement']).split())}”")
+    elif event.entity == "returns":
+        bits = [f"collected by {row.get('collected_by')}",
+                f"identity document {row['id_document']}" if row.get("id_document")
+                else "no identity document recorded",
+                f"receipt {row.get('receipt')}"]
     elif event.entity != "reports":
         bits = [value_words(k, row[k]) for k in ("kind", "role", "reference")
                 if row.get(k) not in (None, "")]
@@ -546,3 +555,16 @@ JOIN_ADDRESS_HINT = (
     "PGPASSWORD environment variable), never here: this address is kept in the desk's "
     "home. TLS settings pass through in the address (sslmode=verify-full, "
     "sslrootcert=/path/to/root.crt, …).")
+
+
+def custody_words(event) -> str:
+    """A custody event (``Lab.custody``) as one sentence for the stone's page."""
+    when = local_time(event.at)
+    if event.kind == "received":
+        return (f"{when}: received from {event.party} by {event.staff} (submission "
+                f"{event.receipt}).")
+    seen = (f"identity document seen: {event.id_document}" if event.id_document
+            else "no identity document recorded")
+    note = f" Note: {as_sentence(event.note)}" if event.note else ""
+    return (f"{when}: returned to {event.party} ({seen}), handed over and signed by "
+            f"{event.staff}, receipt {event.receipt}.{note}")

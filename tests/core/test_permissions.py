@@ -17,7 +17,7 @@ SAM = Actor(id=3, username="sam", full_name="Sam Second", role="supervisor")
 def actions(actor, state, proposer=None, frozen=None, issue=lambda: None):
     """As the facade asks: the stone itself freezes its parcel while under review or
     locked; the issue check is stubbed (the facade's own is tested in tests/lab)."""
-    if frozen is None and state in ("proposed", "approved", "reported"):
+    if frozen is None and state in ("proposed", "approved", "reported", "returned"):
         frozen = ("D0000001", state)
     return stone_actions(actor, "D0000001", state, proposer_id=proposer,
                          frozen_sibling=frozen, submission="SUB-000001", issue_check=issue)
@@ -33,14 +33,16 @@ def test_every_action_is_answered():
 
 @pytest.mark.parametrize("actor, state, proposer, expected", [
     (TECH, "received", None, {"edit_facts", "add_evidence", "edit_parcel_evidence",
-                              "propose", "issue"}),
+                              "propose", "issue", "return"}),   # return: ungraded
     (TECH, "proposed", 1, {"issue"}),
     (SUE, "proposed", 1, {"approve", "reject", "issue"}),
     (SUE, "proposed", 2, {"issue"}),                      # her own proposal: four eyes
     (SUE, "approved", 1, {"reopen", "issue"}),
     (TECH, "approved", 1, {"issue"}),
     (SAM, "rejected", 1, {"edit_facts", "add_evidence", "edit_parcel_evidence",
-                          "propose", "issue"}),
+                          "propose", "issue", "return"}),
+    (TECH, "reported", 1, {"issue", "return"}),
+    (SUE, "returned", 1, {"issue"}),     # issue is stubbed here; nothing else is allowed
 ])
 def test_who_may_do_what_in_each_state(actor, state, proposer, expected):
     assert allowed(actions(actor, state, proposer)) == expected

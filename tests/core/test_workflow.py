@@ -52,8 +52,23 @@ def test_propose_from_received_or_rejected(state, ok):
 @pytest.mark.parametrize("state", workflow.LOCKED_STATES)
 def test_locked_states_refuse_changes(state):
     assert workflow.is_locked(state)
-    with pytest.raises(StateError, match="locked"):
+    with pytest.raises(StateError, match="locked" if state != "returned" else
+                       "returned to the client and takes no further work"):
         workflow.check_editable("D1", state)
+
+
+def test_a_stone_is_returned_from_reported_or_ungraded_once_and_never_under_review():
+    for state in workflow.RETURNABLE_STATES:
+        workflow.check_can_return(SUP, "D1", state)
+    for state, why in (("returned", "returned to the client already"),
+                       ("proposed", "awaiting review"),
+                       ("approved", "approved finding but no report yet")):
+        with pytest.raises(StateError, match=why):
+            workflow.check_can_return(SUP, "D1", state)
+    with pytest.raises(StateError, match="takes no further work"):
+        workflow.check_can_reopen(SUP, "D1", "returned")
+    with pytest.raises(StateError, match="takes no further work"):
+        workflow.check_can_issue(SUP, "D1", "returned")
 
 
 def test_nothing_issued_without_approval():

@@ -59,7 +59,7 @@ def test_header_and_tabs_show_the_stone(window, lab):
         assert part in header
     assert not view.banner.isVisible()
     assert [view.tabs.tabText(i).replace("&", "") for i in range(view.tabs.count())] == \
-        ["Facts", "Evidence  documents", "Assessment", "Finding", "History"]
+        ["Facts", "Evidence  documents", "Assessment", "Finding", "History", "Custody"]
     assert view.facts["colour"].text() == stone.colour
     assert view.facts["shape"].currentData() == stone.shape
     assert view.facts["shape"].currentText() == grading.label(stone.shape)
