@@ -135,14 +135,21 @@ def _zxing_writer(text: str) -> float:
                ec_level="M")[0] for _ in range(20))
 
 
-def measure(home: Path, size: int, echo=print) -> dict:
+def measure(home: Path, size: int, echo=print, database: str | None = None,
+            check: bool = True) -> dict:
+    """Build a lab of ``size`` stones at ``home`` (in the empty PostgreSQL database
+    ``database`` when given, ``home`` its first desk) and take every figure of the table."""
     from labdesk import benchlab
-    results: dict = {"size": size}
+    results: dict = {"size": size, "database": bool(database)}
     echo(f"building a lab of {size:,} stones…")
-    seconds, lab = _timed(benchlab.build, home, size,
+    seconds, lab = _timed(benchlab.build, home, size, database=database,
                           progress=lambda d, t: d % 100_000 == 0 and echo(f"  {d:,}"))
     results["build"] = seconds
-    results["db_mb"] = (home / "labdesk.db").stat().st_size / 1e6
+    if database:
+        results["db_mb"] = lab._db.execute(
+            "SELECT pg_database_size(current_database())").fetchone()[0] / 1e6
+    else:
+        results["db_mb"] = (home / "labdesk.db").stat().st_size / 1e6
     rng = random.Random(3)
 
     # intake of a 10,000-stone packing list, and the raw floors (medians of three: the
@@ -154,10 +161,16 @@ def measure(home: Path, size: int, echo=print) -> dict:
     results["intake_per_s"] = len(rows) / seconds
     from labdesk.core.stones import parse_stone_fields
     parsed = [parse_stone_fields(r) for r in rows]
-    floor = statistics.median(benchlab.table_insert_seconds(home / "labdesk.db", parsed)
-                              for _ in range(3))
+    if database:  # PostgreSQL's floors: plain psycopg COPY
+        floor = statistics.median(benchlab.pg_table_insert_seconds(database, parsed)
+                                  for _ in range(3))
+        bare = statistics.median(benchlab.pg_raw_insert_seconds(database, parsed)
+                                 for _ in range(3))
+    else:
+        floor = statistics.median(benchlab.table_insert_seconds(home / "labdesk.db", parsed)
+                                  for _ in range(3))
+        bare = statistics.median(benchlab.raw_insert_seconds(home, parsed) for _ in range(3))
     results["intake_ratio"] = seconds / floor
-    bare = statistics.median(benchlab.raw_insert_seconds(home, parsed) for _ in range(3))
     results["intake_ratio_bare"] = seconds / bare
 
     # the Audit page's first screen, its newest events the intakes' batch events
@@ -192,9 +205,11 @@ def measure(home: Path, size: int, echo=print) -> dict:
     results["search"] = (_pct(samples, .5), _pct(samples, .95))
 
     results.update(_stones_view(lab))
-    seconds, check = _timed(lab.check)
-    results["check"] = seconds
-    results["check_ok"] = check.ok
+    results.update(_dashboard(lab))
+    if check:
+        seconds, checked = _timed(lab.check)
+        results["check"] = seconds
+        results["check_ok"] = checked.ok
     lab.login("admin", benchlab.PASSWORDS["admin"])
     seconds, _ = _timed(lab.backup, home / "bench-backup.zip")
     results["backup"] = seconds
@@ -232,6 +247,28 @@ def _stones_view(lab) -> dict:
             "view_scroll": scroll, "view_mem": after - before}
 
 
+def _dashboard(lab) -> dict:
+    """The Dashboard's first screen as a supervisor opens it: ``Lab.dashboard()`` read
+    and the page drawn from it (refresh, then a grab), median of five."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+    from labdesk.benchlab import PASSWORDS
+    from labdesk.ui.views.dashboard import DashboardView
+    app = QApplication.instance() or QApplication([])
+    lab.login("sup", PASSWORDS["sup"])
+    view = DashboardView(lab, None)
+    view.resize(1100, 650)
+    view.show()
+    app.processEvents()
+    screen = statistics.median(_timed(lambda: (view.refresh(), view.grab()))[0]
+                               for _ in range(5))
+    data = statistics.median(_timed(lab.dashboard)[0] for _ in range(5))
+    view.close()
+    view.deleteLater()
+    app.processEvents()
+    return {"dashboard_first": screen, "dashboard_data": data}
+
+
 _COLD = """
 import os, sys, time, resource
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -267,7 +304,7 @@ def _cold_start(home: Path) -> dict:
 
 
 def table(all_results: list[dict]) -> str:
-    """The figures as a Markdown table, one column per lab size."""
+    """The figures as a Markdown table, one column per lab size (and backend)."""
     def row(label, key, fmt, goal=""):
         cells = []
         for r in all_results:
@@ -275,16 +312,17 @@ def table(all_results: list[dict]) -> str:
             cells.append(fmt(value) if value is not None else "—")
         return f"| {label} | " + " | ".join(cells) + f" | {goal} |"
     pair = lambda v: f"{v[0] * 1000:.3f} / {v[1] * 1000:.3f} ms"  # noqa: E731
-    head = "| measure | " + " | ".join(f"{r['size']:,} stones" for r in all_results) + \
-        " | goal at 1M |"
+    head = "| measure | " + " | ".join(
+        f"{r['size']:,} stones" + (" (PostgreSQL)" if r.get("database") else "")
+        for r in all_results) + " | goal at 1M |"
     lines = [head, "|---|" + "---|" * len(all_results) + "---|",
              row("lab built (bulk path)", "build", lambda v: f"{v:.1f} s"),
              row("database size", "db_mb", lambda v: f"{v:.0f} MB"),
              row("intake of a 10,000-stone packing list", "intake_per_s",
                  lambda v: f"{v:,.0f} stones/s"),
-             row("… ratio to raw sqlite3 executemany into the stones table",
-                 "intake_ratio", lambda v: f"{v:.1f} x", "≤ 3 x"),
-             row("… ratio to raw sqlite3 executemany into a bare table", "intake_ratio_bare",
+             row("… ratio to raw sqlite3 executemany (PostgreSQL: psycopg COPY) into "
+                 "the stones table", "intake_ratio", lambda v: f"{v:.1f} x", "≤ 3 x"),
+             row("… ratio to the same into a bare table", "intake_ratio_bare",
                  lambda v: f"{v:.1f} x"),
              row("lookup by stone number p50 / p95", "lookup_stone", pair, "p95 < 1 ms"),
              row("lookup by report number p50 / p95", "lookup_report", pair, "p95 < 1 ms"),
@@ -295,6 +333,9 @@ def table(all_results: list[dict]) -> str:
              row("Stones view: scroll to the end", "view_scroll", lambda v: f"{v:.2f} s"),
              row("Stones view: memory after scrolling to the end", "view_mem",
                  lambda v: f"+{v:.0f} MB", "flat"),
+             row("Dashboard: first screen (read and drawn)", "dashboard_first", _ms,
+                 "< 200 ms"),
+             row("… of which Lab.dashboard()", "dashboard_data", _ms),
              row("report issuance (median)", "report_per_report", _ms, "≤ 15 ms"),
              row("… for a stone of a 10,000-stone parcel", "report_big_parcel", _ms,
                  "≤ 15 ms"),
@@ -332,26 +373,70 @@ def main():
 
 @main.command()
 @click.option("--sizes", default="10000", show_default=True,
-              help="Comma-separated lab sizes in stones.")
+              help="Comma-separated lab sizes in stones (one size with --database).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the table (Markdown) to this file.")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Build the labs here and keep them.")
-def run(sizes, out, keep):
-    """Build labs of each size and print one table."""
-    results = []
-    for size in [int(s) for s in sizes.split(",") if s.strip()]:
+@click.option("--database", default=None, metavar="DSN",
+              help="Build the lab in this empty PostgreSQL database instead of SQLite, "
+                   "then measure several desks at once (--desks).")
+@click.option("--check/--no-check", default=True, show_default=True,
+              help="Time Lab.check() over the whole lab.")
+@click.option("--desks", default="1,4,8", show_default=True,
+              help="With --database: how many desks at once (processes), comma-separated; "
+                   "empty for none.")
+@click.option("--desk-lists", default=2, show_default=True,
+              help="Packing lists each desk receives.")
+@click.option("--desk-list-size", default=5000, show_default=True,
+              help="Stones in each of those packing lists.")
+@click.option("--desk-approvals", default=30, show_default=True,
+              help="Approvals (and reports) each desk makes.")
+def run(sizes, out, keep, database, check, desks, desk_lists, desk_list_size, desk_approvals):
+    """Build labs of each size and print one table (and, on PostgreSQL, the desks')."""
+    sizes = [int(s) for s in sizes.split(",") if s.strip()]
+    if database and len(sizes) != 1:
+        raise click.UsageError("--database takes one size: the lab is built in that "
+                               "(empty) database")
+    results, desk_text = [], ""
+    for size in sizes:
         base = Path(tempfile.mkdtemp(prefix="labdesk-bench-", dir=keep))
         try:
-            results.append(measure(base / "lab", size, echo=click.echo))
+            results.append(measure(base / "lab", size, echo=click.echo, database=database,
+                                   check=check))
+            click.echo(table(results))
+            if database and desks.strip():
+                from labdesk import bench_desks
+                columns = []
+                for count in [int(d) for d in desks.split(",") if d.strip()]:
+                    columns.append(bench_desks.measure_desks(
+                        base / "lab", database, count, lists=desk_lists,
+                        list_size=desk_list_size, approvals=desk_approvals,
+                        echo=click.echo))
+                    desk_text = bench_desks.table(columns, size)
+                    click.echo(desk_text)
         finally:
             if keep is None:
                 shutil.rmtree(base, ignore_errors=True)
-        click.echo(table(results))
     text = f"Machine: {machine()}\n\n{table(results)}\n"
+    if database:
+        text += f"\n{server(database)}\n"
+    if desk_text:
+        text += f"\n{desk_text}\n"
     click.echo(text)
     if out:
         out.write_text(text)
+
+
+def server(dsn: str) -> str:
+    """The PostgreSQL server measured: its version and the settings that matter."""
+    import psycopg
+    with psycopg.connect(dsn) as conn:
+        version = conn.execute("SHOW server_version").fetchone()[0]
+        settings = {name: conn.execute(f"SHOW {name}").fetchone()[0]
+                    for name in ("fsync", "synchronous_commit", "full_page_writes",
+                                 "shared_buffers")}
+    return f"PostgreSQL {version}: " + ", ".join(f"{k}={v}" for k, v in settings.items())
 
 
 @main.command()

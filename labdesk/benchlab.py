@@ -21,14 +21,19 @@ WORDS = ("melee", "parcel", "sealed", "Tracr", "Botswana", "Namibia", "recut", "
 PER_SUBMISSION = 50
 
 
-def build(home: Path, stones: int, seed: int = 1, progress=None) -> Lab:
+def build(home: Path, stones: int, seed: int = 1, progress=None,
+          database: str | None = None) -> Lab:
     """A lab with ``stones`` stones in submissions of 50, a KP certificate per parcel,
     evidence on about half the stones, attachment rows on a quarter, and the audit events
     real use writes (one per submission's stones, one per other record); returns it open
-    and logged in as the technician."""
+    and logged in as the technician.
+
+    ``database``: an empty PostgreSQL database to build the lab in (``home`` is then its
+    first desk); the rows go in with COPY through the same ``writes.insert_rows``."""
     rng = random.Random(seed)
     lab = Lab.init(home, "Benchmark Laboratory", "admin", PASSWORDS["admin"], "Ada Admin",
-                   address="1 Diamond Street\nAntwerp", verify_url="https://verify.example/")
+                   database=database, address="1 Diamond Street\nAntwerp",
+                   verify_url="https://verify.example/")
     lab.add_user("tech", "Tom Tech", "technician", PASSWORDS["tech"])
     lab.add_user("sup", "Sue Sup", "supervisor", PASSWORDS["sup"])
     for c in range(200):
@@ -176,6 +181,51 @@ def table_insert_seconds(database: Path, rows: list[dict]) -> float:
         conn.execute("DELETE FROM stones WHERE id >= ?", [first])
     finally:
         conn.close()
+    return seconds
+
+
+def pg_raw_insert_seconds(dsn: str, rows: list[dict]) -> float:
+    """PostgreSQL's bare floor: the same stone rows into a temporary table of the same
+    columns and nothing else, with plain psycopg ``COPY`` in one committed transaction."""
+    import psycopg
+    columns = list(rows[0])
+    with psycopg.connect(dsn) as conn:
+        conn.execute(f"CREATE TEMP TABLE raw_stones ({', '.join(c + ' text' for c in columns)})")
+        conn.commit()
+        start = time.perf_counter()
+        with conn.cursor().copy(f"COPY raw_stones ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+        conn.commit()
+        return time.perf_counter() - start
+
+
+def pg_table_insert_seconds(dsn: str, rows: list[dict]) -> float:
+    """PostgreSQL's floor in the lab itself: the same rows, complete, into the lab's own
+    ``stones`` table (its keys, indexes and constraints) with plain psycopg ``COPY`` in
+    one committed transaction; nothing LabDesk adds.  Deleted again afterwards (untimed):
+    for benchmark labs only."""
+    import psycopg
+    with psycopg.connect(dsn) as conn:
+        first = (conn.execute("SELECT max(id) FROM stones").fetchone()[0] or 0) + 1
+        submission = conn.execute("SELECT max(id) FROM submissions").fetchone()[0]
+        columns = [r[0] for r in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'stones' "
+            "AND table_schema = current_schema() ORDER BY ordinal_position")]
+        full = [{**dict.fromkeys(columns), **row, "id": first + i,
+                 "number": f"RAW{first + i:09d}", "submission_id": submission,
+                 "state": "received", "created_at": "2026-01-01T00:00:00Z",
+                 "updated_at": "2026-01-01T00:00:00Z"} for i, row in enumerate(rows)]
+        conn.commit()
+        names = ", ".join(f'"{c}"' for c in columns)
+        start = time.perf_counter()
+        with conn.cursor().copy(f"COPY stones ({names}) FROM STDIN") as copy:
+            for row in full:
+                copy.write_row([row[c] for c in columns])
+        conn.commit()
+        seconds = time.perf_counter() - start
+        conn.execute("DELETE FROM stones WHERE id >= %s", [first])
+        conn.commit()
     return seconds
 
 
