@@ -19,7 +19,7 @@ from labdesk.core.workflow import Actor
 from labdesk.errors import (IntegrityError, NotFound, StateError, ValidationError,
                             storage_error)
 from labdesk.reports import claims, content, keys, pdf, stamp
-from labdesk.store import audit, queries, writes
+from labdesk.store import audit, pg_documents, queries, writes
 from labdesk.store import rows as as_record
 from labdesk.store.connection import transaction, utcnow
 from labdesk.store.disk import (read_verified, remove_dead_writers_temporary_files,
@@ -130,13 +130,18 @@ class Reports:
                                     as_record.client(client) if client else None, finding, evidence,
                                     actor.full_name, issued_at, qr_text, supersedes)
                 pdf_bytes = pdf.build(data)
-                path = self.report_path(number)
-                self.set_aside_unrecorded_reports(number)
-                sha = write_atomically(path, pdf_bytes,
-                                       action=f"issuing the report of {row['number']}")
-                written.append((path, number))
-                if self.ctx.on_server:  # every desk reads it: in the same transaction
-                    self.ctx.documents.put_bytes(pdf_bytes, f"report {number}")
+                if self.ctx.on_server:
+                    # the archive is the database's copy, written in this transaction
+                    # (no file at the desk under the lab's write lock: each desk caches
+                    # it when first read)
+                    sha = hashlib.sha256(pdf_bytes).hexdigest()
+                    pg_documents.store_bytes(self.db, sha, pdf_bytes)
+                else:
+                    path = self.report_path(number)
+                    self.set_aside_unrecorded_reports(number)
+                    sha = write_atomically(path, pdf_bytes,
+                                           action=f"issuing the report of {row['number']}")
+                    written.append((path, number))
                 stored = writes.insert(self.db, "reports", {
                     "id": report_id, "number": number, "stone_id": row["id"],
                     "finding_id": finding.id, "kid": kid,

@@ -117,6 +117,12 @@ def stream(db, sql: str, params=()):
         yield from db.conn.execute(sql, params)
         return
     from labdesk.store.pg import translate
+    # the whole result will be read: plan for it (PostgreSQL otherwise plans a cursor
+    # for its first rows, a nested loop that takes hours over a million stones)
+    if db.conn.in_transaction:
+        db.raw.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+    else:
+        db.raw.execute("SET cursor_tuple_fraction = 1.0")
     with db.raw.cursor(name="labdesk_stream",
                        withhold=not db.conn.in_transaction) as cursor:
         cursor.itersize = 2000
