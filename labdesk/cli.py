@@ -397,6 +397,46 @@ def void(home, username, submission, reason):
                    f"voided")
 
 
+@main.command("return")
+@home_option
+@user_option
+@click.argument("stones", nargs=-1)
+@click.option("--collected-by", default=None, metavar="TEXT",
+              help="Who collects the stones, as they name themselves.")
+@click.option("--id-document", default=None, metavar="TEXT",
+              help="The identity document seen (kind and number).")
+@click.option("--note", default="", metavar="TEXT", help="A note kept with the return.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write the receipt's PDF here (default: the lab's cache).")
+@click.option("--reprint", default=None, metavar="RECEIPT",
+              help="Write the PDF of an earlier receipt (RET-000001) again; no stones.")
+@handles_errors
+def return_(home, username, stones, collected_by, id_document, note, output, reprint):
+    """Hand STONES back to the client, against a signature (the password given is the
+    re-entered password): reported stones with their reports, or received stones
+    ungraded.  Writes the receipt for the collector to sign.  A stone goes back once,
+    and takes no further work."""
+    if reprint is not None:
+        if stones:
+            _fail("--reprint writes an earlier receipt again: name no stones with it")
+        with _session(home, username, reads=True) as lab:
+            click.echo(f"wrote {lab.return_receipt_pdf(reprint, output)}")
+        return
+    if not stones:
+        _fail("name the stones to return (labdesk return STONE... --collected-by NAME)")
+    if not (collected_by or "").strip():
+        _fail("--collected-by: name the person who collects the stones")
+    with _signing_session(home, username) as (lab, password):
+        done = lab.return_stones(list(stones), collected_by, note=note,
+                                 id_document=id_document, password=password)
+        path = lab.return_receipt_pdf(done.receipt, output) if output else \
+            done.receipt_path
+    click.echo(f"returned {len(done.stones)} stone{'s' if len(done.stones) != 1 else ''} "
+               f"to {done.collected_by} for {done.client} on receipt {done.receipt}, "
+               f"signed by {done.returned_by_name}")
+    click.echo(f"receipt for the collector to sign: {path}")
+
+
 # ---------------------------------------------------------------------- the stone's work
 
 @contextlib.contextmanager
@@ -811,11 +851,18 @@ def report_revoke(home, username, number, reason):
 @click.argument("stones", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               required=True)
+@click.option("--size", default=None, metavar="SIZE",
+              help="The label stock: A4 or Letter (a sheet of labels), 62x29mm, 2x1in or "
+                   "2.25x1.25in (a label printer's roll, one label a page). Default: the "
+                   "lab's label_size setting.")
 @handles_errors
-def labels(home, username, stones, output):
-    """Print a sheet of intake labels for STONES."""
+def labels(home, username, stones, output, size):
+    """Write the intake labels for STONES as a PDF, to print."""
+    if size is not None:
+        from labdesk.core.settings import parse_setting
+        size = parse_setting("label_size", size) or ""   # said before the password
     with _session(home, username, login=True) as lab:
-        click.echo(f"wrote {lab.labels_pdf(stones, output)}")
+        click.echo(f"wrote {lab.labels_pdf(stones, output, size or None)}")
 
 
 #: ``labdesk verify`` given neither the lab's public key nor a lab: a retailer's case.
@@ -830,6 +877,77 @@ VERIFY_NEEDS_LOGIN = (
     "checking a report against the lab's records needs a logged-in user: name the user "
     "with --user NAME (the password comes from $LABDESK_PASSWORD or a prompt), or check "
     "it as a retailer does with the lab's public key (--public-key lab.pem)")
+
+
+@main.group()
+def export():
+    """Spreadsheets and packs for clients, customs and inspectors (each export is
+    audited): stones, audit, submission."""
+
+
+def _progress(label: str):
+    def report(done: int) -> None:
+        if done % 100_000 == 0:
+            click.echo(f"  {label}: {done:,} rows", err=True)
+    return report
+
+
+@export.command("stones")
+@home_option
+@user_option
+@click.option("--state", default=None, help="received, proposed, rejected, approved or "
+              "reported.")
+@click.option("--client", default=None, help="Only this client's stones.")
+@click.option("--search", default=None, help="Words, as the Stones page's search box.")
+@click.option("--sort", "order", default="number", show_default=True,
+              type=click.Choice(["number", "weight", "state", "received", "client",
+                                 "client_ref", "updated"]), help="The order of the rows.")
+@click.option("--descending", is_flag=True, help="Largest, latest or last first.")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="FILE.csv or FILE.xlsx.")
+@handles_errors
+def export_stones(home, username, state, client, search, order, descending, out):
+    """Every stone of a filter (as the Stones page lists them) to CSV or XLSX."""
+    with _session(home, username, reads=True) as lab:
+        count = lab.export_stones(out, state=state, client=client, search=search,
+                                  order=order, descending=descending,
+                                  progress=_progress("stones"))
+    click.echo(f"{count:,} stone{'s' if count != 1 else ''} written to {out}")
+
+
+@export.command("audit")
+@home_option
+@user_option
+@click.option("--from", "date_from", required=True, help="The first day, YYYY-MM-DD (UTC).")
+@click.option("--to", "date_to", required=True, help="The last day, YYYY-MM-DD (UTC).")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="FILE.csv or FILE.xlsx.")
+@handles_errors
+def export_audit(home, username, date_from, date_to, out):
+    """The audit trail from one day to another, oldest first, to CSV or XLSX."""
+    with _session(home, username, reads=True) as lab:
+        count = lab.export_audit(out, date_from, date_to, progress=_progress("events"))
+    click.echo(f"{count:,} audit event{'s' if count != 1 else ''} written to {out}")
+
+
+@export.command("submission")
+@home_option
+@user_option
+@click.argument("submission")
+@click.option("--out", "out", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The folder for SUB-...-pack.pdf and SUB-...-pack.xlsx.")
+@click.option("--on", "on", default=None, help="Assess the outcomes on this date "
+              "(default today).")
+@handles_errors
+def export_submission(home, username, submission, out, on):
+    """The client's compliance pack of SUBMISSION: a signed PDF on the lab's letterhead
+    and an XLSX, one line per stone (check it with labdesk verify PACK.pdf)."""
+    with _session(home, username, reads=True) as lab:
+        made = lab.compliance_pack(submission, out, on=on)
+    click.echo(f"compliance pack of {made.submission} ({made.stones} stones):")
+    click.echo(f"  {made.pdf}")
+    click.echo(f"  {made.xlsx}")
 
 
 @main.command()
@@ -862,6 +980,8 @@ def verify(arg, home, username, public_key, revocations, as_json):
     from labdesk.ui.wording import as_sentence, claim_facts, verdict_sentences
     try:
         text = _token_from_arg(arg)
+        if _is_pack(text):   # a compliance pack's digest (LDP1.), not a report's token
+            _verify_pack(arg, text, home, username, public_key, as_json)
         if public_key is not None:
             from labdesk.reports.keys import load_public_keys_file
             from labdesk.reports.verification import verify_offline
@@ -913,6 +1033,58 @@ def verify(arg, home, username, public_key, revocations, as_json):
     sys.exit(3 if unchecked else 0 if result.valid else 1)
 
 
+def _is_pack(text: str) -> bool:
+    from labdesk.reports.pack_claims import is_pack_token
+    return is_pack_token(text)
+
+
+def _verify_pack(arg, text, home, username, public_key, as_json) -> None:
+    """``labdesk verify PACK.pdf``: whether a compliance pack is the lab's and unaltered
+    (its QR code's signed digest, and the PDF's lines against it).  Exit 0 genuine and
+    unaltered, 1 altered or not the lab's, 2 bad input.  Given the QR text alone, only
+    the signature is checked."""
+    import json as json_module
+    from labdesk.ui.wording import as_sentence
+    path = Path(arg) if len(arg) < 4096 and Path(arg).is_file() else None
+    if public_key is not None:
+        from labdesk.reports import pack, pack_claims
+        from labdesk.reports.keys import load_public_keys_file
+        keys = load_public_keys_file(public_key)
+        if path is not None:
+            result = pack.verify_pdf(path, keys, token=text)
+        else:
+            from labdesk.core.records import Verification
+            parsed = pack_claims.check(text, keys)
+            result = Verification(valid=parsed.valid, status=parsed.status,
+                                  claim=parsed.claim, problems=tuple(parsed.problems))
+    else:
+        lab_home = home or default_home()
+        if home is None and not ((lab_home / "labdesk.db").is_file() or
+                                 (lab_home / "desk.json").is_file()):
+            _fail(VERIFY_NEEDS_KEY)
+        lab = _open(lab_home)
+        try:
+            _login(lab, username, VERIFY_NEEDS_LOGIN)
+            result = lab.verify_pack(path) if path is not None else lab.verify(text)
+        finally:
+            lab.close()
+    claim = result.claim or {}
+    if as_json:
+        click.echo(json_module.dumps({"valid": result.valid, "status": result.status,
+                                      "kind": "compliance_pack", "claim": claim,
+                                      "problems": list(result.problems)}, indent=1))
+    elif result.valid:
+        click.echo(f"VALID: compliance pack of {claim.get('sub')} ({claim.get('n')} "
+                   f"stones, {claim.get('d')}) was signed by {claim.get('lab')}" +
+                   (" and this copy is unaltered." if path is not None else "."))
+        for problem in result.problems:
+            click.echo(f"  Note: {as_sentence(problem)}")
+    else:
+        click.echo(f"{result.status.upper()}: " +
+                   " ".join(as_sentence(p) for p in result.problems))
+    sys.exit(0 if result.valid else 1)
+
+
 def _token_from_arg(arg: str) -> str:
     """A token or URL as given, or the QR code found in an image or PDF file."""
     path = Path(arg)
@@ -920,7 +1092,7 @@ def _token_from_arg(arg: str) -> str:
     if looks_like_file and path.is_file():
         from labdesk.reports.scan import decode_file
         texts = decode_file(path)
-        tokens = [t for t in texts if "LD1." in t]
+        tokens = [t for t in texts if "LD1." in t or _is_pack(t)]
         if not tokens:
             raise ValidationError(f"file: no LabDesk QR code found in {path.name}",
                                   field="file")

@@ -10,6 +10,7 @@ that does the work, one module per job:
 * ``findings``: assessments, proposals, the four-eyes review, reopening, rules changes;
 * ``reports``: issuing, revoking and verifying reports, the verify site, the keys;
 * ``reads``: what the pages show;
+* ``returns``: stones handed back to the client, their receipts and custody;
 * ``upkeep``: the integrity check, backups, the search index.
 
 The services share a ``LabContext`` (the home, the database, who is logged in, and the
@@ -25,22 +26,26 @@ import os
 import threading
 from pathlib import Path
 
-from labdesk.core.records import (Attachment, AuditEvent, CheckResult, Client, Evidence,
-                                  Finding, Page, Report, RuleChange, RulesReview, SigningKey,
-                                  Stone, StoneDetail, Submission, User, Verification)
+from labdesk.core.records import (Attachment, AuditEvent, CheckResult, Client,
+                                  CustodyEvent, Evidence, Finding, Page, Report, Return,
+                                  RuleChange, RulesReview, SigningKey, Stone, StoneDetail,
+                                  Submission, User, Verification)
 from labdesk.errors import IntegrityError, LabError
-from labdesk.core import workflow
 from labdesk.lab import creation, desks, moving
 from labdesk.lab.accounts import Accounts
 from labdesk.lab.context import DB_NAME, LabContext
 from labdesk.lab.evidence import EvidenceService
+from labdesk.lab.exports import CompliancePack, Exports
 from labdesk.lab.findings import Findings
 from labdesk.lab.intake import Intake
 from labdesk.lab.reads import Reads
+from labdesk.lab.dashboard import DashboardService
+from labdesk.core.dashboard import Dashboard
 from labdesk.lab.reports import Reports
+from labdesk.lab.returns import Returns
 from labdesk.lab.upkeep import Upkeep
-from labdesk.store import audit, backup as backups, changes, queries, schema
-from labdesk.store.connection import connect, transaction, utcnow
+from labdesk.store import backup as backups, changes, queries, schema
+from labdesk.store.connection import connect, utcnow
 
 FOLDERS = creation.FOLDERS
 
@@ -89,6 +94,9 @@ class Lab:
         ctx.reports = self._reports = Reports(ctx)
         ctx.reads = self._reads = Reads(ctx)
         ctx.upkeep = self._upkeep = Upkeep(ctx)
+        ctx.returns = self._returns = Returns(ctx)
+        self._dashboard = DashboardService(ctx)
+        self._exports = Exports(ctx)
         self._watch = None
 
     @property
@@ -220,18 +228,7 @@ class Lab:
         aside in ``moved-to-server-*/``, never deleted).  The lab must pass its check
         first.  Returns the lab opened from its new home; this ``Lab`` is closed."""
         ctx = self._ctx
-        actor = ctx.require_actor()
-        workflow.check_admin(actor, "move the lab to a server")
-        if ctx.on_server:
-            raise LabError("this lab is already on a server")
-        result = self._upkeep.integrity(progress)
-        if not result.ok:
-            raise IntegrityError("the lab fails its check; it is not moved: "
-                                 + "; ".join(result.problems[:5]))
-        with transaction(ctx.db):
-            audit.record(ctx.db, actor.username, "lab.move", "lab", "database",
-                         to=desks.pg.describe(database))
-        moving.move_to_server(ctx.home, ctx.db, database, ctx.home)
+        self._upkeep.move_to_server(database, progress)
         ctx.log_out()
         ctx.db.close()
         moving.set_aside_sqlite_files(ctx.home)
@@ -377,8 +374,8 @@ class Lab:
         return self._intake.update_stone(stone_no, **fields)
 
     @_door
-    def labels_pdf(self, stone_numbers, path) -> Path:
-        return self._intake.labels_pdf(stone_numbers, path)
+    def labels_pdf(self, stone_numbers, path, size: str | None = None) -> Path:
+        return self._intake.labels_pdf(stone_numbers, path, size)
 
     # ------------------------------------------------------------------ evidence and documents
 
@@ -475,7 +472,7 @@ class Lab:
 
     @_door
     def verify(self, text) -> Verification:
-        return self._reports.verify(text)
+        return self._exports.verify(text)
 
     @_door
     def read_qr_codes(self, path) -> list[str]:
@@ -508,6 +505,26 @@ class Lab:
     @_door
     def import_private_key(self, path, passphrase: str) -> str:
         return self._reports.import_private_key(path, passphrase)
+
+    # ------------------------------------------------------------------ returns to the client
+
+    @_door
+    def return_stones(self, stone_numbers, collected_by: str, note: str = "",
+                      id_document: str | None = None, password: str | None = None
+                      ) -> Return:
+        return self._returns.return_stones(stone_numbers, collected_by, note, id_document, password)
+
+    @_door
+    def return_receipt(self, receipt) -> Return:
+        return self._returns.receipt(receipt)
+
+    @_door
+    def return_receipt_pdf(self, receipt, path=None) -> Path:
+        return self._returns.receipt_pdf(receipt, path)
+
+    @_door
+    def custody(self, stone_no) -> list[CustodyEvent]:
+        return self._returns.custody(stone_no)
 
     # ------------------------------------------------------------------ reads
 
@@ -568,6 +585,14 @@ class Lab:
     def counts(self) -> dict:
         return self._reads.counts()
 
+    @_door
+    def dashboard(self, now=None) -> Dashboard:
+        return self._dashboard.dashboard(now)
+
+    @_door
+    def review_count(self) -> int:
+        return self._dashboard.review_count()
+
     # ------------------------------------------------------------------ upkeep
 
     def check(self, progress=None) -> CheckResult:
@@ -579,3 +604,22 @@ class Lab:
     @_door
     def rebuild_search_index(self) -> int:
         return self._upkeep.rebuild_search_index()
+
+    # ------------------------------------------------------------------ exports (issue 17)
+
+    def export_stones(self, path, *, state: str | None = None, client: str | None = None,
+                      search: str | None = None, received_from=None, received_to=None,
+                      order: str = "number", descending: bool = False,
+                      progress=None) -> int:
+        return self._exports.export_stones(path, state=state, client=client, search=search, received_from=received_from, received_to=received_to, order=order, descending=descending, progress=progress)
+
+    def export_audit(self, path, date_from, date_to, progress=None) -> int:
+        return self._exports.export_audit(path, date_from, date_to, progress)
+
+    @_door
+    def compliance_pack(self, submission, outdir, on=None) -> CompliancePack:
+        return self._exports.compliance_pack(submission, outdir, on)
+
+    @_door
+    def verify_pack(self, path) -> Verification:
+        return self._exports.verify_pack(path)

@@ -393,7 +393,7 @@ def frozen_stone_of(db, submission_id: int) -> tuple[str, str] | None:
     """A stone of the submission under review or locked (number, state), if any: it
     freezes the parcel's evidence."""
     row = db.execute("SELECT number, state FROM stones WHERE submission_id = ? AND state IN "
-                     "('proposed', 'approved', 'reported') ORDER BY id LIMIT 1",
+                     "('proposed', 'approved', 'reported', 'returned') ORDER BY id LIMIT 1",
                      [submission_id]).fetchone()
     return (row[0], row[1]) if row else None
 
@@ -525,3 +525,111 @@ def stones_by_earlier_report(db, report_no: str, limit: int = 50) -> list[dict]:
 def submission_stone_count(db, submission_id: int) -> int:
     return db.execute("SELECT count(*) FROM stones WHERE submission_id = ?",
                       [submission_id]).fetchone()[0]
+
+
+# -- issue 17: exports (the Stones page's filter, the audit trail) and the client's pack ----
+
+EXPORT_STONE_COLUMNS = ("number", "submission_number", "client_name", "client_ref",
+                        "weight_mct", "shape", "colour", "clarity", "cut", "polish",
+                        "symmetry", "fluorescence", "measurements", "inscription",
+                        "identification", "growth_method", "state", "received_at",
+                        "updated_at", "notes")
+
+
+def stone_rows_for_export(db, **filters):
+    """Every stone that ``list_stones`` would page through with these filters and this
+    order, as dicts of ``EXPORT_STONE_COLUMNS``, one at a time in constant memory
+    (``connection.stream``: a server-side cursor on PostgreSQL).  Run it on a snapshot:
+    it holds its read for the whole walk."""
+    from labdesk.store.connection import stream
+    direction = "DESC" if filters.pop("descending", False) else "ASC"
+    order = filters.pop("order", "number")
+    conditions = [("st.state = ?", filters.get("state")), ("c.name = ?", filters.get("client")),
+                  ("su.received_at >= ?", filters.get("received_from")),
+                  ("su.received_at < ?", filters.get("received_to"))]
+    search = filters.get("search")
+    query = _search_query(db, search, conditions) if search else None
+    in_index = search_index.IN_INDEX_PG if is_pg(db) else search_index.IN_INDEX
+    clause, params = _where([*conditions, (in_index, query)])
+    column = _ORDERS.get(order, "st.id")
+    names = ", ".join(_EXPORT_SELECT[c] for c in EXPORT_STONE_COLUMNS)
+    sql = (f"SELECT {names} FROM stones st JOIN submissions su ON su.id = st.submission_id "
+           f"JOIN clients c ON c.id = su.client_id{clause} "
+           f"ORDER BY {column} {direction}, st.id {direction}")
+    for values in stream(db, sql, params):
+        yield dict(zip(EXPORT_STONE_COLUMNS, values))
+
+
+_EXPORT_SELECT = {c: f"st.{c}" for c in EXPORT_STONE_COLUMNS}
+_EXPORT_SELECT.update(submission_number="su.number", client_name="c.name",
+                      received_at="su.received_at")
+
+EXPORT_AUDIT_COLUMNS = ("id", "at", "actor", "action", "entity", "entity_id", "stone",
+                        "submission", "data", "prev_hash", "hash")
+
+
+def audit_rows_for_export(db, date_from: str | None, date_to: str | None):
+    """The audit events from ``date_from`` (inclusive) to ``date_to`` (exclusive), oldest
+    first, with the numbers of the stone and submission they concern, one at a time in
+    constant memory.  A batch event (an intake: up to a megabyte of snapshots) leaves its
+    data in the database; its ``entity_id`` names the span of rows it created."""
+    from labdesk.store.connection import stream
+    clause, params = _where([("a.at >= ?", date_from), ("a.at < ?", date_to)])
+    sql = (f"SELECT a.id, a.at, a.actor, a.action, a.entity, a.entity_id, "
+           f"st.number AS stone, su.number AS submission, "
+           f"CASE WHEN a.{audit.IS_BATCH} THEN NULL ELSE a.data END AS data, a.prev_hash, "
+           f"a.hash FROM audit a LEFT JOIN stones st ON st.id = a.stone_id "
+           f"LEFT JOIN submissions su ON su.id = a.submission_id{clause} ORDER BY a.id")
+    for values in stream(db, sql, params):
+        yield dict(zip(EXPORT_AUDIT_COLUMNS, values))
+
+
+def reports_for_submission(db, submission_id: int) -> list[dict]:
+    """Every report of the submission's stones, oldest first (the pack shows each
+    stone's latest)."""
+    return _dicts(db.execute(
+        "SELECT r.*, st.number AS stone_number FROM reports r JOIN stones st ON "
+        "st.id = r.stone_id WHERE st.submission_id = ? ORDER BY r.id", [submission_id]))
+
+
+# -- returns to the client --------------------------------------------------------------
+
+RETURN_SELECT = """
+SELECT r.*, st.number AS stone_number, st.client_ref, st.weight_mct,
+       rep.number AS report_number, rep.status AS report_status,
+       u.username AS returned_by_name, u.full_name AS returned_by_full,
+       su.number AS submission_number, c.name AS client_name
+FROM returns r
+JOIN stones st ON st.id = r.stone_id
+JOIN submissions su ON su.id = st.submission_id
+JOIN clients c ON c.id = su.client_id
+JOIN users u ON u.id = r.returned_by
+LEFT JOIN reports rep ON rep.id = r.report_id
+"""
+
+
+def return_of_stone(db, stone_id: int) -> dict | None:
+    """The stone's return to its client, if it went back (a stone goes back once)."""
+    return _one(db.execute(RETURN_SELECT + " WHERE r.stone_id = ?", [stone_id]))
+
+
+def returns_of_receipt(db, receipt: str) -> list[dict]:
+    """The stones handed over on one receipt, in the order they were listed."""
+    return _dicts(db.execute(RETURN_SELECT + " WHERE r.receipt = ? ORDER BY r.id",
+                             [receipt]))
+
+
+def latest_report_of_stone(db, stone_id: int) -> dict | None:
+    """The stone's last report (whatever its status): the one that goes back with it."""
+    return _one(db.execute("SELECT * FROM reports WHERE stone_id = ? ORDER BY id DESC "
+                           "LIMIT 1", [stone_id]))
+
+
+def intake_of_stone(db, stone_id: int) -> dict:
+    """When and from whom the stone was received, and by whom (its custody's start)."""
+    return _one(db.execute(
+        "SELECT su.number AS submission_number, su.received_at, c.name AS client_name, "
+        "u.full_name AS received_by_full FROM stones st "
+        "JOIN submissions su ON su.id = st.submission_id "
+        "JOIN clients c ON c.id = su.client_id JOIN users u ON u.id = su.received_by "
+        "WHERE st.id = ?", [stone_id]))

@@ -22,6 +22,7 @@ from labdesk.errors import LabError
 from labdesk.ui import shortcuts
 from labdesk.ui.dialogs import FindResultsDialog, Hit, ShortcutsDialog
 from labdesk.ui.views.audit import AuditView
+from labdesk.ui.views.dashboard import BADGE_ROLE, BadgeDelegate, DashboardView
 from labdesk.ui.views.intake import IntakeView
 from labdesk.ui.views.reports import ReportsView
 from labdesk.ui.views.review import ReviewView
@@ -35,7 +36,8 @@ from labdesk.ui.wording import (CHANGES_WAITING, WAITING_BECAUSE, database_words
 from labdesk.ui.worker import run_task
 
 # (key, label, view class, admins only); each page's keys are shortcuts' "page_<key>"
-PAGES = (("intake", "Intake", IntakeView, False),
+PAGES = (("dashboard", "Dashboard", DashboardView, False),
+         ("intake", "Intake", IntakeView, False),
          ("stones", "Stones", StonesView, False),
          ("review", "Review", ReviewView, False),
          ("reports", "Reports", ReportsView, False),
@@ -45,7 +47,9 @@ PAGES = (("intake", "Intake", IntakeView, False),
 #: At most this many rows in the list of what a search found.
 MAX_HITS = 500
 #: The pages read again when another desk or window changed the lab.
-LIVE = ("stones", "review", "reports")
+LIVE = ("dashboard", "stones", "review", "reports")
+#: The roles whose first page is the Dashboard (a technician's stays their own work).
+DASHBOARD_FIRST = ("supervisor", "admin")
 #: How often the window asks whether the lab changed (ms).
 LIVE_INTERVAL = 500
 
@@ -66,6 +70,7 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("Navigation")
         self.nav.setAccessibleName("Navigation")
         self.nav.setFixedWidth(170)
+        self.nav.setItemDelegate(BadgeDelegate(self.nav))
         self.stack = QStackedWidget()
         user = lab.user
         for key, label, cls, admin_only in PAGES:
@@ -140,6 +145,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_database)
         self.statusBar().addPermanentWidget(self.status_home)
         self.stale: set[str] = set()
+        self.update_review_badge()
         self._restore()
         self.live = QTimer(self)
         self.live.setInterval(LIVE_INTERVAL)
@@ -341,6 +347,8 @@ class MainWindow(QMainWindow):
             changed = False
         if changed:
             self.stale.update(k for k in LIVE if k in self.views)
+            if self.current_key() != "dashboard":   # the Dashboard sets it as it reads
+                self.update_review_badge()
         self._refresh_stale()
 
     def _refresh_stale(self) -> None:
@@ -443,6 +451,28 @@ class MainWindow(QMainWindow):
                 view.table.setAutoScroll(auto)
                 return
 
+    # -------------------------------------------------------------- the Review badge
+    def update_review_badge(self) -> None:
+        """The sidebar's Review entry shows how many findings await a supervisor."""
+        try:
+            count = self.lab.review_count() if self.lab.user is not None else 0
+        except LabError:
+            count = 0
+        self.set_review_badge(count)
+
+    def set_review_badge(self, count: int) -> None:
+        for row in range(self.nav.count()):
+            item = self.nav.item(row)
+            if item.data(Qt.UserRole) == "review":
+                if item.data(BADGE_ROLE) != count:
+                    item.setData(BADGE_ROLE, count)
+                    label = item.text()
+                    item.setToolTip(f"{label} ({shortcuts.keys('page_review')})"
+                                    + (f": {plural(count, 'finding')} awaiting review"
+                                       if count else ""))
+                    item.setData(Qt.AccessibleTextRole,
+                                 f"{label}, {count} awaiting review" if count else label)
+
     # -------------------------------------------------------------- settings
     def _restore(self):
         settings = QSettings("LabDesk", "LabDesk")
@@ -451,8 +481,13 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
+        user = self.lab.user
+        if user is not None and user.role in DASHBOARD_FIRST and "dashboard" in self.views:
+            self.show_page("dashboard")
+            return
         last = settings.value("main/page", "stones")
-        self.show_page(last if last in self.views and last != "stone" else "stones")
+        self.show_page(last if last in self.views and last not in ("stone", "dashboard")
+                       else "stones")
 
     def closeEvent(self, event):
         self.live.stop()

@@ -174,7 +174,7 @@ def _close(camera: Camera, window) -> None:
 def _main_pages(camera: Camera, lab, size: tuple[int, int]) -> None:
     window = _window(lab, "sue", size)
     try:
-        for key in ("intake", "stones", "review"):
+        for key in ("dashboard", "intake", "stones", "review"):
             camera.attempt(key, lambda k=key: _page(camera, window, k))
 
         reported = lab.stones(state="reported", limit=1).items

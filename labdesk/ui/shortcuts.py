@@ -28,6 +28,7 @@ class Shortcut:
 
 
 SHORTCUTS: tuple[Shortcut, ...] = (
+    Shortcut("page_dashboard", ("Ctrl+0",), "Go to Dashboard", "Everywhere"),
     Shortcut("page_intake", ("Ctrl+1",), "Go to Intake", "Everywhere"),
     Shortcut("page_stones", ("Ctrl+2",), "Go to Stones", "Everywhere"),
     Shortcut("page_review", ("Ctrl+3",), "Go to Review", "Everywhere"),

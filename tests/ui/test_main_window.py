@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 def test_navigation_shows_every_page_and_admin_sees_settings(window):
     win = window("tom")
     labels = [win.nav.item(i).text() for i in range(win.nav.count())]
-    assert labels == ["Intake", "Stones", "Review", "Reports", "Verify", "Audit"]
+    assert labels == ["Dashboard", "Intake", "Stones", "Review", "Reports", "Verify", "Audit"]
     assert "Tom Becker (technician)" in win.status_user.text()
     admin = window("ada")
     labels = [admin.nav.item(i).text() for i in range(admin.nav.count())]
@@ -64,7 +64,7 @@ def test_focus_on_the_navigation_does_not_leave_an_open_stone(window, lab, qtbot
     win.nav.setFocus()
     qtbot.wait(20)
     assert win.stack.currentWidget() is win.stone_view
-    item = win.nav.item(1)  # Stones
+    item = win.nav.item(2)  # Stones (after Dashboard and Intake)
     qtbot.mouseClick(win.nav.viewport(), Qt.LeftButton,
                      pos=win.nav.visualItemRect(item).center())
     assert win.stack.currentWidget() is win.views["stones"]

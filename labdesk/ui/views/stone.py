@@ -10,8 +10,10 @@ button's tooltip.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate, Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDateEdit,
+                               QDialog, QDialogButtonBox,
                                QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QScrollArea, QSplitter, QTableWidget, QTableWidgetItem,
@@ -25,11 +27,12 @@ from labdesk.core.stones import STONE_FIELDS, check_consistency
 from labdesk.errors import LabError, ValidationError
 from labdesk.ui import shortcuts, signing
 from labdesk.ui.signing import Signature
-from labdesk.ui.wording import (ORIGIN_CHOICES, STONE_FIELD_LABELS, People, describe_event,
-                                escape, local_date, local_time, outcome_words, sentence,
-                                plural, value_words)
+from labdesk.ui.wording import (ORIGIN_CHOICES, STONE_FIELD_LABELS, People, custody_words,
+                                describe_event, escape, local_date, local_time,
+                                outcome_words, sentence, plural, value_words)
 from labdesk.ui.views.base import View
-from labdesk.ui.widgets import brush, form_row, labelled, restyle
+from labdesk.ui.widgets import brush, form_row, hbox, labelled, restyle
+from labdesk.ui.views.exporting import CompliancePackButton
 from labdesk.ui.views.documents import DocumentsPanel
 from labdesk.ui.views.evidence_form import EvidenceForm
 
@@ -101,6 +104,56 @@ def no_growth_method(identification) -> str | None:
     return sentence(refused) if refused else None
 
 
+class ReturnDialog(QDialog):
+    """Who collects the stone, the identity document seen, a note, and any other stones
+    handed over on the same receipt."""
+
+    def __init__(self, parent: QWidget | None, number: str):
+        super().__init__(parent)
+        self.setWindowTitle(f"Return {number} to the client")
+        layout = QVBoxLayout(self)
+        text = QLabel(f"{number} goes back to its client against your signature, and "
+                      f"takes no further work. A receipt is written for the collector to "
+                      f"sign.")
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        form = QFormLayout()
+        self.collected_by = QLineEdit()
+        self.collected_by.setPlaceholderText("the person collecting, as they name "
+                                             "themselves")
+        self.id_document = QLineEdit()
+        self.id_document.setPlaceholderText("e.g. passport P1234567 (Belgium)")
+        self.others = QLineEdit()
+        self.others.setPlaceholderText("other stone numbers on the same receipt, if any")
+        self.note = QLineEdit()
+        form_row(form, "Collected by", self.collected_by)
+        form_row(form, "Identity document seen", self.id_document)
+        form_row(form, "Also returned", self.others)
+        form_row(form, "Note", self.note)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("Continue to sign")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(520, self.sizeHint().height())
+
+
+def ask_return_details(parent, number: str) -> dict | None:
+    """``collected_by``, ``id_document``, ``note`` and ``others`` (stone numbers) for a
+    return, or None when cancelled.  Tests replace this function."""
+    dialog = ReturnDialog(parent, number)
+    try:
+        if dialog.exec() != QDialog.Accepted:
+            return None
+        return {"collected_by": dialog.collected_by.text().strip(),
+                "id_document": dialog.id_document.text().strip() or None,
+                "note": dialog.note.text().strip(),
+                "others": dialog.others.text().replace(",", " ").split()}
+    finally:
+        dialog.deleteLater()
+
+
 def _box(title: str) -> tuple[QGroupBox, QVBoxLayout]:
     box = QGroupBox(title)
     layout = QVBoxLayout(box)
@@ -144,7 +197,10 @@ class StoneView(View):
         self.banner.setWordWrap(True)
         self.banner.setProperty("banner", True)
         self.banner.hide()
-        self.outer.addWidget(self.header)
+        self.pack_button = CompliancePackButton(self)   # the submission's pack
+        heading = hbox(self.header, self.pack_button)
+        heading.setStretch(0, 1)
+        self.outer.addLayout(heading)
         self.outer.addWidget(self.banner)
 
         self.tabs = QTabWidget()
@@ -154,6 +210,7 @@ class StoneView(View):
         self.tabs.addTab(self._assessment_tab(), "&Assessment")
         self.tabs.addTab(self._finding_tab(), "F&inding")
         self.tabs.addTab(self._history_tab(), "&History")
+        self.tabs.addTab(self._custody_tab(), "C&ustody")
         self.tabs.setEnabled(False)
         self.tabs.currentChanged.connect(lambda _: self._history_rows())
         self.outer.addWidget(self.tabs, 1)
@@ -478,6 +535,47 @@ class StoneView(View):
         layout.addWidget(self.history_table, 1)
         return page
 
+    def _custody_tab(self) -> QWidget:
+        """Who had the stone: received from the client, returned to them (a signature)."""
+        held, held_layout = _box("Custody")
+        self.custody_text = QLabel()
+        self.custody_text.setAccessibleName("Custody history")
+        self.custody_text.setWordWrap(True)
+        self.custody_text.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        held_layout.addWidget(self.custody_text)
+        back, back_layout = _box("Return to the client")
+        self.return_why = QLabel()
+        self.return_why.setObjectName("Hint")
+        self.return_why.setWordWrap(True)
+        self.return_why.setAccessibleName("Why the stone cannot be returned")
+        text = QLabel("A reported stone goes back with its report, a received stone "
+                      "ungraded. Name who collects it and the identity document you saw; "
+                      "the return is a signature, and the receipt is for the collector to "
+                      "sign. A returned stone takes no further work.")
+        text.setWordWrap(True)
+        text.setObjectName("Hint")
+        self.return_button = QPushButton("Return to client…")
+        self.return_button.setAccessibleName("Return the stone to the client")
+        self.return_button.clicked.connect(self.return_stone)
+        self.receipt_button = QPushButton("Open receipt")
+        self.receipt_button.setAccessibleName("Open the return receipt")
+        self.receipt_button.clicked.connect(self.open_receipt)
+        row = QHBoxLayout()
+        row.addWidget(text, 1)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.return_button)
+        buttons.addWidget(self.receipt_button)
+        buttons.addStretch(1)
+        row.addLayout(buttons)
+        back_layout.addWidget(self.return_why)
+        back_layout.addLayout(row)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(held)
+        layout.addWidget(back)
+        layout.addStretch(1)
+        return page
+
     # ================================================================== reading
     def show_stone(self, number: str) -> None:
         """Open stone ``number`` (called by the main window)."""
@@ -552,6 +650,7 @@ class StoneView(View):
         self._fill_assessment()
         self._fill_finding()
         self._fill_history()
+        self._fill_custody()
 
     def allowed(self, action: str) -> Permission:
         """Whether the logged-in user may do ``action`` (one of
@@ -577,12 +676,18 @@ class StoneView(View):
             parts.append(f"client ref {escape(stone.client_ref)}")
         parts.append(f"received {local_date(stone.received_at)}")
         self.header.setText(" · ".join(parts))
+        self.pack_button.show_submission(stone.submission)
         if getattr(stone, "voided", False):
             self.banner.setText(f"Voided — submission {stone.submission} was voided on "
                                 f"{local_date(stone.voided_at)} (received by mistake): "
                                 f"the stone is kept, and nothing is proposed or issued "
                                 f"from it.")
             self.banner.setToolTip(self.allowed("propose").why or "")
+            self.banner.show()
+        elif stone.state == "returned":
+            self.banner.setText("Returned to the client — the stone has left the lab and "
+                                "takes no further work; see Custody for who collected it.")
+            self.banner.setToolTip(self.blocked_facts or "")
             self.banner.show()
         elif stone.locked:
             self.banner.setText(f"Locked — {state.lower()}; a supervisor may reopen it "
@@ -1029,6 +1134,73 @@ class StoneView(View):
     def _history_rows(self) -> None:
         if self.history_table.isVisible():
             self.history_table.resizeRowsToContents()
+
+    # ------------------------------------------------------------------ custody
+    def _fill_custody(self) -> None:
+        try:
+            self.custody = self.lab.custody(self.number)
+        except LabError as exc:
+            self.custody = []
+            self.custody_text.setText(escape(str(exc)))
+        else:
+            self.custody_text.setText("<br>".join(escape(custody_words(e))
+                                                  for e in self.custody))
+        allowed = self.allowed("return")
+        self.return_button.setEnabled(allowed.allowed)
+        self.return_button.setToolTip(signing.tooltip(
+            allowed, "Hand the stone back to its client: name who collects it, then sign "
+                     "with your password"))
+        self.return_why.setText(allowed.why or "")
+        self.return_why.setVisible(not allowed.allowed)
+        self.receipt_button.setVisible(self.receipt() is not None)
+
+    def receipt(self) -> str | None:
+        """The number of the receipt the stone went back on, if it did."""
+        for event in getattr(self, "custody", []):
+            if event.kind == "returned":
+                return event.receipt
+        return None
+
+    def return_stone(self):
+        """Hand the stone shown (and any others named) back to the client: details, then
+        the signature; the Return, or None."""
+        number = self.number
+        allowed = self.allowed("return")
+        if not allowed.allowed:
+            self.message.error(allowed.why or "Not allowed.")
+            return None
+        details = ask_return_details(self, number)
+        if details is None:
+            return None
+        others = [n.upper() for n in details["others"] if n.upper() != number]
+        stones = [number, *others]
+        subject = f"stone {number}" if not others else \
+            f"stones {', '.join(stones)}"
+        signed = signing.sign(self, allowed, Signature(
+            meaning="Return to the client", subject=subject, verb="returned"),
+            lambda _reason, password: self.lab.return_stones(
+                stones, details["collected_by"], note=details["note"],
+                id_document=details["id_document"], password=password))
+        if signed is None:
+            return None
+        done = signed.result
+        self.reload()
+        self.message.info(f"{plural(len(done.stones), 'stone')} returned to "
+                          f"{done.collected_by} on receipt {done.receipt}, signed by "
+                          f"{signed.signer}. Print the receipt for the collector to sign: "
+                          f"Open receipt on the Custody tab.")
+        return done
+
+    def open_receipt(self) -> None:
+        receipt = self.receipt()
+        if receipt is None:
+            return
+        try:
+            path = self.lab.return_receipt_pdf(receipt)
+        except LabError as exc:
+            self.message.error(str(exc))
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     # ------------------------------------------------------------------ keys
     def save_current(self) -> None:
