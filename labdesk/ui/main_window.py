@@ -21,6 +21,7 @@ from labdesk.core.evidence import kind_label
 from labdesk.errors import LabError
 from labdesk.ui import shortcuts
 from labdesk.ui.dialogs import FindResultsDialog, Hit, ShortcutsDialog
+from labdesk.ui.manual import ManualDialog, part_for, tab_words
 from labdesk.ui.views.audit import AuditView
 from labdesk.ui.views.dashboard import BADGE_ROLE, BadgeDelegate, DashboardView
 from labdesk.ui.views.intake import IntakeView
@@ -121,6 +122,11 @@ class MainWindow(QMainWindow):
         self.find_results: FindResultsDialog | None = None
         self.shortcuts_dialog: ShortcutsDialog | None = None
         help_menu = self.menuBar().addMenu("&Help")
+        self.manual_dialog: ManualDialog | None = None
+        self.manual_action = shortcuts.assign(QAction("&User manual", self), "help_manual")
+        self.manual_action.setToolTip("The manual's part for the page shown")
+        self.manual_action.triggered.connect(self.show_manual)
+        help_menu.addAction(self.manual_action)
         self.shortcuts_action = shortcuts.assign(QAction("&Keyboard shortcuts", self),
                                                  "help_shortcuts")
         self.shortcuts_action.triggered.connect(self.show_shortcuts)
@@ -322,6 +328,20 @@ class MainWindow(QMainWindow):
             self.open_report(value)
         else:
             self.open_stone(value)
+
+    def show_manual(self) -> ManualDialog:
+        """Help › User manual (F1): the installed manual, at the part for the page shown
+        (on the Stone and Settings pages, for the tab shown)."""
+        key = self.current_key()
+        tabs = getattr(self.views.get(key), "tabs", None)
+        tab = ""
+        if key in ("stone", "settings") and tabs is not None and tabs.count():
+            tab = tab_words(tabs.tabText(tabs.currentIndex()))
+        if self.manual_dialog is None:
+            self.manual_dialog = ManualDialog(self)
+        self.manual_dialog.open_part(*part_for(key, tab))
+        self.manual_dialog.show()
+        return self.manual_dialog
 
     def show_shortcuts(self) -> ShortcutsDialog:
         """Help › Keyboard shortcuts: the one table every shortcut is made from."""

@@ -313,4 +313,51 @@ def take_screenshots(outdir, size: tuple[int, int] = (1280, 800),
             wait_all(30_000)
             camera.settle(50)
             lab.close()
+    if size == MANUAL_SIZE and _in_checkout(Path(outdir)):
+        refresh_manual(camera.written)
     return camera.written, camera.failed
+
+
+# ---------------------------------------------------------------- the user manual
+#: The size of the manual's pictures.
+MANUAL_SIZE = (1280, 800)
+
+
+def _manual_folder() -> Path:
+    from labdesk.ui.manual import manual_dir
+    return manual_dir()
+
+
+def _in_checkout(outdir: Path) -> bool:
+    """Whether ``outdir`` is inside the source checkout that holds the manual (its
+    ``docs/screenshots``, say): then the manual's pictures are refreshed too.  An
+    installed LabDesk, or pictures written elsewhere, leave the manual alone."""
+    root = _manual_folder().resolve().parent.parent
+    if not (root / "pyproject.toml").is_file():
+        return False
+    return outdir.resolve().is_relative_to(root)
+
+
+def manual_pictures(folder: Path | None = None) -> set[str]:
+    """The names of the pictures the manual shows (``screenshots/NAME.png``)."""
+    folder = folder or _manual_folder()
+    names = set()
+    for part in folder.glob("*.md"):
+        names.update(re.findall(r"\]\(screenshots/([\w.-]+\.png)\)",
+                                part.read_text(encoding="utf-8")))
+    return names
+
+
+def refresh_manual(written: list[Path], folder: Path | None = None) -> list[Path]:
+    """Copy each picture just made that the manual shows into its ``screenshots``
+    folder, where the manual reads it; returns the pictures copied."""
+    folder = folder or _manual_folder()
+    wanted = manual_pictures(folder)
+    target = folder / "screenshots"
+    target.mkdir(exist_ok=True)
+    copied = []
+    for path in written:
+        if path.name in wanted:
+            shutil.copyfile(path, target / path.name)
+            copied.append(target / path.name)
+    return copied

@@ -39,7 +39,9 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("find", ("Ctrl+F",), "Find or scan: stone, report, certificate, client "
              "reference, report QR", "Everywhere"),
     Shortcut("switch_user", ("Ctrl+L",), "Switch user (log out, log in)", "Everywhere"),
-    Shortcut("help_shortcuts", ("F1",), "This list of keyboard shortcuts", "Everywhere"),
+    Shortcut("help_manual", ("F1",), "The user manual, at the part for the page shown",
+             "Everywhere"),
+    Shortcut("help_shortcuts", ("Ctrl+/",), "This list of keyboard shortcuts", "Everywhere"),
     Shortcut("save", ("Ctrl+S",), "Save the page's changes: receive the stones, save "
              "the stone's facts or evidence, save the lab's profile",
              "Intake, Stone, Settings"),
