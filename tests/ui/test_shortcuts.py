@@ -78,7 +78,7 @@ def test_help_menu_lists_every_shortcut_from_the_table(window, qtbot):
     menus = {a.text().replace("&", ""): a.menu() for a in win.menuBar().actions()}
     entry = next(a for a in menus["Help"].actions()
                  if a.text().replace("&", "") == "Keyboard shortcuts")
-    assert [_text(k) for k in entry.shortcuts()] == ["F1"]
+    assert [_text(k) for k in entry.shortcuts()] == ["Ctrl+/"]
     entry.trigger()
     dialog = win.shortcuts_dialog
     assert isinstance(dialog, ShortcutsDialog) and dialog.isVisible()
