@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDate
                                QScrollArea, QSplitter, QTableWidget, QTableWidgetItem,
                                QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
-from labdesk.core import grading
+from labdesk.core import grading, voids
 from labdesk.core.countries import country_name
 from labdesk.core.evidence import kind_label
 from labdesk.core.permissions import Permission
@@ -569,10 +569,25 @@ class StoneView(View):
         row.addLayout(buttons)
         back_layout.addWidget(self.return_why)
         back_layout.addLayout(row)
+        mistake, mistake_layout = _box("Received by mistake")
+        hint = QLabel("A parcel received twice, or the wrong client's: a supervisor voids "
+                      "its whole submission with a reason, signed with the password. Its "
+                      "stones are kept and shown as voided; nothing is proposed or "
+                      "issued from them.")
+        hint.setWordWrap(True)
+        hint.setObjectName("Hint")
+        self.void_button = QPushButton("Void submission…")
+        self.void_button.setAccessibleName("Void the stone's submission")
+        self.void_button.clicked.connect(self.void_submission)
+        void_row = QHBoxLayout()
+        void_row.addWidget(hint, 1)
+        void_row.addWidget(self.void_button, 0, Qt.AlignTop)
+        mistake_layout.addLayout(void_row)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(held)
         layout.addWidget(back)
+        layout.addWidget(mistake)
         layout.addStretch(1)
         return page
 
@@ -1153,6 +1168,42 @@ class StoneView(View):
         self.return_why.setText(allowed.why or "")
         self.return_why.setVisible(not allowed.allowed)
         self.receipt_button.setVisible(self.receipt() is not None)
+        voiding = self.void_allowed()
+        self.void_button.setEnabled(voiding.allowed)
+        self.void_button.setToolTip(signing.tooltip(
+            voiding, f"Void submission {self.detail.stone.submission}, received by "
+                     f"mistake: give a reason, then sign with your password"))
+
+    def void_allowed(self):
+        """Whether the logged-in user may void the shown stone's submission (a
+        supervisor, once; the Lab also refuses while a stone of it is under review or
+        reported, with its sentence)."""
+        if self.detail is None:
+            return signing.NO_STONE
+        stone = self.detail.stone
+        return signing.guard(self.lab, voids.check_can_void, stone.submission,
+                             stone.voided_at, None)
+
+    def void_submission(self) -> bool:
+        """Void the shown stone's submission (reason, then the signature)."""
+        if self.detail is None:
+            return False
+        submission = self.detail.stone.submission
+        signed = signing.sign(self, self.void_allowed(), Signature(
+            meaning="Voiding a submission received by mistake",
+            subject=f"submission {submission}", verb="voided",
+            reason_title=f"Void {submission}",
+            reason_prompt=f"Why was {submission} received by mistake (for instance: the "
+                          f"same packing list twice)? Its stones are kept and shown as "
+                          f"voided; the reason is recorded.", reason_for="void"),
+            lambda reason, password: self.lab.void_submission(submission, reason,
+                                                              password=password))
+        if signed is None:
+            return False
+        self.reload()
+        self.message.info(f"{submission} voided by {signed.signer}: {signed.reason}. Its "
+                          f"stones are kept and shown as voided.")
+        return True
 
     def receipt(self) -> str | None:
         """The number of the receipt the stone went back on, if it did."""
