@@ -103,13 +103,18 @@ class LabContext:
             raise NotFound(f"{field}: no stone {number}", field=field)
         return row
 
-    def storage_guarded(self, action: str, write):
+    def storage_guarded(self, action: str, write, *, own_connection: bool = False):
         """``write()``, with a full or read-only disk (file system or SQLite) turned into
-        one ``LabError`` naming ``action``; anything else goes through unchanged."""
+        one ``LabError`` naming ``action``; anything else goes through unchanged.
+
+        ``own_connection``: the work read its own snapshot outside the door, so the lab's
+        connection is not rolled back (another thread may be in the middle of a write on
+        it)."""
         try:
             return write()
         except Exception as exc:
-            self.roll_back_if_left_open()
+            if not own_connection:
+                self.roll_back_if_left_open()
             error = storage_error(exc, action)
             if error is None:
                 raise

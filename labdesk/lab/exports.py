@@ -122,7 +122,8 @@ class Exports:
         with self.ctx.snapshot() as db:
             return self.ctx.storage_guarded(
                 f"exporting to {target.name}",
-                lambda: sheets.write(target, list(header), rows(db), sheet, progress))
+                lambda: sheets.write(target, list(header), rows(db), sheet, progress),
+                own_connection=True)
 
     def _record(self, actor, action: str, target: Path, count: int, **data) -> None:
         """The export's audit event (entity ``export``: no table's record, so the check

@@ -161,6 +161,10 @@ class Lab:
             if current < schema.LATEST:
                 stamp = utcnow().replace(":", "").replace("-", "")[:15]
                 schema.migrate(db, home / "backups" / f"before-v{schema.LATEST}-{stamp}.db")
+            elif current == schema.MOVED:
+                db.close()
+                raise LabError(f"{path} was moved to a lab server; its home is a desk of "
+                               f"that server now")
             elif current > schema.LATEST:
                 schema.migrate(db)  # raises with a message naming both versions
         except LabError:

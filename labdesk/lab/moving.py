@@ -9,11 +9,13 @@ home's database and files are set aside in the home, not removed.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
+from labdesk.errors import ValidationError
 from labdesk.lab import desks
 from labdesk.lab.context import DB_NAME
 from labdesk.store import backup as backups, pg_documents, queries, schema, transfer
@@ -33,14 +35,21 @@ def backup_from_server(db, home: Path, target: Path, progress=None) -> dict:
             schema.migrate(lite)
             with transaction(lite):
                 transfer.copy_records(db, lite)
-            reports = {r["pdf_sha256"]: r["number"] for r in queries.all_reports(db)}
+            reports: dict[str, list[str]] = {}
+            for r in queries.all_reports(db):
+                reports.setdefault(r["pdf_sha256"], []).append(r["number"])
+            referred = {sha for sha, _ in queries.all_document_hashes(db)}
+            logo = json.loads(queries.settings(db).get("logo") or "null")
+            referred |= {logo} if logo else set()
             for sha, data in pg_documents.every_document(db):
-                if sha in reports:
-                    path = stage / "reports" / f"{reports[sha]}.pdf"
-                else:
-                    path = stage / "documents" / sha[:2] / sha
-                path.parent.mkdir(parents=True, exist_ok=True)
-                write_atomically(path, data, mode=0o444)
+                # a report's PDF under reports/, every document a record refers to under
+                # documents/ (both, when a report was also attached as evidence)
+                paths = [stage / "reports" / f"{n}.pdf" for n in reports.get(sha, [])]
+                if sha in referred or sha not in reports:
+                    paths.append(stage / "documents" / sha[:2] / sha)
+                for path in paths:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    write_atomically(path, data, mode=0o444)
             _copy_keys(home / "keys", stage / "keys")
             return backups.create(lite.conn, stage, target, schema.version(lite), progress)
         finally:
@@ -90,3 +99,23 @@ def _copy_keys(source: Path, target: Path) -> None:
         if not (target / key.name).exists():
             shutil.copy2(key, target / key.name)
             os.chmod(target / key.name, 0o600)
+
+
+def check_names_stay_apart(db) -> None:
+    """The server compares usernames and client names without regard to case in every
+    alphabet (SQLite only in ASCII): names that would become one there are named in one
+    sentence before anything moves."""
+    import unicodedata
+    clashes = []
+    for what, names in (("users", [r["username"] for r in queries.users(db)]),
+                        ("clients", [r["name"] for r in queries.clients(db, limit=10**9)])):
+        seen: dict[str, str] = {}
+        for name in names:
+            key = unicodedata.normalize("NFC", name).casefold()
+            if key in seen:
+                clashes.append(f"{what} {seen[key]!r} and {name!r}")
+            seen.setdefault(key, name)
+    if clashes:
+        raise ValidationError("the lab server tells names apart without regard to case: "
+                              + "; ".join(clashes) + " would become one. Rename one of "
+                              "each first; nothing was moved")

@@ -172,9 +172,13 @@ class Reports:
         of a PostgreSQL lab that folder is a cache of the database's copies (any desk
         may have issued the report): fetched, checked against its SHA-256, when absent."""
         path = self.ctx.home / "reports" / f"{number}.pdf"
-        if self.ctx.on_server and not path.is_file():
+        if self.ctx.on_server:
             row = queries.report_by_number(self.db, number)
-            if row is not None:
+            if row is not None and not _holds(path, row["pdf_sha256"]):
+                # absent, or another report's (a database restored to an earlier point
+                # gives numbers again): the database's copy, checked
+                if path.exists():
+                    os.chmod(path, 0o644)
                 write_atomically(path, self.ctx.documents.read(row["pdf_sha256"]),
                                  mode=0o444, action=f"caching report {number}")
         return path
@@ -430,3 +434,11 @@ class Reports:
                 path.unlink(missing_ok=True)
         except Exception:  # noqa: BLE001 - the sweep at the next issue sets it aside
             pass
+
+
+def _holds(path: Path, sha256: str) -> bool:
+    """Whether the file at ``path`` is there and hashes to ``sha256``."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == sha256
+    except OSError:
+        return False

@@ -16,6 +16,7 @@ from labdesk.reports import keys
 from labdesk.store import audit, backup as backups, queries, schema, search_index
 from labdesk.store.connection import transaction, utcnow
 from labdesk.store.disk import read_verified
+from labdesk.store.pg_documents import DatabaseDocumentStore
 
 
 class Upkeep:
@@ -58,21 +59,32 @@ class Upkeep:
                 documents.append((logo, "the lab's logo"))
             reports = list(queries.all_reports(db))
             records = queries.counts(db)
+            if self.ctx.on_server:  # the database's copies, read through the snapshot
+                stored = DatabaseDocumentStore(db, self.ctx.home / "cache" / "documents")
+                problems.extend(self._documents_problems(
+                    reports, documents, stored.verify_stored, report,
+                    lambda row: stored.verify_stored(row["pdf_sha256"])))
         problems.extend(f"keys: {problem}" for problem in keys.exposure(self.ctx.home / "keys"))
+        if not self.ctx.on_server:
+            problems.extend(self._documents_problems(
+                reports, documents, self.ctx.documents.verify, report,
+                lambda row: read_verified(self.ctx.reports.report_path(row["number"]),
+                                          row["pdf_sha256"], f"report {row['number']}")))
+        return CheckResult(ok=not problems, problems=tuple(problems), events=chain.events,
+                           documents=len(documents), records=records)
+
+    @staticmethod
+    def _documents_problems(reports, documents, verify, report, verify_report) -> list[str]:
+        """Each report's archived PDF and each document, checked against its SHA-256."""
+        problems = []
         for row in reports:
             try:
-                if self.ctx.on_server:  # the database's copy, which every desk reads
-                    try:
-                        self.ctx.documents.verify_stored(row["pdf_sha256"])
-                    except IntegrityError as exc:
-                        raise IntegrityError(f"report {row['number']}: {exc}") from None
-                    continue
-                read_verified(self.ctx.reports.report_path(row["number"]), row["pdf_sha256"],
-                              f"report {row['number']}")
+                verify_report(row)
             except IntegrityError as exc:
-                problems.append(f"reports: {exc}")
-        verify = self.ctx.documents.verify_stored if self.ctx.on_server else \
-            self.ctx.documents.verify
+                text = str(exc)
+                if row["number"] not in text:
+                    text = f"report {row['number']}: {text}"
+                problems.append(f"reports: {text}")
         for index, (sha, what) in enumerate(documents):
             try:
                 verify(sha)
@@ -80,8 +92,7 @@ class Upkeep:
                 problems.append(f"documents: {what}: {exc}")
             if index % 100 == 0:
                 report("documents", index, len(documents))
-        return CheckResult(ok=not problems, problems=tuple(problems), events=chain.events,
-                           documents=len(documents), records=records)
+        return problems
 
     def backup(self, path=None, progress=None) -> Path:
         """Write a backup zip (default: the home's ``backups/`` folder); returns its path.
@@ -101,7 +112,8 @@ class Upkeep:
             if self.ctx.on_server:  # the same portable zip, restorable into either backend
                 manifest = self.ctx.storage_guarded(
                     f"writing the backup {path.name}",
-                    lambda: moving.backup_from_server(db, self.ctx.home, path, progress))
+                    lambda: moving.backup_from_server(db, self.ctx.home, path, progress),
+                    own_connection=True)
             else:
                 manifest = backups.create(db.conn, self.ctx.home, path, schema.version(db),
                                           progress)  # one LabError for a full disk
@@ -138,7 +150,11 @@ class Upkeep:
         if not result.ok:
             raise IntegrityError("the lab fails its check; it is not moved: "
                                  + "; ".join(result.problems[:5]))
+        moving.check_names_stay_apart(self.db)
+        # under SQLite's write lock from first read to last: no other window writes
+        # meanwhile, and once it is committed the file refuses every later write
         with transaction(self.db):
             audit.record(self.db, actor.username, "lab.move", "lab", "database",
                          to=desks.pg.describe(database))
-        moving.move_to_server(self.ctx.home, self.db, database, self.ctx.home)
+            moving.move_to_server(self.ctx.home, self.db, database, self.ctx.home)
+            schema.mark_moved(self.db)

@@ -14,7 +14,9 @@ from pathlib import Path
 
 class SQLiteWatch:
     def __init__(self, path: Path):
-        self._conn = sqlite3.connect(str(path), check_same_thread=False)
+        # read-only: a watch never creates a database where the lab's has gone (moved)
+        self._conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True,
+                                     check_same_thread=False)
         self._seen = self._version()
 
     def _version(self) -> int:
@@ -37,4 +39,17 @@ def watch(db, path: Path | None):
     if getattr(db, "dialect", "sqlite") == "postgresql":
         from labdesk.store.pg import ChangeListener
         return ChangeListener(db.dsn)
-    return SQLiteWatch(path)
+    try:
+        return SQLiteWatch(path)
+    except sqlite3.Error:
+        return _Nothing()
+
+
+class _Nothing:
+    """A watch on a database that cannot be opened: nothing ever changes."""
+
+    def changed(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        pass

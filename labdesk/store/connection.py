@@ -12,6 +12,8 @@ import sqlite_utils
 from labdesk.errors import LabError, storage_error
 
 BUSY_TIMEOUT_MS = 10_000
+#: ``schema.MOVED`` (kept here too: schema imports this module)
+MOVED = 1_999_999_999
 
 
 def connect(path: Path | str) -> sqlite_utils.Database:
@@ -54,6 +56,9 @@ def transaction(db: sqlite_utils.Database):
         return
     _begin_immediate(conn)
     try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] == MOVED:
+            raise LabError("this lab was moved to a lab server: close this window and "
+                           "open the lab again from its home (now a desk of the server)")
         yield db
         conn.execute("COMMIT")
     except BaseException as exc:  # the body failed, or COMMIT did (a full disk)

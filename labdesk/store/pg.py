@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import threading
 import time
 from urllib.parse import parse_qsl, urlsplit
 
@@ -27,6 +28,9 @@ from labdesk.errors import LabError
 WRITE_LOCK = 0x4C616244
 #: The channel a committed write is announced on.
 CHANNEL = "labdesk_changes"
+#: How long a write waits for another desk's; how long a desk may leave a transaction idle.
+LOCK_WAIT = "60s"
+IDLE_LIMIT = "5min"
 
 _LITERAL_OR_TOKEN = re.compile(
     r"""('(?:[^']|'')*')"""          # a string literal: left alone (but for %)
@@ -168,16 +172,23 @@ class PgDatabase:
         self.raw = self._connect()
         self.conn = _Conn(self)
         self._writing = False  # inside transaction(): a lost connection is never replaced
+        self._writer: int | None = None  # the thread whose transaction is open
+        self.pinned = False    # a snapshot: never replaced by a new connection
 
     def _connect(self):
         import psycopg
         try:
+            # keepalives: a desk whose network died is noticed in about a minute, and the
+            # server ends a transaction left idle, so no dead desk holds the write lock
             raw = psycopg.connect(self.dsn, autocommit=True,
                                   connect_timeout=self._timeout,
-                                  application_name="LabDesk")
+                                  application_name="LabDesk", keepalives=1,
+                                  keepalives_idle=30, keepalives_interval=10,
+                                  keepalives_count=3)
+            raw.execute("SET TIME ZONE 'UTC'")
+            raw.execute(f"SET idle_in_transaction_session_timeout = '{IDLE_LIMIT}'")
         except psycopg.Error as exc:
             raise connection_error(exc, self.dsn) from None
-        raw.execute("SET TIME ZONE 'UTC'")
         return raw
 
     @property
@@ -188,7 +199,7 @@ class PgDatabase:
         """A connection the server dropped is opened again before the next operation
         (never within a write transaction: its statements would then run without it;
         the operation is refused whole instead)."""
-        if (self.raw.closed or self.raw.broken) and not self._writing:
+        if (self.raw.closed or self.raw.broken) and not self._writing and not self.pinned:
             self.raw = self._connect()
 
     @contextlib.contextmanager
@@ -204,8 +215,11 @@ class PgDatabase:
 
     def execute(self, sql: str, params=None):
         self._reconnect_if_lost()
+        text = translate(sql)
+        if not params:  # psycopg sends a query without parameters as written
+            text = text.replace("%%", "%")
         with self.guarded():
-            return self.raw.execute(translate(sql), params if params else None)
+            return self.raw.execute(text, params if params else None)
 
     def close(self) -> None:
         self.raw.close()
@@ -214,8 +228,14 @@ class PgDatabase:
     @contextlib.contextmanager
     def transaction(self):
         """BEGIN, the write lock, the body, NOTIFY, COMMIT; or ROLLBACK.  Nested use
-        joins the outer transaction through a savepoint."""
-        if self.conn.in_transaction:
+        joins the outer transaction through a savepoint.
+
+        The write lock is waited for a minute at most (a desk that holds it longer is
+        stuck), then the operation is refused with a sentence.  A connection lost at
+        COMMIT is opened again to tell whether the server committed (the chain's head
+        the transaction wrote is there, or not): saved, or one sentence."""
+        import psycopg
+        if self._writing and self._writer == threading.get_ident():
             self.raw.execute("SAVEPOINT labdesk_nested")
             try:
                 yield self
@@ -226,24 +246,62 @@ class PgDatabase:
             self.raw.execute("RELEASE SAVEPOINT labdesk_nested")
             return
         self._reconnect_if_lost()
-        self._writing = True
+        self._writing, self._writer = True, threading.get_ident()
         try:
             with self.guarded():
                 self.raw.execute("BEGIN")
-                self.raw.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+                self.raw.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
+                try:
+                    self.raw.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+                except psycopg.errors.LockNotAvailable:
+                    raise LabError("another desk has held the lab's database for a "
+                                   "minute; try again when it has finished") from None
             yield self
             with self.guarded():
+                if not self.conn.in_transaction:  # rolled back under our feet
+                    raise LabError("the transaction was ended before it was saved; "
+                                   "nothing of it was saved. Try again")
+                head = self.raw.execute("SELECT id, hash FROM audit ORDER BY id DESC "
+                                        "LIMIT 1").fetchone()
                 self.raw.execute(f"NOTIFY {CHANNEL}")
+            try:
                 self.raw.execute("COMMIT")
+            except psycopg.OperationalError as exc:
+                if not (self.raw.closed or self.raw.broken):
+                    raise
+                if not self._committed_after_all(head):
+                    raise LabError(LOST) from exc
         except BaseException:
             self.roll_back_if_left_open()
             raise
         finally:
-            self._writing = False
+            self._writing, self._writer = False, None
+
+    def _committed_after_all(self, head) -> bool:
+        """After the connection was lost at COMMIT: whether the server committed (the
+        chain's head as the transaction left it is in the database).  ``LabError`` when
+        the server cannot be asked."""
+        try:
+            check = PgDatabase(self.dsn, connect_timeout=self._timeout)
+        except LabError:
+            raise LabError("the connection to the lab server was lost while this was being "
+                           "saved, and the server cannot be asked whether it was: look at "
+                           "the stone's history before doing it again") from None
+        try:
+            if head is None:
+                return False
+            found = check.raw.execute("SELECT hash FROM audit WHERE id = %s",
+                                      [head[0]]).fetchone()
+            return found is not None and found[0] == head[1]
+        finally:
+            check.close()
 
     def roll_back_if_left_open(self) -> None:
+        """Roll back the transaction this thread left open (never another thread's)."""
         import psycopg
         if self.raw.closed or self.raw.broken:
+            return
+        if self._writer is not None and self._writer != threading.get_ident():
             return
         try:
             if self.conn.in_transaction:
@@ -256,7 +314,10 @@ class PgDatabase:
         """A connection of its own holding one read-only, repeatable-read transaction:
         the lab as it was at its first statement (``check``, ``backup``)."""
         other = PgDatabase(self.dsn, connect_timeout=self._timeout)
+        other.pinned = True
         try:
+            # a long read (a backup zipping its files) may rest between statements
+            other.raw.execute("SET idle_in_transaction_session_timeout = 0")
             other.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             yield other
         finally:
@@ -281,15 +342,22 @@ class ChangeListener:
     its own LISTENs on ``CHANNEL`` (notifications arrive at commit, whoever wrote)."""
 
     def __init__(self, dsn: str):
-        import psycopg
         self._dsn = dsn
+        self._retry_at = 0.0
+        self._listen()
+
+    def _listen(self) -> None:
+        """(Re)open the listening connection; a short timeout, since the window polls
+        on its own thread (a server that is down is tried again 5 s later)."""
+        import psycopg
         try:
-            self._conn = psycopg.connect(dsn, autocommit=True, connect_timeout=10,
-                                         application_name="LabDesk (listening)")
+            self._conn = psycopg.connect(self._dsn, autocommit=True, connect_timeout=2,
+                                         application_name="LabDesk (listening)",
+                                         keepalives=1, keepalives_idle=30,
+                                         keepalives_interval=10, keepalives_count=3)
             self._conn.execute(f"LISTEN {CHANNEL}")
         except psycopg.Error:
             self._conn = None
-        self._retry_at = 0.0
 
     def changed(self) -> bool:
         """True when a write was committed (by any desk) since the last call; never
@@ -299,8 +367,8 @@ class ChangeListener:
         if self._conn is None or self._conn.closed or self._conn.broken:
             if time.monotonic() < self._retry_at:
                 return False
+            self._listen()
             self._retry_at = time.monotonic() + 5
-            self.__init__(self._dsn)
             return self._conn is not None
         try:
             seen = False

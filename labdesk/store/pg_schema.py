@@ -264,7 +264,7 @@ CREATE TRIGGER documents_no_update BEFORE UPDATE OR DELETE ON documents
 -- notes, client and submission reference, folded (lower case, no accents, words split
 -- at anything not a letter or digit) as the store folds a search (search_index.fold)
 CREATE FUNCTION labdesk_fold(value TEXT) RETURNS TEXT LANGUAGE sql STABLE AS $$
-    SELECT regexp_replace(lower(public.unaccent(coalesce(value, '') COLLATE "C")),
+    SELECT regexp_replace(lower(public.unaccent(coalesce(value, '') COLLATE "und-x-icu")),
                           '[^[:alnum:]]+',
                           ' ', 'g')
 $$;
@@ -276,7 +276,7 @@ CREATE INDEX stones_search_doc ON stones_search USING gin (doc);
 CREATE FUNCTION labdesk_search_doc(stone_id BIGINT) RETURNS TSVECTOR LANGUAGE sql STABLE
 AS $$
     SELECT to_tsvector('simple', labdesk_fold(concat_ws(' ', st.number, st.client_ref,
-        st.inscription, st.notes, c.name COLLATE "C", su.reference)))
+        st.inscription, st.notes, c.name COLLATE "und-x-icu", su.reference)))
     FROM stones st JOIN submissions su ON su.id = st.submission_id
     JOIN clients c ON c.id = su.client_id WHERE st.id = stone_id
 $$;
@@ -365,7 +365,9 @@ def migrate(db, latest: int) -> int:
     for number, script in MIGRATIONS:
         if number <= start or number > latest:
             continue
-        with db.transaction():
+        with db.transaction():  # under the write lock: a desk upgrading meanwhile waits,
+            if number <= version(db):  # then finds this one done
+                continue
             db.raw.execute(script)
             if number == MIGRATIONS[0][0]:
                 db.raw.execute("INSERT INTO labdesk_meta VALUES ('application', %s), "

@@ -252,7 +252,13 @@ def _search_query(db, search: str, filters: list) -> str:
     """The index's query for ``search``: earlier words whole, the last a prefix, when
     that finds a stone under the same filters; else every word as a prefix ("gabor
     feather" still finds Gaborone's feathers)."""
-    build = search_index.tsquery if is_pg(db) else match_query
+    if is_pg(db):
+        fold_word = search_index.server_fold(db)
+
+        def build(text, every_word=False):
+            return search_index.tsquery(text, every_word, fold_word)
+    else:
+        build = match_query
     query = build(search)
     if len(str(search).split()) < 2:
         return query

@@ -12,6 +12,7 @@ from pathlib import Path
 import sqlite_utils
 
 from labdesk.errors import LabError
+from labdesk.store import connection
 
 _V1 = """
 CREATE TABLE settings (
@@ -358,6 +359,16 @@ LATEST = MIGRATIONS[-1][0]
 AUDITED_TABLES = ("settings", "users", "clients", "submissions", "stones", "evidence",
                   "attachments", "findings", "signing_keys", "reports", "rulesets",
                   "rule_changes", "returns")
+
+
+#: ``user_version`` of a SQLite lab moved to a server: every later write is refused.
+MOVED = connection.MOVED
+
+
+def mark_moved(db) -> None:
+    """In the moving transaction: this SQLite database refuses every later write (other
+    windows still open on it; ``connection.transaction`` reads the mark)."""
+    db.execute(f"PRAGMA user_version = {MOVED}")
 
 
 def version(db: sqlite_utils.Database) -> int:

@@ -109,16 +109,17 @@ def fold(text: str) -> list[str]:
     return [w for w in re.split(r"[^\w]+|_", plain) if w]
 
 
-def tsquery(text: str, every_word: bool = False) -> str:
+def tsquery(text: str, every_word: bool = False, fold_word=None) -> str:
     """User text -> a PostgreSQL tsquery with ``match_query``'s meaning: every word must
     match, the last (or, with ``every_word``, each) as a prefix; a word of several parts
     ("LD-26-000001") is those parts in sequence.  Only letters and digits reach the
-    query, so its syntax is never the user's."""
+    query, so its syntax is never the user's.  ``fold_word``: the server's own folding
+    (``server_fold``), so that a search folds exactly as the index does (ø, ß, æ)."""
     words = [w for w in str(text).split() if w.strip('*"')]
     terms = []
     for index, word in enumerate(words):
         prefix = every_word or word.endswith("*") or index == len(words) - 1
-        parts = fold(word.rstrip("*"))
+        parts = (fold_word or fold)(word.rstrip("*"))
         if not parts:
             continue
         quoted = [f"'{p}'" for p in parts]
@@ -126,3 +127,12 @@ def tsquery(text: str, every_word: bool = False) -> str:
             quoted[-1] += ":*"
         terms.append("(" + " <-> ".join(quoted) + ")" if len(quoted) > 1 else quoted[0])
     return " & ".join(terms) or "''"
+
+
+def server_fold(db):
+    """The server's folding of one word (``labdesk_fold``: unaccent's rules, Unicode case
+    and letters), as ``fold`` gives it: a list of parts."""
+    def fold_word(word: str) -> list[str]:
+        folded = db.execute("SELECT labdesk_fold(?)", [word]).fetchone()[0]
+        return [part for part in folded.split() if part]
+    return fold_word

@@ -30,8 +30,10 @@ def copy_records(source, target, progress=None) -> dict[str, int]:
         wanted = table_columns(target, table)
         present = table_columns(source, table)
         missing = [c for c in wanted if c not in present]
-        if missing:
-            raise ValueError(f"{table}: the source lacks {missing}: not the same schema")
+        extra = [c for c in present if c not in wanted]
+        if missing or extra:
+            raise ValueError(f"{table}: the source lacks {missing} and has {extra} the "
+                             f"target lacks: not the same schema")
         key = "key" if table == "settings" else "id"
         names = ", ".join(f"[{c}]" for c in wanted)
         rows, count = [], 0

@@ -212,3 +212,44 @@ def test_a_server_lab_s_backup_restores_into_either_backend(
         assert as_server.on_server and not as_sqlite.on_server
     finally:
         pg_server.drop_database("restored_here")
+
+
+def test_a_second_window_on_a_moved_sqlite_lab_writes_nothing_more(
+        database, tmp_path, fast_passwords):
+    home = tmp_path / "lab"
+    create_lab(home).close()
+    first, second = Lab.open(home), Lab.open(home)
+    try:
+        login_as(second, "tech")
+        second.changed()
+        login_as(first, "admin")
+        moved = first.move_to_server(database)
+        moved.close()
+        with pytest.raises(LabError, match="moved to a lab server"):
+            second.add_client("Written After The Move BV")
+        assert not (home / "labdesk.db").exists()     # nothing made where it was
+        second.changed()                              # the watch makes no database either
+        second.changed()
+        assert not (home / "labdesk.db").exists()
+    finally:
+        second.close()
+    with pytest.raises(LabError, match="moved to a lab server"):
+        Lab.open(next(home.glob("moved-to-server-*")))
+
+
+def test_names_the_server_would_merge_are_refused_before_anything_moves(
+        database, tmp_path, fast_passwords):
+    home = tmp_path / "lab"
+    lab = create_lab(home)
+    try:
+        lab.add_client("Éclat SA")
+        lab.add_client("éclat SA")
+        with pytest.raises(ValidationError, match="Éclat SA.*éclat SA.*nothing was moved"):
+            lab.move_to_server(database)
+        assert (home / "labdesk.db").exists() and not (home / "desk.json").exists()
+        assert lab.check().ok
+        assert not lab.audit_events(action="lab.move").items
+        # the database stayed empty: a lab can still be created in it
+        create_lab(tmp_path / "fresh", database=database).close()
+    finally:
+        lab.close()

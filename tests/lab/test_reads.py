@@ -296,3 +296,15 @@ def test_audit_event_gives_everything_and_refuses_an_unknown_id(lab, sub):
         [s.number for s in sub.stones]
     with pytest.raises(NotFound, match="no audit event 99999"):
         lab.audit_event(99999)
+
+
+def test_search_finds_words_of_every_alphabet(lab):
+    """Names and notes in Danish, German, Russian, Japanese: found by their own words,
+    whatever the case (the server folds as SQLite's FTS5 does)."""
+    login_as(lab, "tech")
+    lab.receive("Алмаз Trading", [{"weight": "0.5", "notes": "Søren's parcel"},
+                                  {"weight": "0.6", "inscription": "STRAßE-7"},
+                                  {"weight": "0.7", "notes": "東京 office"}])
+    for word, expected in (("алмаз", 3), ("АЛМАЗ", 3), ("søren", 1), ("straße", 1),
+                           ("東京", 1), ("trading", 3)):
+        assert lab.stones(search=word).total == expected, word
