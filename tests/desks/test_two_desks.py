@@ -253,3 +253,55 @@ def test_names_the_server_would_merge_are_refused_before_anything_moves(
         create_lab(tmp_path / "fresh", database=database).close()
     finally:
         lab.close()
+
+
+def test_a_report_pdf_also_attached_as_evidence_survives_a_backup(
+        desk_a, tmp_path):
+    sub = receive_stones(desk_a)
+    first, second = sub.stones[0].number, sub.stones[1].number
+    approve_stone(desk_a, first)
+    report = desk_a.issue_report(first)
+    earlier = tmp_path / "earlier-report.pdf"
+    earlier.write_bytes(report.pdf_path.read_bytes())
+    login_as(desk_a, "tech")
+    evidence = desk_a.add_evidence(second, "other", notes="the earlier report")
+    attachment = desk_a.attach(evidence.id, earlier)
+    assert attachment.sha256 == report.pdf_sha256
+    login_as(desk_a, "admin")
+    restored = Lab.restore(desk_a.backup(tmp_path / "lab.zip"), tmp_path / "restored")
+    try:
+        login_as(restored, "admin")
+        assert restored.check().ok
+        assert restored.document_path(attachment.sha256).read_bytes() == \
+            earlier.read_bytes()
+    finally:
+        restored.close()
+
+
+def test_another_thread_cannot_roll_back_a_write_in_progress(desk_a):
+    import threading
+
+    from labdesk.store.connection import transaction
+    db = desk_a._db
+    inside, go_on = threading.Event(), threading.Event()
+    outcome = []
+
+    def writer():
+        try:
+            with transaction(db):
+                db.execute("INSERT INTO settings (key, value) VALUES ('probe', '1')")
+                inside.set()
+                go_on.wait(10)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            outcome.append(exc)
+        else:
+            outcome.append("committed")
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert inside.wait(10)
+    db.roll_back_if_left_open()        # what a failed backup on another thread did
+    go_on.set()
+    thread.join(10)
+    assert outcome == ["committed"]
+    assert db.execute("SELECT value FROM settings WHERE key = 'probe'").fetchone()[0] == "1"
