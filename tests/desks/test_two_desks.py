@@ -102,6 +102,8 @@ def test_a_desk_without_the_signing_key_refuses_to_issue_until_it_is_imported(
     assert desk_a.verify(report.token).valid
     actions = [e.action for e in desk_a.audit_events(limit=20).items]
     assert "key.export" in actions and "key.import" in actions
+    result = desk_a.check()                 # the key's travels are no record changed
+    assert result.ok, result.problems
 
 
 def test_changes_at_one_desk_are_seen_at_the_other(desk_a, desk_b):
