@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from labdesk.store.connection import is_pg
+
 
 class SQLiteWatch:
     def __init__(self, path: Path):
@@ -36,7 +38,7 @@ class SQLiteWatch:
 
 def watch(db, path: Path | None):
     """A watch on the lab's database (``changed()`` and ``close()``)."""
-    if getattr(db, "dialect", "sqlite") == "postgresql":
+    if is_pg(db):
         from labdesk.store.pg import ChangeListener
         return ChangeListener(db.dsn)
     try:

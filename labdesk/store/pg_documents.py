@@ -39,9 +39,7 @@ class DatabaseDocumentStore(DocumentStore):
         sha = super()._store(copy, action, into_database)
         data = holder["data"]
         try:
-            self.db.execute("INSERT INTO documents (sha256, size, data, stored_at) VALUES "
-                            "(?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
-                            [sha, len(data), data, utcnow()])
+            _insert(self.db, sha, data)
         except OSError as exc:
             raise storage_error(exc, action) from exc
         self.verify_stored(sha)  # one stored before, under this name, must hold these bytes
@@ -100,6 +98,11 @@ def store_bytes(db, sha256: str, data: bytes) -> None:
     or restored onto the server); equal bytes kept once."""
     if hashlib.sha256(data).hexdigest() != sha256:
         raise IntegrityError(f"document {sha256[:12]} does not match its SHA-256")
+    _insert(db, sha256, data)
+
+
+def _insert(db, sha256: str, data: bytes) -> None:
+    """The one INSERT of a document (its SHA-256 already known to be right)."""
     db.execute("INSERT INTO documents (sha256, size, data, stored_at) VALUES (?, ?, ?, ?) "
                "ON CONFLICT (sha256) DO NOTHING", [sha256, len(data), data, utcnow()])
 

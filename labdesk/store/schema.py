@@ -372,7 +372,7 @@ def mark_moved(db) -> None:
 
 
 def version(db: sqlite_utils.Database) -> int:
-    if getattr(db, "dialect", "sqlite") == "postgresql":
+    if connection.is_pg(db):
         from labdesk.store import pg_schema
         return pg_schema.version(db)
     return db.execute("PRAGMA user_version").fetchone()[0]
@@ -385,7 +385,7 @@ def migrate(db: sqlite_utils.Database, backup_to: Path | None = None) -> int:
     SQLite's backup API to ``backup_to``.  Each migration runs in its own transaction and
     sets ``user_version`` inside it, so a crash leaves the previous version intact.
     """
-    if getattr(db, "dialect", "sqlite") == "postgresql":
+    if connection.is_pg(db):
         from labdesk.store import pg_schema
         return pg_schema.migrate(db, LATEST)
     start = version(db)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from labdesk.store.connection import is_pg
+
 _SELECT = """
 SELECT st.id, st.number, st.client_ref, st.inscription, st.notes, c.name, su.reference
 FROM stones st JOIN submissions su ON su.id = st.submission_id
@@ -37,13 +39,10 @@ IN_INDEX_PG = ("st.id IN (SELECT id FROM stones_search WHERE doc @@ "
                "to_tsquery('simple', ?))")
 
 
-def _pg(db) -> bool:
-    return getattr(db, "dialect", "sqlite") == "postgresql"
-
 
 def matching(db) -> str:
     """SQL of the ids of the stones that match the search (its one parameter)."""
-    if _pg(db):
+    if is_pg(db):
         return "SELECT id FROM stones_search WHERE doc @@ to_tsquery('simple', ?)"
     return "SELECT rowid FROM stones_fts WHERE stones_fts MATCH ?"
 
@@ -51,7 +50,7 @@ def matching(db) -> str:
 def add_stones(db, first_id: int, last_id: int) -> None:
     """Index the stones ``first_id`` to ``last_id`` (just inserted, in the caller's
     transaction)."""
-    if _pg(db):
+    if is_pg(db):
         db.execute(_INSERT_PG + "WHERE st.id BETWEEN ? AND ?" + _UPSERT_PG,
                    [first_id, last_id])
         return
@@ -61,7 +60,7 @@ def add_stones(db, first_id: int, last_id: int) -> None:
 def rebuild(db) -> int:
     """Empty the index and index every stone again (in the caller's transaction); returns
     how many stones it holds."""
-    if _pg(db):
+    if is_pg(db):
         db.execute("DELETE FROM stones_search")
         return db.execute(_INSERT_PG).rowcount
     db.execute("DELETE FROM stones_fts")
@@ -72,7 +71,7 @@ def problems(db) -> list[str]:
     """Stones the index lacks (or holds twice, or no longer has a stone for), by count:
     the index has as many rows as the stones table and the same last row."""
     stones = db.execute("SELECT count(*), max(id) FROM stones").fetchone()
-    indexed = db.execute("SELECT count(*), max(id) FROM stones_search" if _pg(db) else
+    indexed = db.execute("SELECT count(*), max(id) FROM stones_search" if is_pg(db) else
                          "SELECT count(*), max(rowid) FROM stones_fts").fetchone()
     if tuple(stones) == tuple(indexed):
         return []

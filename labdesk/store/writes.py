@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from labdesk.store import audit, search_index
+from labdesk.store import audit, queries, search_index
 from labdesk.store.connection import is_pg
 
 
@@ -30,7 +30,7 @@ def insert(db: sqlite_utils.Database, table: str, values: dict, actor: str, acti
     A row without an id takes the next one (the caller's transaction holds the write
     lock, so no other desk takes it meanwhile), as SQLite would give it."""
     if table != "settings" and "id" not in values:
-        values = {"id": queries_next_id(db, table), **values}
+        values = {"id": queries.next_id(db, table), **values}
     columns = ", ".join(f"[{c}]" for c in values)
     marks = ", ".join("?" for _ in values)
     db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})",
@@ -103,7 +103,3 @@ def columns(db: sqlite_utils.Database, table: str) -> list[str]:
             "SELECT column_name FROM information_schema.columns WHERE table_schema = "
             "current_schema() AND table_name = ? ORDER BY ordinal_position", [table])]
     return [r[1] for r in db.execute(f"PRAGMA table_info([{table}])").fetchall()]
-
-
-def queries_next_id(db, table: str) -> int:
-    return db.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM [{table}]").fetchone()[0]
