@@ -170,19 +170,22 @@ class Reports:
         return self.report_record(stored)
 
     def report_path(self, number: str) -> Path:
-        """Where the report's archived PDF is read: the home's ``reports/``.  On a desk
-        of a PostgreSQL lab that folder is a cache of the database's copies (any desk
-        may have issued the report): fetched, checked against its SHA-256, when absent."""
-        path = self.ctx.home / "reports" / f"{number}.pdf"
-        if self.ctx.on_server:
-            row = queries.report_by_number(self.db, number)
-            if row is not None and not _holds(path, row["pdf_sha256"]):
-                # absent, or another report's (a database restored to an earlier point
-                # gives numbers again): the database's copy, checked
-                if path.exists():
-                    os.chmod(path, 0o644)
-                write_atomically(path, self.ctx.documents.read(row["pdf_sha256"]),
-                                 mode=0o444, action=f"caching report {number}")
+        """Where the report's archived PDF is read: the home's ``reports/`` (on a desk
+        of a PostgreSQL lab, its cache of the database's copies: ``archived_pdf``)."""
+        return self.ctx.home / "reports" / f"{number}.pdf"
+
+    def archived_pdf(self, row: dict, *, verify: bool = False) -> Path:
+        """The path of report ``row``'s archived PDF.  On a desk of a PostgreSQL lab
+        (any desk may have issued it) the database's copy is cached there when absent,
+        and with ``verify`` also when the cached file is another's (a database restored
+        to an earlier point gives numbers again); listing reports hashes no file."""
+        path = self.report_path(row["number"])
+        if self.ctx.on_server and (not path.is_file() or
+                                   (verify and not _holds(path, row["pdf_sha256"]))):
+            if path.exists():
+                os.chmod(path, 0o644)
+            write_atomically(path, self.ctx.documents.read(row["pdf_sha256"]),
+                             mode=0o444, action=f"caching report {row['number']}")
         return path
 
     def report_record(self, row: dict) -> Report:
@@ -191,7 +194,7 @@ class Reports:
             id=row["id"], number=row["number"],
             stone=queries.stone_number_by_id(self.db, row["stone_id"]),
             status=row["status"], token=row["token"], qr_text=row["qr_text"],
-            pdf_path=self.report_path(row["number"]), pdf_sha256=row["pdf_sha256"],
+            pdf_path=self.archived_pdf(row), pdf_sha256=row["pdf_sha256"],
             kid=row["kid"], claim=json.loads(row["claim"]),
             issued_by=people.get(row["issued_by"], "?"), issued_at=row["issued_at"],
             supersedes=row["supersedes"], superseded_by=row["superseded_by"],
@@ -227,7 +230,7 @@ class Reports:
         gives the archived PDF as issued (the evidence; check and backups read it too)."""
         self.ctx.require_reader()
         row = self.report_row(report_no)
-        source = self.report_path(row["number"])
+        source = self.archived_pdf(row, verify=True)
         data = read_verified(source, row["pdf_sha256"], f"report {row['number']}")
         notice = None if original else self.withdrawal(row)
         if path is None:

@@ -307,3 +307,17 @@ def test_another_thread_cannot_roll_back_a_write_in_progress(desk_a):
     thread.join(10)
     assert outcome == ["committed"]
     assert db.execute("SELECT value FROM settings WHERE key = 'probe'").fetchone()[0] == "1"
+
+
+def test_a_desk_s_cached_report_pdf_that_is_another_s_is_fetched_again(
+        desk_a, desk_b):
+    sub = receive_stones(desk_a)
+    approve_stone(desk_a, sub.stones[0].number)
+    report = desk_a.issue_report(sub.stones[0].number)
+    login_as(desk_b, "sup2")
+    cached = desk_b.report_pdf(report.number, original=True)
+    import os
+    os.chmod(cached, 0o644)
+    cached.write_bytes(b"%PDF-1.4 another report's PDF")   # a database restored earlier
+    assert desk_b.report_pdf(report.number, original=True).read_bytes() == \
+        report.pdf_path.read_bytes()
